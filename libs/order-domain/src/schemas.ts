@@ -1,0 +1,79 @@
+import Type from 'typebox';
+import { LIMITS, PATTERNS } from './constants';
+import { ORDER_STATUSES } from './status';
+
+export const OrderItemSchema = Type.Object(
+  {
+    sku: Type.String({ minLength: 1, maxLength: LIMITS.SKU_MAX_LENGTH, pattern: PATTERNS.SKU }),
+    quantity: Type.Integer({ minimum: LIMITS.MIN_QUANTITY, maximum: LIMITS.MAX_QUANTITY }),
+    unit_price_cents: Type.Integer({ minimum: 0, maximum: LIMITS.MAX_UNIT_PRICE_CENTS }),
+  },
+  { additionalProperties: false },
+);
+
+/** The body of `POST /order`. The one definition the API model and the OpenAPI document come from. */
+export const CreateOrderRequestSchema = Type.Object(
+  {
+    customer_id: Type.String({
+      minLength: 1,
+      maxLength: LIMITS.CUSTOMER_ID_MAX_LENGTH,
+      pattern: PATTERNS.CUSTOMER_ID,
+    }),
+    items: Type.Array(OrderItemSchema, { minItems: LIMITS.MIN_ITEMS, maxItems: LIMITS.MAX_ITEMS }),
+    currency: Type.String({ pattern: PATTERNS.CURRENCY }),
+  },
+  { additionalProperties: false, title: 'CreateOrderRequest' },
+);
+
+export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
+
+export const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String() });
+
+/** An order as stored in the `orders` table. */
+export const StoredOrderSchema = Type.Object({
+  order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
+  customer_id: Type.String(),
+  items: Type.Array(OrderItemSchema),
+  currency: Type.String(),
+  total_cents: Type.Integer({ minimum: 0 }),
+  status: OrderStatusSchema,
+  /** Fulfilment attempts made so far (failed or successful). */
+  attempts: Type.Integer({ minimum: 0 }),
+  last_error: Type.Optional(Type.String()),
+  rejection_reasons: Type.Optional(Type.Array(FieldErrorSchema)),
+  failure_reason: Type.Optional(Type.String()),
+  /** sha256 of the canonical request body; tells a repeated request from a conflicting one. */
+  request_hash: Type.String(),
+  idempotency_key: Type.Optional(Type.String()),
+  correlation_id: Type.Optional(Type.String()),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+/** The body of a message on `order_queue`. Kept small: the order itself lives in DynamoDB. */
+export const OrderMessageSchema = Type.Object({
+  order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
+  correlation_id: Type.Optional(Type.String()),
+});
+
+/** An item in the `failed_orders` table: one dead-lettered message. */
+export const FailedOrderRecordSchema = Type.Object({
+  /** The order id, or `unparseable#<message_id>` when the body could not be read. */
+  order_id: Type.String(),
+  message_id: Type.String(),
+  /** The dead-lettered message body exactly as received. */
+  original_message: Type.String(),
+  attempts: Type.Integer({ minimum: 0 }),
+  reason: Type.String(),
+  correlation_id: Type.Optional(Type.String()),
+  /** When the message was first sent to order_queue (SQS SentTimestamp), ISO 8601. */
+  first_sent_at: Type.Optional(Type.String()),
+  failed_at: Type.String(),
+});
+
+export type OrderItem = Type.Static<typeof OrderItemSchema>;
+export type CreateOrderRequest = Type.Static<typeof CreateOrderRequestSchema>;
+export type FieldError = Type.Static<typeof FieldErrorSchema>;
+export type StoredOrder = Type.Static<typeof StoredOrderSchema>;
+export type OrderMessage = Type.Static<typeof OrderMessageSchema>;
+export type FailedOrderRecord = Type.Static<typeof FailedOrderRecordSchema>;
