@@ -67,12 +67,12 @@ function toFieldErrors(error: RawError): FieldError[] {
   }
 }
 
-function dedupe(errors: FieldError[]): FieldError[] {
+/** One error per field: the first one found is the one to fix first (e.g. "too short" before "bad format"). */
+function onePerPath(errors: FieldError[]): FieldError[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
-    const key = `${e.path}\u0000${e.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
+    if (seen.has(e.path)) return false;
+    seen.add(e.path);
     return true;
   });
 }
@@ -108,7 +108,7 @@ export function validateCreateOrder(input: unknown): ValidationResult<CreateOrde
     }
     if (!Value.Check(CreateOrderRequestSchema, input)) {
       const raw = Value.Errors(CreateOrderRequestSchema, input) as unknown as RawError[];
-      const errors = dedupe(raw.flatMap(toFieldErrors));
+      const errors = onePerPath(raw.flatMap(toFieldErrors));
       return { ok: false, errors: errors.length > 0 ? errors : [{ path: '', message: 'request body does not match the schema' }] };
     }
     const duplicates = duplicateSkuErrors(input);

@@ -1,0 +1,35 @@
+import { LIMITS, createOrderApiGatewayModel, createOrderJsonSchema } from '@dofs/order-domain';
+
+describe('exported JSON Schema', () => {
+  const schema = createOrderJsonSchema() as {
+    type: string;
+    required: string[];
+    additionalProperties: boolean;
+    properties: Record<string, Record<string, unknown> & { items?: Record<string, unknown> & { properties?: Record<string, Record<string, unknown>> } }>;
+  };
+
+  it('is plain JSON (survives a JSON round trip unchanged)', () => {
+    expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
+  });
+
+  it('carries the request contract: fields, required, no extras, limits', () => {
+    expect(schema.type).toBe('object');
+    expect([...schema.required].sort()).toEqual(['currency', 'customer_id', 'items']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties['items']).toMatchObject({ type: 'array', minItems: LIMITS.MIN_ITEMS, maxItems: LIMITS.MAX_ITEMS });
+    expect(schema.properties['items']?.items?.properties?.['quantity']).toMatchObject({
+      type: 'integer',
+      minimum: LIMITS.MIN_QUANTITY,
+      maximum: LIMITS.MAX_QUANTITY,
+    });
+  });
+
+  it('is marked draft 4 for API Gateway and uses no later keywords', () => {
+    const model = createOrderApiGatewayModel();
+    expect(model['$schema']).toBe('http://json-schema.org/draft-04/schema#');
+    const text = JSON.stringify(model);
+    for (const keyword of ['"const"', '"$defs"', '"exclusiveMinimum":', '"if"', '"unevaluatedProperties"']) {
+      expect(text).not.toContain(keyword);
+    }
+  });
+});

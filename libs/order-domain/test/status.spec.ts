@@ -1,0 +1,51 @@
+import { ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, canTransition, isOrderStatus, isTerminal, predecessorsOf, type OrderStatus } from '@dofs/order-domain';
+
+const LEGAL: Array<[OrderStatus, OrderStatus]> = [
+  ['PENDING', 'FULFILLED'],
+  ['PENDING', 'RETRYING'],
+  ['PENDING', 'FAILED'],
+  ['RETRYING', 'FULFILLED'],
+  ['RETRYING', 'RETRYING'],
+  ['RETRYING', 'FAILED'],
+];
+
+describe('order status model', () => {
+  it('allows exactly the transitions of the design, and no other', () => {
+    for (const from of ORDER_STATUSES) {
+      for (const to of ORDER_STATUSES) {
+        const expected = LEGAL.some(([f, t]) => f === from && t === to);
+        expect({ from, to, allowed: canTransition(from, to) }).toEqual({ from, to, allowed: expected });
+      }
+    }
+  });
+
+  it('has FULFILLED, FAILED and REJECTED as terminal, with no way out', () => {
+    expect([...TERMINAL_STATUSES].sort()).toEqual(['FAILED', 'FULFILLED', 'REJECTED']);
+    for (const terminal of TERMINAL_STATUSES) {
+      expect(isTerminal(terminal)).toBe(true);
+      expect(TRANSITIONS[terminal]).toEqual([]);
+    }
+    expect(isTerminal('PENDING')).toBe(false);
+    expect(isTerminal('RETRYING')).toBe(false);
+  });
+
+  it('never leads into REJECTED or back into PENDING', () => {
+    expect(predecessorsOf('REJECTED')).toEqual([]);
+    expect(predecessorsOf('PENDING')).toEqual([]);
+  });
+
+  it('names the statuses a conditional write must expect', () => {
+    expect(predecessorsOf('FULFILLED').sort()).toEqual(['PENDING', 'RETRYING']);
+    expect(predecessorsOf('FAILED').sort()).toEqual(['PENDING', 'RETRYING']);
+    expect(predecessorsOf('RETRYING').sort()).toEqual(['PENDING', 'RETRYING']);
+  });
+
+  it('recognises status strings and nothing else', () => {
+    for (const s of ORDER_STATUSES) expect(isOrderStatus(s)).toBe(true);
+    for (const v of ['pending', 'DONE', '', null, 3, undefined, {}]) expect(isOrderStatus(v)).toBe(false);
+  });
+
+  it('treats unknown statuses as unable to move', () => {
+    expect(canTransition('BOGUS' as OrderStatus, 'FULFILLED')).toBe(false);
+  });
+});
