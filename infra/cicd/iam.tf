@@ -1,0 +1,708 @@
+# Roles of the pipeline and of its four CodeBuild projects. No statement grants "*" or
+# "<service>:*"; the Terraform deployer is limited to resources named <project>-<environment>-*.
+
+locals {
+  # ARN patterns of everything the environment's Terraform manages.
+  env_prefix = local.name
+  arn = {
+    roles          = "arn:${local.partition}:iam::${local.account_id}:role/${local.env_prefix}-*"
+    functions      = "arn:${local.partition}:lambda:${var.region}:${local.account_id}:function:${local.env_prefix}-*"
+    event_mappings = "arn:${local.partition}:lambda:${var.region}:${local.account_id}:event-source-mapping:*"
+    log_groups = [
+      "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/lambda/${local.env_prefix}-*",
+      "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/vendedlogs/states/${local.env_prefix}-*",
+      "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.env_prefix}-*",
+    ]
+    all_log_groups = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"
+    tables         = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
+    queues         = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    state_machines = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
+    executions     = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
+    alarms         = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
+    topics         = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    keys           = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
+    # API ids are random, so REST APIs cannot be matched by name; the region's REST APIs are.
+    rest_apis = [
+      "arn:${local.partition}:apigateway:${var.region}::/restapis",
+      "arn:${local.partition}:apigateway:${var.region}::/restapis/*",
+      "arn:${local.partition}:apigateway:${var.region}::/tags/*",
+    ]
+    artifact_parameters = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.artifact_parameter_path}/*"
+    state_bucket        = "arn:${local.partition}:s3:::${var.state_bucket_name}"
+    state_object        = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
+    state_lock_object   = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
+  }
+}
+
+################################################################################
+# Trust
+################################################################################
+
+data "aws_iam_policy_document" "codebuild_assume_role" {
+  statement {
+    sid     = "CodeBuildAssumeRole"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["codebuild.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "pipeline_assume_role" {
+  statement {
+    sid     = "CodePipelineAssumeRole"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["codepipeline.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+  }
+}
+
+################################################################################
+# Pipeline role
+################################################################################
+
+resource "aws_iam_role" "pipeline" {
+  name               = "${local.cicd_name}-pipeline"
+  description        = "CodePipeline ${local.name}-delivery"
+  assume_role_policy = data.aws_iam_policy_document.pipeline_assume_role.json
+}
+
+data "aws_iam_policy_document" "pipeline" {
+  statement {
+    sid       = "ArtifactStoreObjects"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["${module.pipeline_artifacts.bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "ArtifactStoreBucket"
+    effect    = "Allow"
+    actions   = ["s3:GetBucketVersioning", "s3:GetBucketLocation", "s3:ListBucket"]
+    resources = [module.pipeline_artifacts.bucket_arn]
+  }
+
+  statement {
+    sid       = "UseGitHubConnection"
+    effect    = "Allow"
+    actions   = ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
+    resources = [aws_codeconnections_connection.github.arn]
+  }
+
+  statement {
+    sid       = "RunBuilds"
+    effect    = "Allow"
+    actions   = ["codebuild:StartBuild", "codebuild:BatchGetBuilds"]
+    resources = [for p in aws_codebuild_project.this : p.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "pipeline" {
+  name   = "pipeline"
+  role   = aws_iam_role.pipeline.id
+  policy = data.aws_iam_policy_document.pipeline.json
+}
+
+################################################################################
+# CodeBuild roles: one per project
+################################################################################
+
+resource "aws_iam_role" "codebuild" {
+  for_each = local.codebuild_projects
+
+  name               = "${local.cicd_name}-codebuild-${each.key}"
+  description        = "CodeBuild project ${local.name}-${each.key}"
+  assume_role_policy = data.aws_iam_policy_document.codebuild_assume_role.json
+}
+
+# What every project needs: its own logs, the pipeline's artifacts, the git clone.
+data "aws_iam_policy_document" "codebuild_common" {
+  for_each = local.codebuild_projects
+
+  statement {
+    sid       = "WriteOwnLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.codebuild[each.key].arn}:*"]
+  }
+
+  statement {
+    sid       = "PipelineArtifacts"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]
+    resources = ["${module.pipeline_artifacts.bucket_arn}/*"]
+  }
+
+  statement {
+    sid       = "PipelineArtifactBucket"
+    effect    = "Allow"
+    actions   = ["s3:GetBucketAcl", "s3:GetBucketLocation"]
+    resources = [module.pipeline_artifacts.bucket_arn]
+  }
+
+  statement {
+    sid       = "CloneThroughConnection"
+    effect    = "Allow"
+    actions   = ["codeconnections:UseConnection", "codestar-connections:UseConnection"]
+    resources = [aws_codeconnections_connection.github.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "codebuild_common" {
+  for_each = local.codebuild_projects
+
+  name   = "codebuild"
+  role   = aws_iam_role.codebuild[each.key].id
+  policy = data.aws_iam_policy_document.codebuild_common[each.key].json
+}
+
+# Build & Test: reads the last deployed commit, publishes changed artifacts and their pointers.
+data "aws_iam_policy_document" "build" {
+  statement {
+    sid       = "ReadLastDeployedCommit"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.last_deployed_sha.arn]
+  }
+
+  statement {
+    sid       = "PublishArtifactPointers"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+    resources = [local.arn.artifact_parameters]
+  }
+
+  statement {
+    sid       = "PublishArtifacts"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject"]
+    resources = ["${module.lambda_artifacts.bucket_arn}/*"]
+  }
+
+  statement {
+    # Lets HeadObject answer 404 (not 403) for a package not yet uploaded.
+    sid       = "ListArtifacts"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [module.lambda_artifacts.bucket_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "build" {
+  name   = "publish-artifacts"
+  role   = aws_iam_role.codebuild["build"].id
+  policy = data.aws_iam_policy_document.build.json
+}
+
+# Smoke test: records the commit once the deployment answered correctly.
+data "aws_iam_policy_document" "smoke" {
+  statement {
+    sid       = "RecordDeployedCommit"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter", "ssm:PutParameter"]
+    resources = [aws_ssm_parameter.last_deployed_sha.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "smoke" {
+  name   = "record-deployed-commit"
+  role   = aws_iam_role.codebuild["smoke"].id
+  policy = data.aws_iam_policy_document.smoke.json
+}
+
+################################################################################
+# Terraform: read (plan and apply) and write (apply only)
+################################################################################
+
+data "aws_iam_policy_document" "terraform_read" {
+  statement {
+    sid       = "StateBucket"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [local.arn.state_bucket]
+  }
+
+  statement {
+    sid       = "ReadState"
+    effect    = "Allow"
+    actions   = ["s3:GetObject"]
+    resources = [local.arn.state_object]
+  }
+
+  statement {
+    # Planning takes the state lock too (an S3 object next to the state: use_lockfile).
+    sid       = "StateLock"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [local.arn.state_lock_object]
+  }
+
+  statement {
+    sid       = "ReadArtifactPointers"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter"]
+    resources = [local.arn.artifact_parameters]
+  }
+
+  statement {
+    sid    = "ReadRoles"
+    effect = "Allow"
+    actions = [
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListRolePolicies",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListInstanceProfilesForRole",
+    ]
+    resources = [local.arn.roles]
+  }
+
+  statement {
+    sid       = "ReadFunctions"
+    effect    = "Allow"
+    actions   = ["lambda:Get*", "lambda:List*"]
+    resources = [local.arn.functions, local.arn.event_mappings]
+  }
+
+  statement {
+    sid       = "ReadLogGroups"
+    effect    = "Allow"
+    actions   = ["logs:DescribeLogGroups", "logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+    resources = concat(local.arn.log_groups, [local.arn.all_log_groups])
+  }
+
+  statement {
+    sid       = "ReadTables"
+    effect    = "Allow"
+    actions   = ["dynamodb:Describe*", "dynamodb:ListTagsOfResource"]
+    resources = [local.arn.tables]
+  }
+
+  statement {
+    sid       = "ReadQueues"
+    effect    = "Allow"
+    actions   = ["sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:ListQueueTags"]
+    resources = [local.arn.queues]
+  }
+
+  statement {
+    sid       = "ReadStateMachines"
+    effect    = "Allow"
+    actions   = ["states:DescribeStateMachine", "states:ListStateMachineVersions", "states:ListTagsForResource"]
+    resources = [local.arn.state_machines]
+  }
+
+  statement {
+    sid       = "ReadRestApis"
+    effect    = "Allow"
+    actions   = ["apigateway:GET"]
+    resources = local.arn.rest_apis
+  }
+
+  statement {
+    sid       = "ReadAlarms"
+    effect    = "Allow"
+    actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
+    resources = [local.arn.alarms]
+  }
+
+  statement {
+    sid       = "ReadTopics"
+    effect    = "Allow"
+    actions   = ["sns:Get*", "sns:List*"]
+    resources = [local.arn.topics]
+  }
+
+  statement {
+    sid       = "ReadEnvironmentKeys"
+    effect    = "Allow"
+    actions   = ["kms:Describe*", "kms:Get*", "kms:List*"]
+    resources = [local.arn.keys]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "terraform_write" {
+  statement {
+    sid       = "WriteState"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = [local.arn.state_object]
+  }
+
+  statement {
+    # CreateFunction and UpdateFunctionCode read the package with the caller's permissions.
+    sid       = "ReadLambdaPackages"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${module.lambda_artifacts.bucket_arn}/*"]
+  }
+
+  statement {
+    # Roles the deployer creates or changes the permissions of must carry the boundary, so a
+    # role it writes can never hold more than the boundary allows.
+    sid    = "ManageRolesWithinBoundary"
+    effect = "Allow"
+    actions = [
+      "iam:CreateRole",
+      "iam:PutRolePolicy",
+      "iam:DeleteRolePolicy",
+      "iam:PutRolePermissionsBoundary",
+    ]
+    resources = [local.arn.roles]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.role_boundary.arn]
+    }
+  }
+
+  statement {
+    sid    = "ManageRoles"
+    effect = "Allow"
+    actions = [
+      "iam:DeleteRole",
+      "iam:UpdateRole",
+      "iam:UpdateRoleDescription",
+      "iam:UpdateAssumeRolePolicy",
+      "iam:TagRole",
+      "iam:UntagRole",
+    ]
+    resources = [local.arn.roles]
+  }
+
+  statement {
+    sid       = "KeepRoleBoundary"
+    effect    = "Deny"
+    actions   = ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"]
+    resources = [local.arn.roles, aws_iam_policy.role_boundary.arn]
+  }
+
+  statement {
+    sid       = "PassRolesToLambdaAndStepFunctions"
+    effect    = "Allow"
+    actions   = ["iam:PassRole"]
+    resources = [local.arn.roles]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["lambda.amazonaws.com", "states.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid    = "ManageFunctions"
+    effect = "Allow"
+    actions = [
+      "lambda:CreateFunction",
+      "lambda:DeleteFunction",
+      "lambda:UpdateFunctionCode",
+      "lambda:UpdateFunctionConfiguration",
+      "lambda:PutFunctionConcurrency",
+      "lambda:DeleteFunctionConcurrency",
+      "lambda:AddPermission",
+      "lambda:RemovePermission",
+      "lambda:TagResource",
+      "lambda:UntagResource",
+    ]
+    resources = [local.arn.functions]
+  }
+
+  statement {
+    sid     = "CreateEventSourceMappings"
+    effect  = "Allow"
+    actions = ["lambda:CreateEventSourceMapping"]
+    # AWS requires "*": a mapping has no ARN before it exists. Limited to our functions.
+    resources = ["*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = [local.arn.functions]
+    }
+  }
+
+  statement {
+    sid       = "ManageEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"]
+    resources = [local.arn.event_mappings]
+
+    condition {
+      test     = "ArnLike"
+      variable = "lambda:FunctionArn"
+      values   = [local.arn.functions]
+    }
+  }
+
+  statement {
+    sid       = "TagEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:TagResource", "lambda:UntagResource"]
+    resources = [local.arn.event_mappings]
+  }
+
+  statement {
+    sid    = "ManageLogGroups"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogGroup",
+      "logs:DeleteLogGroup",
+      "logs:PutRetentionPolicy",
+      "logs:DeleteRetentionPolicy",
+      "logs:TagResource",
+      "logs:UntagResource",
+      "logs:TagLogGroup",
+      "logs:UntagLogGroup",
+    ]
+    resources = local.arn.log_groups
+  }
+
+  statement {
+    sid    = "ConfigureWorkflowLogDelivery"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+    ]
+    # AWS requires "*": vended log deliveries (Step Functions logging) have no resource-level permissions.
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "ManageTables"
+    effect = "Allow"
+    actions = [
+      "dynamodb:CreateTable",
+      "dynamodb:DeleteTable",
+      "dynamodb:UpdateTable",
+      "dynamodb:UpdateContinuousBackups",
+      "dynamodb:UpdateTimeToLive",
+      "dynamodb:TagResource",
+      "dynamodb:UntagResource",
+    ]
+    resources = [local.arn.tables]
+  }
+
+  statement {
+    sid       = "ManageQueues"
+    effect    = "Allow"
+    actions   = ["sqs:CreateQueue", "sqs:DeleteQueue", "sqs:SetQueueAttributes", "sqs:TagQueue", "sqs:UntagQueue"]
+    resources = [local.arn.queues]
+  }
+
+  statement {
+    sid       = "ManageStateMachines"
+    effect    = "Allow"
+    actions   = ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource", "states:UntagResource"]
+    resources = [local.arn.state_machines]
+  }
+
+  statement {
+    sid       = "ManageRestApis"
+    effect    = "Allow"
+    actions   = ["apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
+    resources = local.arn.rest_apis
+  }
+
+  statement {
+    sid       = "ManageAlarms"
+    effect    = "Allow"
+    actions   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
+    resources = [local.arn.alarms]
+  }
+
+  statement {
+    sid       = "ManageTopics"
+    effect    = "Allow"
+    actions   = ["sns:CreateTopic", "sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe", "sns:Unsubscribe", "sns:TagResource", "sns:UntagResource"]
+    resources = [local.arn.topics]
+  }
+
+  statement {
+    sid     = "CreateEnvironmentKeys"
+    effect  = "Allow"
+    actions = ["kms:CreateKey", "kms:TagResource"]
+    # AWS requires "*": a key has no ARN before it exists. Only keys tagged for this environment.
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid    = "ManageEnvironmentKeys"
+    effect = "Allow"
+    actions = [
+      "kms:EnableKeyRotation",
+      "kms:PutKeyPolicy",
+      "kms:UpdateKeyDescription",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+    ]
+    resources = [local.arn.keys]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
+  }
+}
+
+################################################################################
+# Permissions boundary of every role the environment creates: the most any function or
+# workflow role can ever do, whatever policy Terraform attaches to it.
+################################################################################
+
+data "aws_iam_policy_document" "role_boundary" {
+  statement {
+    sid       = "EnvironmentTables"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+    resources = [local.arn.tables]
+  }
+
+  statement {
+    sid       = "EnvironmentQueues"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+    resources = [local.arn.queues]
+  }
+
+  statement {
+    sid       = "EnvironmentWorkflows"
+    effect    = "Allow"
+    actions   = ["states:StartExecution", "states:DescribeExecution"]
+    resources = [local.arn.state_machines, local.arn.executions]
+  }
+
+  statement {
+    sid       = "EnvironmentFunctions"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [local.arn.functions]
+  }
+
+  statement {
+    sid       = "EnvironmentLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = local.arn.log_groups
+  }
+
+  statement {
+    sid    = "WorkflowLogDelivery"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+    ]
+    # AWS requires "*": vended log deliveries have no resource-level permissions.
+    resources = ["*"]
+  }
+
+  statement {
+    sid    = "Tracing"
+    effect = "Allow"
+    actions = [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ]
+    # AWS requires "*": X-Ray has no resource-level permissions for these actions.
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_policy" "role_boundary" {
+  # Named by convention: infra/envs/<environment> derives this ARN from its project and environment.
+  name        = "${local.name}-role-boundary"
+  description = "Permissions boundary of every IAM role in ${local.name}"
+  policy      = data.aws_iam_policy_document.role_boundary.json
+}
+
+# Managed policies rather than inline ones: together they exceed the 10 KB inline quota of a role.
+resource "aws_iam_policy" "terraform_read" {
+  name        = "${local.cicd_name}-terraform-read"
+  description = "Plan ${local.name}: read its state and its resources"
+  policy      = data.aws_iam_policy_document.terraform_read.json
+}
+
+resource "aws_iam_policy" "terraform_write" {
+  name        = "${local.cicd_name}-terraform-write"
+  description = "Apply ${local.name}: change only resources named ${local.env_prefix}-*"
+  policy      = data.aws_iam_policy_document.terraform_write.json
+}
+
+resource "aws_iam_role_policy_attachment" "terraform_read" {
+  for_each = toset(["plan", "apply"])
+
+  role       = aws_iam_role.codebuild[each.key].name
+  policy_arn = aws_iam_policy.terraform_read.arn
+}
+
+resource "aws_iam_role_policy_attachment" "terraform_write" {
+  role       = aws_iam_role.codebuild["apply"].name
+  policy_arn = aws_iam_policy.terraform_write.arn
+}

@@ -1,0 +1,319 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  # Environment resources are named <project>-<environment>-*; the pipeline's own roles use
+  # <project>-cicd-<environment>-* so the Terraform deployer (limited to the former) can never
+  # change the roles it runs as.
+  name      = "${var.project}-${var.environment}"
+  cicd_name = "${var.project}-cicd-${var.environment}"
+
+  # Where the environment keeps its state: the key in infra/envs/<environment>/versions.tf.
+  state_key = "${var.project}/${var.environment}/terraform.tfstate"
+
+  # Pointers to the deployed artifacts, one per app, written by `nx run <app>:deploy`.
+  artifact_parameter_path = "/${var.project}/${var.environment}/artifacts"
+
+  codebuild_projects = {
+    build = {
+      description  = "Build & Test: lint, test and build the affected projects, then publish changed Lambda artifacts"
+      buildspec    = "buildspec.yml"
+      compute_type = var.build_compute_type
+      timeout      = 30
+    }
+    plan = {
+      description  = "terraform validate and plan -out for infra/envs/${var.environment}; the plan is the stage's artifact"
+      buildspec    = "infra/cicd/buildspecs/plan.yml"
+      compute_type = "BUILD_GENERAL1_SMALL"
+      timeout      = 20
+    }
+    apply = {
+      description  = "terraform apply of exactly the saved plan"
+      buildspec    = "infra/cicd/buildspecs/apply.yml"
+      compute_type = "BUILD_GENERAL1_SMALL"
+      timeout      = 30
+    }
+    smoke = {
+      description  = "POST /order then GET /orders/{id} until terminal; records the deployed commit"
+      buildspec    = "infra/cicd/buildspecs/smoke.yml"
+      compute_type = "BUILD_GENERAL1_SMALL"
+      timeout      = 15
+    }
+  }
+
+  codebuild_environment = {
+    DOFS_PROJECT                 = var.project
+    DOFS_ENV                     = var.environment
+    DOFS_ARTIFACTS_BUCKET        = module.lambda_artifacts.bucket_id
+    LAST_DEPLOYED_SHA_PARAMETER  = aws_ssm_parameter.last_deployed_sha.name
+    TF_STATE_BUCKET              = var.state_bucket_name
+    TF_STATE_REGION              = var.region
+    SMOKE_TIMEOUT_SECONDS        = tostring(var.smoke_test_timeout_seconds)
+    TF_VAR_alarm_email_addresses = jsonencode(var.alarm_email_addresses)
+    NX_DAEMON                    = "false"
+    NX_NO_CLOUD                  = "true"
+  }
+}
+
+################################################################################
+# GitHub connection: created PENDING; a person completes the handshake in the console
+################################################################################
+
+resource "aws_codeconnections_connection" "github" {
+  name          = "${local.name}-github"
+  provider_type = "GitHub"
+}
+
+################################################################################
+# Buckets
+################################################################################
+
+# CodePipeline's artifact store: source references and saved plans. Short-lived.
+module "pipeline_artifacts" {
+  source = "../modules/s3-bucket"
+
+  bucket                             = "${local.name}-pipeline-${local.account_id}-${var.region}"
+  expiration_days                    = var.pipeline_artifact_retention_days
+  noncurrent_version_expiration_days = 7
+  force_destroy                      = true
+}
+
+# Lambda deployment packages under content-addressed keys (<app>/<sha256>.zip). Functions
+# reference them by key, so current objects never expire.
+module "lambda_artifacts" {
+  source = "../modules/s3-bucket"
+
+  bucket                             = "${local.name}-lambda-artifacts-${local.account_id}-${var.region}"
+  expiration_days                    = null
+  noncurrent_version_expiration_days = 30
+  force_destroy                      = false
+}
+
+################################################################################
+# The last successfully deployed commit: the base of `nx affected` in the next run.
+# Written by the smoke-test stage only after the deployment it tested succeeded.
+################################################################################
+
+resource "aws_ssm_parameter" "last_deployed_sha" {
+  name        = "/${var.project}/${var.environment}/last-deployed-sha"
+  description = "Commit last deployed to ${var.environment} and smoke-tested; 'none' until the first deployment"
+  type        = "String"
+  value       = "none"
+
+  lifecycle {
+    # The pipeline owns the value after creation.
+    ignore_changes = [value]
+  }
+}
+
+################################################################################
+# CodeBuild projects
+################################################################################
+
+resource "aws_cloudwatch_log_group" "codebuild" {
+  for_each = local.codebuild_projects
+
+  name              = "/aws/codebuild/${local.name}-${each.key}"
+  retention_in_days = var.log_retention_in_days
+}
+
+resource "aws_codebuild_project" "this" {
+  for_each = local.codebuild_projects
+
+  name          = "${local.name}-${each.key}"
+  description   = each.value.description
+  service_role  = aws_iam_role.codebuild[each.key].arn
+  build_timeout = each.value.timeout
+
+  source {
+    type      = "CODEPIPELINE"
+    buildspec = each.value.buildspec
+  }
+
+  artifacts {
+    type = "CODEPIPELINE"
+  }
+
+  # Keeps ~/.npm between builds on the same host (buildspec `cache.paths`).
+  cache {
+    type  = "LOCAL"
+    modes = ["LOCAL_CUSTOM_CACHE"]
+  }
+
+  environment {
+    type                        = "LINUX_CONTAINER"
+    compute_type                = each.value.compute_type
+    image                       = var.codebuild_image
+    image_pull_credentials_type = "CODEBUILD"
+
+    dynamic "environment_variable" {
+      for_each = local.codebuild_environment
+
+      content {
+        name  = environment_variable.key
+        value = environment_variable.value
+        type  = "PLAINTEXT"
+      }
+    }
+  }
+
+  logs_config {
+    cloudwatch_logs {
+      group_name = aws_cloudwatch_log_group.codebuild[each.key].name
+    }
+  }
+}
+
+################################################################################
+# Pipeline: Source -> Build & Test -> Plan -> [Approve] -> Apply -> Smoke test
+################################################################################
+
+resource "aws_codepipeline" "this" {
+  name           = "${local.name}-delivery"
+  role_arn       = aws_iam_role.pipeline.arn
+  pipeline_type  = "V2"
+  execution_mode = "QUEUED" # one execution at a time: a saved plan is applied to the state it was made from
+
+  artifact_store {
+    location = module.pipeline_artifacts.bucket_id
+    type     = "S3"
+  }
+
+  trigger {
+    provider_type = "CodeStarSourceConnection"
+
+    git_configuration {
+      source_action_name = "Source"
+
+      push {
+        branches {
+          includes = [var.branch]
+        }
+      }
+    }
+  }
+
+  stage {
+    name = "Source"
+
+    action {
+      name             = "Source"
+      category         = "Source"
+      owner            = "AWS"
+      provider         = "CodeStarSourceConnection"
+      version          = "1"
+      namespace        = "SourceVariables"
+      output_artifacts = ["source"]
+
+      configuration = {
+        ConnectionArn    = aws_codeconnections_connection.github.arn
+        FullRepositoryId = var.github_repository
+        BranchName       = var.branch
+        DetectChanges    = "true"
+        # A git clone rather than a zip: `nx affected` needs the history back to the last deployed commit.
+        OutputArtifactFormat = "CODEBUILD_CLONE_REF"
+      }
+    }
+  }
+
+  stage {
+    name = "BuildAndTest"
+
+    action {
+      name            = "BuildAndTest"
+      category        = "Build"
+      owner           = "AWS"
+      provider        = "CodeBuild"
+      version         = "1"
+      input_artifacts = ["source"]
+
+      configuration = {
+        ProjectName = aws_codebuild_project.this["build"].name
+        EnvironmentVariables = jsonencode([
+          { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
+      }
+    }
+  }
+
+  stage {
+    name = "Plan"
+
+    action {
+      name             = "Plan"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      input_artifacts  = ["source"]
+      output_artifacts = ["plan"]
+
+      configuration = {
+        ProjectName = aws_codebuild_project.this["plan"].name
+      }
+    }
+  }
+
+  dynamic "stage" {
+    for_each = var.require_manual_approval ? [1] : []
+
+    content {
+      name = "Approve"
+
+      action {
+        name     = "ApprovePlan"
+        category = "Approval"
+        owner    = "AWS"
+        provider = "Manual"
+        version  = "1"
+
+        configuration = {
+          CustomData = "Review the Plan stage's log (terraform show of the saved plan) for commit #{SourceVariables.CommitId}; Apply applies exactly that plan."
+        }
+      }
+    }
+  }
+
+  stage {
+    name = "Apply"
+
+    action {
+      name            = "Apply"
+      category        = "Build"
+      owner           = "AWS"
+      provider        = "CodeBuild"
+      version         = "1"
+      namespace       = "ApplyVariables"
+      input_artifacts = ["source", "plan"]
+
+      configuration = {
+        ProjectName   = aws_codebuild_project.this["apply"].name
+        PrimarySource = "source"
+      }
+    }
+  }
+
+  stage {
+    name = "SmokeTest"
+
+    action {
+      name            = "SmokeTest"
+      category        = "Test"
+      owner           = "AWS"
+      provider        = "CodeBuild"
+      version         = "1"
+      input_artifacts = ["source"]
+
+      configuration = {
+        ProjectName = aws_codebuild_project.this["smoke"].name
+        EnvironmentVariables = jsonencode([
+          { name = "API_URL", value = "#{ApplyVariables.API_URL}", type = "PLAINTEXT" },
+          { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
+      }
+    }
+  }
+}

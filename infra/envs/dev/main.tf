@@ -1,0 +1,291 @@
+locals {
+  # The one source of runtime settings, shared with the local stack. Never restate its values here.
+  settings = jsondecode(file("${path.module}/../../settings.json"))
+
+  name_prefix        = "${var.project}-${var.environment}"
+  state_machine_name = "${local.name_prefix}-order-workflow"
+
+  # Every deployed app (api-handler, validate-order, store-order, fulfill-order, dlq-handler).
+  apps = toset(keys(local.settings.functions))
+
+  # Artifact pointers written by each app's `deploy` target (infra/scripts/publish-artifact.sh):
+  # { s3_bucket, s3_key, sha256, version }. An app that did not change keeps its pointer, so
+  # its function's s3_key and source_code_hash do not change and `apply` leaves it alone.
+  artifacts = { for app, p in data.aws_ssm_parameter.artifact : app => jsondecode(p.insecure_value) }
+
+  # Created by infra/cicd under this conventional name.
+  role_permissions_boundary = var.use_role_permissions_boundary ? "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${local.name_prefix}-role-boundary" : null
+
+  common_environment = {
+    LOG_LEVEL = var.log_level
+  }
+}
+
+data "aws_ssm_parameter" "artifact" {
+  for_each = local.apps
+
+  name = "/${var.project}/${var.environment}/artifacts/${each.key}"
+}
+
+################################################################################
+# Tables
+################################################################################
+
+module "orders_table" {
+  source = "../../modules/dynamodb-table"
+
+  name                        = "${local.name_prefix}-${local.settings.tables.orders}"
+  hash_key                    = "order_id"
+  deletion_protection_enabled = var.deletion_protection
+}
+
+module "failed_orders_table" {
+  source = "../../modules/dynamodb-table"
+
+  name                        = "${local.name_prefix}-${local.settings.tables.failedOrders}"
+  hash_key                    = "order_id"
+  deletion_protection_enabled = var.deletion_protection
+}
+
+################################################################################
+# Queues: order_queue redrives to order_dlq after maxReceiveCount receives
+################################################################################
+
+module "order_queue" {
+  source = "../../modules/sqs-queue"
+
+  name                   = "${local.name_prefix}-${local.settings.queues.orders}"
+  dead_letter_queue_name = "${local.name_prefix}-${local.settings.queues.deadLetter}"
+  max_receive_count      = local.settings.queues.maxReceiveCount
+
+  visibility_timeout_seconds = local.settings.queues.visibilityTimeoutSeconds
+  consumer_timeout_seconds   = local.settings.functions["fulfill-order"].timeoutSeconds
+
+  dead_letter_visibility_timeout_seconds = local.settings.queues.visibilityTimeoutSeconds
+  dead_letter_consumer_timeout_seconds   = local.settings.functions["dlq-handler"].timeoutSeconds
+
+  message_retention_seconds             = local.settings.queues.messageRetentionSeconds
+  dead_letter_message_retention_seconds = local.settings.queues.deadLetterRetentionSeconds
+}
+
+################################################################################
+# Functions
+################################################################################
+
+module "api_handler" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${local.name_prefix}-api-handler"
+  description   = "POST /order and GET /orders/{order_id}"
+
+  s3_bucket        = local.artifacts["api-handler"].s3_bucket
+  s3_key           = local.artifacts["api-handler"].s3_key
+  source_code_hash = local.artifacts["api-handler"].sha256
+  package_version  = local.artifacts["api-handler"].version
+
+  timeout               = local.settings.functions["api-handler"].timeoutSeconds
+  memory_size           = local.settings.functions["api-handler"].memoryMb
+  log_retention_in_days = var.log_retention_in_days
+
+  role_permissions_boundary = local.role_permissions_boundary
+
+  environment_variables = merge(local.common_environment, {
+    ORDERS_TABLE      = module.orders_table.name
+    STATE_MACHINE_ARN = module.order_workflow.state_machine_arn
+  })
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.api_handler.json
+}
+
+module "validate_order" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${local.name_prefix}-validate-order"
+  description   = "Workflow task: re-validates the order and applies business rules"
+
+  s3_bucket        = local.artifacts["validate-order"].s3_bucket
+  s3_key           = local.artifacts["validate-order"].s3_key
+  source_code_hash = local.artifacts["validate-order"].sha256
+  package_version  = local.artifacts["validate-order"].version
+
+  timeout               = local.settings.functions["validate-order"].timeoutSeconds
+  memory_size           = local.settings.functions["validate-order"].memoryMb
+  log_retention_in_days = var.log_retention_in_days
+
+  role_permissions_boundary = local.role_permissions_boundary
+
+  environment_variables = local.common_environment
+
+  # Pure computation: no AWS access beyond its own logs and traces.
+  attach_policy_json = false
+}
+
+module "store_order" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${local.name_prefix}-store-order"
+  description   = "Workflow task: stores the order (PENDING, REJECTED or FAILED)"
+
+  s3_bucket        = local.artifacts["store-order"].s3_bucket
+  s3_key           = local.artifacts["store-order"].s3_key
+  source_code_hash = local.artifacts["store-order"].sha256
+  package_version  = local.artifacts["store-order"].version
+
+  timeout               = local.settings.functions["store-order"].timeoutSeconds
+  memory_size           = local.settings.functions["store-order"].memoryMb
+  log_retention_in_days = var.log_retention_in_days
+
+  role_permissions_boundary = local.role_permissions_boundary
+
+  environment_variables = merge(local.common_environment, {
+    ORDERS_TABLE = module.orders_table.name
+  })
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.store_order.json
+}
+
+module "fulfill_order" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${local.name_prefix}-fulfill-order"
+  description   = "order_queue consumer: fulfils orders, reports failed records for redelivery"
+
+  s3_bucket        = local.artifacts["fulfill-order"].s3_bucket
+  s3_key           = local.artifacts["fulfill-order"].s3_key
+  source_code_hash = local.artifacts["fulfill-order"].sha256
+  package_version  = local.artifacts["fulfill-order"].version
+
+  timeout               = local.settings.functions["fulfill-order"].timeoutSeconds
+  memory_size           = local.settings.functions["fulfill-order"].memoryMb
+  log_retention_in_days = var.log_retention_in_days
+
+  role_permissions_boundary = local.role_permissions_boundary
+
+  environment_variables = merge(local.common_environment, {
+    ORDERS_TABLE             = module.orders_table.name
+    FULFILLMENT_SUCCESS_RATE = tostring(local.settings.fulfillment.successRate)
+  })
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.fulfill_order.json
+
+  sqs_event_sources = {
+    order_queue = {
+      queue_arn                          = module.order_queue.queue_arn
+      batch_size                         = local.settings.eventSources.fulfillOrder.batchSize
+      maximum_batching_window_in_seconds = local.settings.eventSources.fulfillOrder.maximumBatchingWindowSeconds
+    }
+  }
+}
+
+module "dlq_handler" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${local.name_prefix}-dlq-handler"
+  description   = "order_dlq consumer: records failed orders and marks them FAILED"
+
+  s3_bucket        = local.artifacts["dlq-handler"].s3_bucket
+  s3_key           = local.artifacts["dlq-handler"].s3_key
+  source_code_hash = local.artifacts["dlq-handler"].sha256
+  package_version  = local.artifacts["dlq-handler"].version
+
+  timeout               = local.settings.functions["dlq-handler"].timeoutSeconds
+  memory_size           = local.settings.functions["dlq-handler"].memoryMb
+  log_retention_in_days = var.log_retention_in_days
+
+  role_permissions_boundary = local.role_permissions_boundary
+
+  environment_variables = merge(local.common_environment, {
+    ORDERS_TABLE        = module.orders_table.name
+    FAILED_ORDERS_TABLE = module.failed_orders_table.name
+  })
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.dlq_handler.json
+
+  sqs_event_sources = {
+    order_dlq = {
+      queue_arn                          = module.order_queue.dead_letter_queue_arn
+      batch_size                         = local.settings.eventSources.dlqHandler.batchSize
+      maximum_batching_window_in_seconds = local.settings.eventSources.dlqHandler.maximumBatchingWindowSeconds
+    }
+  }
+}
+
+################################################################################
+# Workflow: the shared ASL file, rendered with the real ARNs
+################################################################################
+
+module "order_workflow" {
+  source = "../../modules/state-machine"
+
+  name = local.state_machine_name
+  type = var.state_machine_type
+
+  definition = templatefile("${path.module}/../../workflow/order-workflow.asl.json", {
+    validate_order_arn = module.validate_order.function_arn
+    store_order_arn    = module.store_order.function_arn
+    order_queue_url    = module.order_queue.queue_url
+  })
+
+  lambda_function_arns = [
+    module.validate_order.function_arn,
+    module.store_order.function_arn,
+  ]
+  sqs_send_message_queue_arns = [module.order_queue.queue_arn]
+
+  role_permissions_boundary = local.role_permissions_boundary
+  log_retention_in_days     = var.log_retention_in_days
+}
+
+################################################################################
+# API
+################################################################################
+
+module "api" {
+  source = "../../modules/rest-api"
+
+  name        = "${local.name_prefix}-orders"
+  description = "DOFS order intake"
+  stage_name  = var.environment
+
+  lambda_function_name = module.api_handler.function_name
+  lambda_invoke_arn    = module.api_handler.invoke_arn
+
+  # Generated from order-domain's typebox schema by `nx run infra:generate`; never edited by hand.
+  create_order_model_schema = file("${path.module}/../../generated/create-order.model.json")
+
+  throttling_rate_limit        = var.api_throttling_rate_limit
+  throttling_burst_limit       = var.api_throttling_burst_limit
+  access_log_retention_in_days = var.log_retention_in_days
+}
+
+################################################################################
+# Alarms
+################################################################################
+
+module "alarms" {
+  source = "../../modules/alarms"
+
+  name_prefix           = local.name_prefix
+  alarm_email_addresses = var.alarm_email_addresses
+
+  queue_name                           = module.order_queue.queue_name
+  dead_letter_queue_name               = module.order_queue.dead_letter_queue_name
+  oldest_message_age_threshold_seconds = var.oldest_message_age_alarm_seconds
+
+  state_machine_arn = module.order_workflow.state_machine_arn
+
+  lambda_function_names = {
+    "api-handler"    = module.api_handler.function_name
+    "validate-order" = module.validate_order.function_name
+    "store-order"    = module.store_order.function_name
+    "fulfill-order"  = module.fulfill_order.function_name
+    "dlq-handler"    = module.dlq_handler.function_name
+  }
+
+  api_name       = module.api.rest_api_name
+  api_stage_name = module.api.stage_name
+}

@@ -1,0 +1,154 @@
+# `terraform test` for the dev environment with a mocked AWS provider: no credentials, no AWS
+# calls. It evaluates what parsing cannot: the rendered workflow, every module's validations
+# with the real settings, for_each keys and the wiring between modules.
+#   terraform -chdir=infra/envs/dev init -backend=false && terraform -chdir=infra/envs/dev test
+# (the pipeline's Plan stage runs it before planning).
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+  mock_data "aws_iam_policy_document" {
+    defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
+  }
+  mock_data "aws_ssm_parameter" {
+    defaults = {
+      insecure_value = "{\"s3_bucket\":\"dofs-dev-lambda-artifacts\",\"s3_key\":\"app/0000.zip\",\"sha256\":\"vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4=\",\"version\":\"0.1.0\"}"
+    }
+  }
+  mock_resource "aws_sqs_queue" {
+    defaults = {
+      arn = "arn:aws:sqs:us-east-1:123456789012:dofs-dev-queue"
+      url = "https://sqs.us-east-1.amazonaws.com/123456789012/dofs-dev-queue"
+    }
+  }
+  mock_resource "aws_lambda_function" {
+    defaults = {
+      arn        = "arn:aws:lambda:us-east-1:123456789012:function:dofs-dev-function"
+      invoke_arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:dofs-dev-function/invocations"
+    }
+  }
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/dofs-dev-role" }
+  }
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:us-east-1:123456789012:log-group:dofs-dev-group" }
+  }
+  mock_resource "aws_sfn_state_machine" {
+    defaults = { arn = "arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow" }
+  }
+  mock_resource "aws_dynamodb_table" {
+    defaults = { arn = "arn:aws:dynamodb:us-east-1:123456789012:table/dofs-dev-table" }
+  }
+  mock_resource "aws_kms_key" {
+    defaults = { arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+  }
+  mock_resource "aws_sns_topic" {
+    defaults = { arn = "arn:aws:sns:us-east-1:123456789012:dofs-dev-alarms" }
+  }
+  mock_resource "aws_api_gateway_rest_api" {
+    defaults = {
+      id               = "abc123"
+      root_resource_id = "root"
+      execution_arn    = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+    }
+  }
+}
+
+run "environment_applies" {
+  command = apply
+
+  variables {
+    alarm_email_addresses = ["ops@example.com"]
+  }
+
+  assert {
+    condition     = length(output.function_names) == 5
+    error_message = "Every app must have a function."
+  }
+
+  assert {
+    condition     = output.deployed_versions["fulfill-order"] == "0.1.0"
+    error_message = "The version tag must come from the artifact pointer."
+  }
+
+  assert {
+    condition     = module.order_workflow.state_machine_arn != ""
+    error_message = "The workflow must be created."
+  }
+}
+
+run "express_workflow_allowed" {
+  command = plan
+
+  variables {
+    state_machine_type = "EXPRESS"
+  }
+}
+
+run "unknown_workflow_type_rejected" {
+  command = plan
+
+  variables {
+    state_machine_type = "FAST"
+  }
+
+  expect_failures = [var.state_machine_type]
+}
+
+run "bad_alarm_email_rejected" {
+  command = plan
+
+  variables {
+    alarm_email_addresses = ["not-an-address"]
+  }
+
+  expect_failures = [var.alarm_email_addresses]
+}
+
+run "visibility_timeout_below_six_times_consumer_timeout_rejected" {
+  command = plan
+
+  module {
+    source = "../../modules/sqs-queue"
+  }
+
+  variables {
+    name                                   = "q"
+    dead_letter_queue_name                 = "d"
+    max_receive_count                      = 3
+    consumer_timeout_seconds               = 10
+    visibility_timeout_seconds             = 59
+    dead_letter_consumer_timeout_seconds   = 10
+    dead_letter_visibility_timeout_seconds = 60
+    message_retention_seconds              = 345600
+    dead_letter_message_retention_seconds  = 1209600
+  }
+
+  expect_failures = [var.visibility_timeout_seconds]
+}
+
+run "dead_letter_retention_not_above_queue_retention_rejected" {
+  command = plan
+
+  module {
+    source = "../../modules/sqs-queue"
+  }
+
+  variables {
+    name                                   = "q"
+    dead_letter_queue_name                 = "d"
+    max_receive_count                      = 3
+    consumer_timeout_seconds               = 10
+    visibility_timeout_seconds             = 60
+    dead_letter_consumer_timeout_seconds   = 10
+    dead_letter_visibility_timeout_seconds = 60
+    message_retention_seconds              = 345600
+    dead_letter_message_retention_seconds  = 345600
+  }
+
+  expect_failures = [var.dead_letter_message_retention_seconds]
+}

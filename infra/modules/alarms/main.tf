@@ -1,0 +1,299 @@
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+################################################################################
+# Encrypted topic. CloudWatch cannot publish to a topic encrypted with the AWS managed
+# aws/sns key, so the topic has its own key whose policy lets CloudWatch use it.
+################################################################################
+
+data "aws_iam_policy_document" "topic_key" {
+  statement {
+    sid    = "KeyAdministration"
+    effect = "Allow"
+    actions = [
+      "kms:Create*",
+      "kms:Describe*",
+      "kms:Enable*",
+      "kms:List*",
+      "kms:Put*",
+      "kms:Update*",
+      "kms:Revoke*",
+      "kms:Disable*",
+      "kms:Get*",
+      "kms:Delete*",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:ScheduleKeyDeletion",
+      "kms:CancelKeyDeletion",
+    ]
+    # A key policy's resource is always "*": it means this key.
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+  }
+
+  statement {
+    sid     = "AccountPrincipalsUseKeyThroughSns"
+    effect  = "Allow"
+    actions = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # A key policy's resource is always "*": it means this key.
+    resources = ["*"]
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:root"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${data.aws_region.current.region}.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid     = "CloudWatchPublishesAlarms"
+    effect  = "Allow"
+    actions = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # A key policy's resource is always "*": it means this key.
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_kms_key" "topic" {
+  description             = "Encrypts the ${var.name_prefix} alarm topic"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.topic_key.json
+
+  tags = var.tags
+}
+
+resource "aws_sns_topic" "alarms" {
+  name              = "${var.name_prefix}-alarms"
+  kms_master_key_id = aws_kms_key.topic.arn
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "topic" {
+  statement {
+    sid       = "CloudWatchAlarmsPublish"
+    effect    = "Allow"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alarms.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["cloudwatch.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name_prefix}-*"]
+    }
+  }
+
+  statement {
+    sid    = "DenyInsecureTransport"
+    effect = "Deny"
+    # A deny: publishing over plain HTTP is refused for every principal.
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alarms.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sns_topic_policy" "alarms" {
+  arn    = aws_sns_topic.alarms.arn
+  policy = data.aws_iam_policy_document.topic.json
+}
+
+resource "aws_sns_topic_subscription" "email" {
+  for_each = toset(var.alarm_email_addresses)
+
+  topic_arn = aws_sns_topic.alarms.arn
+  protocol  = "email"
+  endpoint  = each.value
+}
+
+locals {
+  actions = [aws_sns_topic.alarms.arn]
+}
+
+################################################################################
+# Queues
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "dlq_messages_visible" {
+  alarm_name        = "${var.name_prefix}-order-dlq-messages-visible"
+  alarm_description = "Orders reached the dead-letter queue: fulfilment failed maxReceiveCount times. dlq-handler records them in failed_orders."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateNumberOfMessagesVisible"
+  dimensions  = { QueueName = var.dead_letter_queue_name }
+  statistic   = "Maximum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # SQS stops reporting for an idle queue: keep the last state rather than clearing the alarm.
+  treat_missing_data = "ignore"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "queue_oldest_message_age" {
+  alarm_name        = "${var.name_prefix}-order-queue-oldest-message-age"
+  alarm_description = "The oldest order on order_queue waited longer than ${var.oldest_message_age_threshold_seconds}s: fulfilment is falling behind."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateAgeOfOldestMessage"
+  dimensions  = { QueueName = var.queue_name }
+  statistic   = "Maximum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 3
+  datapoints_to_alarm = 2
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = var.oldest_message_age_threshold_seconds
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+################################################################################
+# Workflow
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "executions_failed" {
+  alarm_name        = "${var.name_prefix}-order-workflow-executions-failed"
+  alarm_description = "Order workflow executions failed (a task failed after its retries)."
+
+  namespace   = "AWS/States"
+  metric_name = "ExecutionsFailed"
+  dimensions  = { StateMachineArn = var.state_machine_arn }
+  statistic   = "Sum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+################################################################################
+# Functions
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "lambda_errors" {
+  for_each = var.lambda_function_names
+
+  alarm_name        = "${var.name_prefix}-${each.key}-errors"
+  alarm_description = "${each.value} threw or timed out."
+
+  namespace   = "AWS/Lambda"
+  metric_name = "Errors"
+  dimensions  = { FunctionName = each.value }
+  statistic   = "Sum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "lambda_throttles" {
+  for_each = var.lambda_function_names
+
+  alarm_name        = "${var.name_prefix}-${each.key}-throttles"
+  alarm_description = "${each.value} was throttled."
+
+  namespace   = "AWS/Lambda"
+  metric_name = "Throttles"
+  dimensions  = { FunctionName = each.value }
+  statistic   = "Sum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+################################################################################
+# API
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "api_5xx" {
+  alarm_name        = "${var.name_prefix}-api-5xx"
+  alarm_description = "The order API answered 5XX: our fault, never the client's."
+
+  namespace   = "AWS/ApiGateway"
+  metric_name = "5XXError"
+  dimensions = {
+    ApiName = var.api_name
+    Stage   = var.api_stage_name
+  }
+  statistic = "Sum"
+  period    = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}

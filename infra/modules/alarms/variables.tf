@@ -1,0 +1,83 @@
+variable "name_prefix" {
+  description = "Prefix of the topic, key alias and alarm names, e.g. dofs-dev."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z0-9-]{1,40}$", var.name_prefix))
+    error_message = "name_prefix must be 1-40 lowercase letters, digits or '-'."
+  }
+}
+
+variable "alarm_email_addresses" {
+  description = "Addresses subscribed to the alarm topic by email (each must confirm the subscription)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_email_addresses must contain email addresses."
+  }
+}
+
+variable "period_seconds" {
+  description = "Period over which each metric is evaluated."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.period_seconds >= 60 && var.period_seconds % 60 == 0
+    error_message = "period_seconds must be a multiple of 60."
+  }
+}
+
+variable "queue_name" {
+  description = "Name of the work queue (order_queue)."
+  type        = string
+}
+
+variable "dead_letter_queue_name" {
+  description = "Name of the dead-letter queue (order_dlq)."
+  type        = string
+}
+
+variable "oldest_message_age_threshold_seconds" {
+  description = "Alarm when the oldest message of the work queue is older than this."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.oldest_message_age_threshold_seconds >= 60
+    error_message = "oldest_message_age_threshold_seconds must be at least 60."
+  }
+}
+
+variable "state_machine_arn" {
+  description = "ARN of the order workflow."
+  type        = string
+}
+
+variable "lambda_function_names" {
+  description = "Functions to watch for Errors and Throttles, keyed by app name."
+  type        = map(string)
+
+  validation {
+    condition     = length(var.lambda_function_names) > 0
+    error_message = "lambda_function_names must name at least one function."
+  }
+}
+
+variable "api_name" {
+  description = "Name of the REST API (ApiName metric dimension)."
+  type        = string
+}
+
+variable "api_stage_name" {
+  description = "Stage of the REST API (Stage metric dimension)."
+  type        = string
+}
+
+variable "tags" {
+  description = "Tags for every resource of the module."
+  type        = map(string)
+  default     = {}
+}

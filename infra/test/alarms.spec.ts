@@ -1,0 +1,76 @@
+/**
+ * Alarms: DLQ depth, age of the oldest message, failed workflow executions, Lambda errors and
+ * throttles, API 5XX; each notifies the encrypted SNS topic and says how to treat missing data.
+ */
+import { type Body, config, expr, loadConfigs, moduleCall, resource } from './support/terraform';
+import { APPS } from './support/settings';
+
+const TREAT_MISSING_DATA = new Set(['missing', 'ignore', 'breaching', 'notBreaching']);
+
+describe('alarms', () => {
+  it('all notify the alarm topic and set treat_missing_data', async () => {
+    let alarms = 0;
+    for (const cfg of (await loadConfigs()).values()) {
+      for (const [name, alarm] of Object.entries(cfg.resources.aws_cloudwatch_metric_alarm ?? {})) {
+        alarms += 1;
+        const actions = expr(alarm.alarm_actions);
+        expect({ name, actions }).toEqual({ name, actions: 'local.actions' });
+        expect({ name, ok: expr(alarm.ok_actions) }).toEqual({ name, ok: 'local.actions' });
+        expect({ name, treat: TREAT_MISSING_DATA.has(alarm.treat_missing_data as string) }).toEqual({ name, treat: true });
+        expect(alarm.alarm_description).toBeDefined();
+      }
+    }
+    expect(alarms).toBe(6);
+    const module = await config('modules/alarms');
+    expect(module.locals.actions).toEqual(['${aws_sns_topic.alarms.arn}']);
+  });
+
+  it('send email to the subscribed addresses (a variable)', async () => {
+    const module = await config('modules/alarms');
+    const subscription = resource(module, 'aws_sns_topic_subscription', 'email');
+    expect(expr(subscription.for_each)).toBe('toset(var.alarm_email_addresses)');
+    expect(subscription.protocol).toBe('email');
+    const dev = await config('envs/dev');
+    expect(expr(moduleCall(dev, 'alarms').alarm_email_addresses)).toBe('var.alarm_email_addresses');
+    expect(dev.variables.alarm_email_addresses?.type).toBe('${list(string)}');
+  });
+
+  it.each([
+    ['dlq_messages_visible', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: '${var.dead_letter_queue_name}' }],
+    ['queue_oldest_message_age', 'AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: '${var.queue_name}' }],
+    ['executions_failed', 'AWS/States', 'ExecutionsFailed', { StateMachineArn: '${var.state_machine_arn}' }],
+    ['lambda_errors', 'AWS/Lambda', 'Errors', { FunctionName: '${each.value}' }],
+    ['lambda_throttles', 'AWS/Lambda', 'Throttles', { FunctionName: '${each.value}' }],
+    ['api_5xx', 'AWS/ApiGateway', '5XXError', { ApiName: '${var.api_name}', Stage: '${var.api_stage_name}' }],
+  ])('%s watches %s %s', async (name, namespace, metric, dimensions) => {
+    const module = await config('modules/alarms');
+    const alarm = resource(module, 'aws_cloudwatch_metric_alarm', name);
+    expect(alarm.namespace).toBe(namespace);
+    expect(alarm.metric_name).toBe(metric);
+    expect(alarm.dimensions).toEqual(dimensions);
+    expect(alarm.comparison_operator).toBe('GreaterThanThreshold');
+  });
+
+  it('fire as soon as one message reaches the DLQ', async () => {
+    const module = await config('modules/alarms');
+    const alarm = resource(module, 'aws_cloudwatch_metric_alarm', 'dlq_messages_visible');
+    expect(alarm).toMatchObject({ threshold: 0, statistic: 'Maximum', evaluation_periods: 1 });
+  });
+
+  it('watch every function for errors and throttles', async () => {
+    const module = await config('modules/alarms');
+    for (const name of ['lambda_errors', 'lambda_throttles']) {
+      expect(expr(resource(module, 'aws_cloudwatch_metric_alarm', name).for_each)).toBe('var.lambda_function_names');
+    }
+    const dev = await config('envs/dev');
+    const call = moduleCall(dev, 'alarms');
+    const functions = call.lambda_function_names as Body;
+    expect(Object.keys(functions).sort()).toEqual([...APPS].sort());
+    for (const app of APPS) {
+      expect(functions[app]).toBe(`\${module.${app.replace(/-/g, '_')}.function_name}`);
+    }
+    expect(expr(call.dead_letter_queue_name)).toBe('module.order_queue.dead_letter_queue_name');
+    expect(expr(call.state_machine_arn)).toBe('module.order_workflow.state_machine_arn');
+    expect(expr(call.api_name)).toBe('module.api.rest_api_name');
+  });
+});

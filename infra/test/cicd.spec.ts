@@ -1,0 +1,250 @@
+/**
+ * The delivery pipeline (infra/cicd), its buildspecs, the GitHub pull-request checks and the
+ * scripts that connect Nx targets to AWS.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Body,
+  INFRA_ROOT,
+  WORKSPACE_ROOT,
+  blocks,
+  config,
+  dataSource,
+  expr,
+  isFile,
+  readWorkspaceFile,
+  resource,
+  squash,
+} from './support/terraform';
+
+const buildspec = readWorkspaceFile('buildspec.yml');
+const ci = readWorkspaceFile('.github/workflows/ci.yml');
+
+function stageNames(text: string): string[] {
+  // Stage blocks in source order, the dynamic (optional) one included.
+  const body = text.slice(text.indexOf('resource "aws_codepipeline" "this"'));
+  return [...body.matchAll(/^\s{2}(?:stage|dynamic "stage") \{[\s\S]*?\bname\s+=\s+"(\w+)"/gm)].map((m) => m[1] as string);
+}
+
+function action(pipeline: Body, stage: string): Body {
+  const found = blocks(pipeline, 'stage').find((s) => s.name === stage);
+  if (!found) throw new Error(`no stage ${stage}`);
+  return (found.action as Body[])[0] as Body;
+}
+
+describe('pipeline', () => {
+  it('connects to GitHub through CodeConnections', async () => {
+    const cicd = await config('cicd');
+    const connection = resource(cicd, 'aws_codeconnections_connection', 'github');
+    expect(connection.provider_type).toBe('GitHub');
+  });
+
+  it('is a V2 pipeline running one execution at a time, triggered by pushes to the branch', async () => {
+    const cicd = await config('cicd');
+    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
+    expect(pipeline.pipeline_type).toBe('V2');
+    expect(pipeline.execution_mode).toBe('QUEUED');
+    const git = blocks(blocks(pipeline, 'trigger')[0] as Body, 'git_configuration')[0] as Body;
+    expect(git.source_action_name).toBe('Source');
+    expect(blocks(blocks(git, 'push')[0] as Body, 'branches')[0]?.includes).toEqual(['${var.branch}']);
+    expect(expr(blocks(pipeline, 'artifact_store')[0]?.location)).toBe('module.pipeline_artifacts.bucket_id');
+  });
+
+  it('runs Source -> Build & Test -> Plan -> optional approval -> Apply -> Smoke test', async () => {
+    const cicd = await config('cicd');
+    const main = cicd.files.find((f) => f.path === 'cicd/main.tf')?.text ?? '';
+    expect(stageNames(main)).toEqual(['Source', 'BuildAndTest', 'Plan', 'Approve', 'Apply', 'SmokeTest']);
+    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
+    const approval = (pipeline.dynamic.stage as Body[])[0] as Body;
+    expect(expr(approval.for_each)).toBe('var.require_manual_approval ? [1] : []');
+    expect(((approval.content as Body[])[0]?.action as Body[])[0]).toMatchObject({ category: 'Approval', provider: 'Manual' });
+    expect(cicd.variables.require_manual_approval?.type).toBe('${bool}');
+  });
+
+  it('clones the repository (not a zip) so nx affected sees the history', async () => {
+    const source = action(resource(await config('cicd'), 'aws_codepipeline', 'this'), 'Source');
+    expect(source).toMatchObject({ provider: 'CodeStarSourceConnection', namespace: 'SourceVariables' });
+    expect(source.configuration).toMatchObject({
+      ConnectionArn: '${aws_codeconnections_connection.github.arn}',
+      OutputArtifactFormat: 'CODEBUILD_CLONE_REF',
+      FullRepositoryId: '${var.github_repository}',
+      BranchName: '${var.branch}',
+    });
+  });
+
+  it('builds with buildspec.yml, plans to an artifact and applies that saved plan', async () => {
+    const cicd = await config('cicd');
+    const projects = cicd.locals.codebuild_projects as Record<string, Body>;
+    expect(Object.fromEntries(Object.entries(projects).map(([k, p]) => [k, p.buildspec]))).toEqual({
+      build: 'buildspec.yml',
+      plan: 'infra/cicd/buildspecs/plan.yml',
+      apply: 'infra/cicd/buildspecs/apply.yml',
+      smoke: 'infra/cicd/buildspecs/smoke.yml',
+    });
+    for (const p of Object.values(projects)) expect(isFile(join(WORKSPACE_ROOT, p.buildspec as string))).toBe(true);
+
+    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
+    expect(action(pipeline, 'BuildAndTest').configuration.ProjectName).toBe('${aws_codebuild_project.this["build"].name}');
+    expect(action(pipeline, 'Plan').output_artifacts).toEqual(['plan']);
+    const apply = action(pipeline, 'Apply');
+    expect(apply.input_artifacts).toEqual(['source', 'plan']);
+    expect(apply.configuration).toMatchObject({ PrimarySource: 'source' });
+    expect(apply.namespace).toBe('ApplyVariables');
+    const smoke = squash(action(pipeline, 'SmokeTest').configuration.EnvironmentVariables);
+    expect(smoke).toContain('name = "API_URL", value = "#{ApplyVariables.API_URL}"');
+    expect(smoke).toContain('name = "COMMIT_ID", value = "#{SourceVariables.CommitId}"');
+  });
+
+  it('gives every CodeBuild project its own role, log group and the deployment settings', async () => {
+    const cicd = await config('cicd');
+    const project = resource(cicd, 'aws_codebuild_project', 'this');
+    expect(expr(project.service_role)).toBe('aws_iam_role.codebuild[each.key].arn');
+    expect(expr(blocks(blocks(project, 'logs_config')[0] as Body, 'cloudwatch_logs')[0]?.group_name)).toBe(
+      'aws_cloudwatch_log_group.codebuild[each.key].name',
+    );
+    expect(cicd.locals.codebuild_environment).toMatchObject({
+      DOFS_ARTIFACTS_BUCKET: '${module.lambda_artifacts.bucket_id}',
+      LAST_DEPLOYED_SHA_PARAMETER: '${aws_ssm_parameter.last_deployed_sha.name}',
+      TF_STATE_BUCKET: '${var.state_bucket_name}',
+      DOFS_ENV: '${var.environment}',
+    });
+  });
+
+  it('keeps the last successfully deployed commit in SSM, owned by the pipeline after creation', async () => {
+    const cicd = await config('cicd');
+    const parameter = resource(cicd, 'aws_ssm_parameter', 'last_deployed_sha');
+    expect(expr(parameter.name)).toBe('/${var.project}/${var.environment}/last-deployed-sha');
+    expect(parameter.value).toBe('none');
+    expect(blocks(parameter, 'lifecycle')[0]?.ignore_changes).toEqual(['${value}']);
+    const smoke = dataSource(cicd, 'aws_iam_policy_document', 'smoke');
+    expect(blocks(smoke, 'statement')[0]?.actions).toContain('ssm:PutParameter');
+  });
+
+  it('keeps Lambda packages in their own bucket under the pointer path the environment reads', async () => {
+    const cicd = await config('cicd');
+    expect(cicd.modules.lambda_artifacts?.source).toBe('../modules/s3-bucket');
+    expect(cicd.modules.lambda_artifacts?.expiration_days).toBeNull();
+    expect(expr(cicd.locals.artifact_parameter_path)).toBe('/${var.project}/${var.environment}/artifacts');
+    const publish = readWorkspaceFile('infra/scripts/publish-artifact.sh');
+    expect(publish).toContain('parameter="/${DOFS_PROJECT:-dofs}/${DOFS_ENV:-dev}/artifacts/$app"');
+    expect(publish).toContain('key="$app/$sha256_hex.zip"');
+  });
+});
+
+describe('buildspecs', () => {
+  it('buildspec.yml installs Node 22, the pinned Terraform and the locked dependencies', () => {
+    expect(buildspec).toMatch(/^version: 0\.2$/m);
+    expect(buildspec).toMatch(/runtime-versions:\s+nodejs: 22/);
+    expect(buildspec).toContain('bash infra/scripts/install-terraform.sh');
+    expect(buildspec).toContain('npm install');
+  });
+
+  it('buildspec.yml runs lint, test, build and deploy for what changed since the last deployed commit', () => {
+    expect(buildspec).toContain('source infra/scripts/affected-base.sh');
+    expect(buildspec).toContain('npx nx affected -t lint test build --base="$NX_BASE" --head=HEAD');
+    expect(buildspec).toContain('npx nx affected -t deploy --base="$NX_BASE" --head=HEAD --exclude=infra');
+    expect(buildspec).toContain('npx nx run-many -t deploy --exclude=infra'); // first deployment
+    expect(buildspec).toMatch(/last successfully deployed commit is kept in the SSM parameter/);
+    const base = readWorkspaceFile('infra/scripts/affected-base.sh');
+    expect(base).toContain('aws ssm get-parameter --name "${LAST_DEPLOYED_SHA_PARAMETER:?}"');
+  });
+
+  it('plan.yml saves the plan, its text and the lock file as the stage artifact', () => {
+    const plan = readWorkspaceFile('infra/cicd/buildspecs/plan.yml');
+    expect(plan).toContain('bash infra/scripts/terraform.sh plan');
+    for (const file of ['dofs.tfplan', 'dofs.tfplan.txt', '.terraform.lock.hcl']) expect(plan).toContain(`- ${file}`);
+  });
+
+  it('apply.yml applies the plan artifact and exports the API URL', () => {
+    const apply = readWorkspaceFile('infra/cicd/buildspecs/apply.yml');
+    expect(apply).toContain('TF_PLAN_DIR="$CODEBUILD_SRC_DIR_plan" bash infra/scripts/terraform.sh apply');
+    expect(apply).toMatch(/exported-variables:\s+- API_URL/);
+    expect(apply).toContain('output -raw api_url');
+  });
+
+  it('smoke.yml tests the deployment, then records the commit', () => {
+    const smoke = readWorkspaceFile('infra/cicd/buildspecs/smoke.yml');
+    const test = smoke.indexOf('node infra/scripts/smoke-test.mjs "$API_URL"');
+    const record = smoke.indexOf('aws ssm put-parameter --name "$LAST_DEPLOYED_SHA_PARAMETER"');
+    expect(test).toBeGreaterThan(0);
+    expect(record).toBeGreaterThan(test);
+  });
+
+  it('terraform.sh plans with -out and applies exactly that plan', () => {
+    const script = readWorkspaceFile('infra/scripts/terraform.sh');
+    expect(script).toContain('plan -input=false -out="$plan_file"');
+    expect(script).toContain('apply -input=false "$plan_file"');
+    expect(script).toContain('validate');
+    expect(script).toContain('terraform -chdir="$dir" test');
+    expect(script).toContain('-lockfile=readonly');
+  });
+
+  it('the environment has mocked-provider terraform tests for what parsing cannot evaluate', () => {
+    const tests = readWorkspaceFile('infra/envs/dev/tests/dev.tftest.hcl');
+    expect(tests).toMatch(/^mock_provider "aws" \{/m);
+    expect(tests).toContain('expect_failures = [var.visibility_timeout_seconds]');
+    expect(tests).toContain('expect_failures = [var.dead_letter_message_retention_seconds]');
+    expect(tests).toContain('expect_failures = [var.state_machine_type]');
+  });
+});
+
+describe('pull-request checks (.github/workflows/ci.yml)', () => {
+  it('run on pull requests with read-only permissions', () => {
+    expect(ci).toMatch(/^on:\s+pull_request:/m);
+    expect(ci).toMatch(/^permissions:\s+contents: read/m);
+  });
+
+  it('install, lint, typecheck and test', () => {
+    expect(ci).toContain('npm install');
+    expect(ci).toContain('npx nx affected -t lint typecheck test --base="origin/${{ github.base_ref }}"');
+    expect(ci).toContain('node-version: 22');
+  });
+
+  it('check terraform fmt, validate and test with the pinned Terraform', () => {
+    expect(ci).toContain('terraform fmt -check -recursive -diff infra');
+    expect(ci).toContain('cat infra/.terraform-version');
+    expect(ci).toContain('terraform -chdir="$root" validate');
+    expect(ci).toContain('terraform -chdir=infra/envs/dev test');
+  });
+});
+
+describe('Nx project and scripts', () => {
+  const project = JSON.parse(readWorkspaceFile('infra/project.json')) as Body;
+
+  it('make infra an Nx project with test, lint, typecheck, generate and deploy targets', () => {
+    expect(project.name).toBe('infra');
+    expect(project.tags).toEqual(['type:tooling']);
+    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'generate', 'lint', 'test', 'typecheck']);
+    expect(JSON.parse(readWorkspaceFile('infra/package.json')).name).toBe('@dofs/infra');
+  });
+
+  it('deploy plans and applies envs through terraform.sh, the script the pipeline runs', () => {
+    const deploy = project.targets.deploy as Body;
+    expect(deploy.executor).toBe('nx:run-commands');
+    expect(deploy.cache).toBe(false);
+    expect(deploy.dependsOn).toEqual([]);
+    expect(deploy.options.command).toBe('bash infra/scripts/terraform.sh deploy');
+    expect(deploy.configurations.plan.command).toBe('bash infra/scripts/terraform.sh plan');
+    expect(deploy.configurations.apply.command).toBe('bash infra/scripts/terraform.sh apply');
+  });
+
+  it('generate writes the API model from order-domain', () => {
+    const generate = project.targets.generate as Body;
+    expect(generate.options.command).toBe('node -r @swc-node/register infra/scripts/generate-api-model.ts');
+  });
+
+  it.each(['affected-base.sh', 'install-terraform.sh', 'publish-artifact.sh', 'terraform.sh'])(
+    'scripts/%s is executable bash that parses',
+    (script) => {
+      const path = join(INFRA_ROOT, 'scripts', script);
+      expect(() => accessSync(path, constants.X_OK)).not.toThrow();
+      expect(spawnSync('bash', ['-n', path]).status).toBe(0);
+    },
+  );
+
+  it.each(['smoke-test.mjs'])('scripts/%s is a Node script that parses', (script) => {
+    expect(spawnSync(process.execPath, ['--check', join(INFRA_ROOT, 'scripts', script)]).status).toBe(0);
+  });
+});

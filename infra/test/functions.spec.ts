@@ -1,0 +1,208 @@
+/**
+ * The five Lambda functions: every app has a function, an artifact pointer and a role, with the
+ * runtime, architecture, tracing, logging, environment and event sources the design fixes.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type Body,
+  WORKSPACE_ROOT,
+  blocks,
+  config,
+  dataSource,
+  expr,
+  isFile,
+  moduleCall,
+  readWorkspaceFile,
+  resource,
+  squash,
+} from './support/terraform';
+import { APPS, moduleName } from './support/settings';
+
+const EXPECTED_APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler'];
+
+/** Environment variables of each app (docs/design.md), besides LOG_LEVEL which all have. */
+const ENVIRONMENT: Record<string, Record<string, string>> = {
+  'api-handler': {
+    ORDERS_TABLE: 'module.orders_table.name',
+    STATE_MACHINE_ARN: 'module.order_workflow.state_machine_arn',
+  },
+  'validate-order': {},
+  'store-order': { ORDERS_TABLE: 'module.orders_table.name' },
+  'fulfill-order': {
+    ORDERS_TABLE: 'module.orders_table.name',
+    FULFILLMENT_SUCCESS_RATE: 'tostring(local.settings.fulfillment.successRate)',
+  },
+  'dlq-handler': {
+    ORDERS_TABLE: 'module.orders_table.name',
+    FAILED_ORDERS_TABLE: 'module.failed_orders_table.name',
+  },
+};
+
+/** Parses `merge(local.common_environment, { K = v ... })` or `local.common_environment`. */
+function environmentOf(call: Body): { common: boolean; extra: Record<string, string> } {
+  const text = squash(call.environment_variables);
+  if (text === 'local.common_environment') return { common: true, extra: {} };
+  const merged = /^merge\(local\.common_environment, \{ (.*) \}\)$/.exec(text);
+  if (!merged) return { common: false, extra: {} };
+  const extra: Record<string, string> = {};
+  for (const [, key, value] of (merged[1] as string).matchAll(/([A-Z_]+) = (\S+(?:\([^)]*\))?)/g)) {
+    extra[key as string] = value as string;
+  }
+  return { common: true, extra };
+}
+
+describe('functions', () => {
+  it('are the five apps of the design, one per settings.functions entry', () => {
+    expect([...APPS].sort()).toEqual([...EXPECTED_APPS].sort());
+  });
+
+  it('cover every deployable app project in apps/ (type:app, not the local stack)', () => {
+    const appsDir = join(WORKSPACE_ROOT, 'apps');
+    const deployable = readdirSync(appsDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && isFile(join(appsDir, e.name, 'project.json')))
+      .map((e) => ({ name: e.name, project: JSON.parse(readFileSync(join(appsDir, e.name, 'project.json'), 'utf8')) }))
+      .filter(({ project }) => (project.tags ?? []).includes('type:app') && project.name !== 'local-stack')
+      .map(({ name }) => name);
+    for (const app of deployable) expect(APPS).toContain(app);
+  });
+
+  it.each(EXPECTED_APPS)('%s has a function module, an artifact pointer and a role', async (app) => {
+    const dev = await config('envs/dev');
+    const call = moduleCall(dev, moduleName(app));
+    expect(call.source).toBe('../../modules/lambda-function');
+    expect(expr(call.function_name)).toBe(`\${local.name_prefix}-${app}`);
+
+    // Artifact: the pointer published by the app's deploy target.
+    expect(expr(call.s3_bucket)).toBe(`local.artifacts["${app}"].s3_bucket`);
+    expect(expr(call.s3_key)).toBe(`local.artifacts["${app}"].s3_key`);
+    expect(expr(call.source_code_hash)).toBe(`local.artifacts["${app}"].sha256`);
+    expect(expr(call.package_version)).toBe(`local.artifacts["${app}"].version`);
+
+    // Settings: timeout and memory.
+    expect(expr(call.timeout)).toBe(`local.settings.functions["${app}"].timeoutSeconds`);
+    expect(expr(call.memory_size)).toBe(`local.settings.functions["${app}"].memoryMb`);
+
+    // Role: the module creates one per function, bounded by the environment's boundary.
+    expect(expr(call.role_permissions_boundary)).toBe('local.role_permissions_boundary');
+    const lambda = await config('modules/lambda-function');
+    expect(Object.keys(lambda.resources.aws_iam_role ?? {})).toEqual(['this']);
+    expect(expr(resource(lambda, 'aws_lambda_function', 'this').role)).toBe('aws_iam_role.this.arn');
+
+    // Nothing overrides the module's runtime, architecture or handler.
+    for (const key of ['runtime', 'architectures', 'handler', 'tracing_mode']) expect(call[key]).toBeUndefined();
+  });
+
+  it('read one artifact pointer per app from SSM and decode it', async () => {
+    const dev = await config('envs/dev');
+    const pointer = dataSource(dev, 'aws_ssm_parameter', 'artifact');
+    expect(expr(pointer.for_each)).toBe('local.apps');
+    expect(expr(pointer.name)).toBe('/${var.project}/${var.environment}/artifacts/${each.key}');
+    expect(squash(dev.locals.apps)).toBe('toset(keys(local.settings.functions))');
+    expect(squash(dev.locals.artifacts)).toBe(
+      '{ for app, p in data.aws_ssm_parameter.artifact : app => jsondecode(p.insecure_value) }',
+    );
+  });
+
+  it('read pointer fields that the publish script writes', async () => {
+    const script = readWorkspaceFile('infra/scripts/publish-artifact.sh');
+    const written = /JSON\.stringify\(\{ ([^}]*) \}\)/.exec(script)?.[1]?.split(/,\s*/) ?? [];
+    const dev = await config('envs/dev');
+    const read = new Set<string>();
+    for (const file of dev.files) {
+      for (const [, field] of file.text.matchAll(/local\.artifacts\["[a-z-]+"\]\.(\w+)/g)) read.add(field as string);
+    }
+    expect([...read].sort()).toEqual(['s3_bucket', 's3_key', 'sha256', 'version']);
+    expect(written.sort()).toEqual([...read].sort());
+  });
+
+  it('run nodejs22.x on arm64 with main.handler, X-Ray active and code from the artifact', async () => {
+    const lambda = await config('modules/lambda-function');
+    expect(lambda.variables.runtime?.default).toBe('nodejs22.x');
+    expect(lambda.variables.architectures?.default).toEqual(['arm64']);
+    expect(lambda.variables.handler?.default).toBe('main.handler');
+    expect(lambda.variables.tracing_mode?.default).toBe('Active');
+
+    const fn = resource(lambda, 'aws_lambda_function', 'this');
+    expect(expr(fn.runtime)).toBe('var.runtime');
+    expect(expr(fn.architectures)).toBe('var.architectures');
+    expect(expr(fn.handler)).toBe('var.handler');
+    expect(expr(fn.s3_bucket)).toBe('var.s3_bucket');
+    expect(expr(fn.s3_key)).toBe('var.s3_key');
+    expect(expr(fn.source_code_hash)).toBe('var.source_code_hash');
+    expect(fn.filename).toBeUndefined();
+    expect(expr((fn.tracing_config as Body[])[0]?.mode)).toBe('var.tracing_mode');
+  });
+
+  it('tag each function with its package version', async () => {
+    const lambda = await config('modules/lambda-function');
+    expect(expr(resource(lambda, 'aws_lambda_function', 'this').tags)).toBe('local.tags');
+    expect(squash(lambda.locals.tags)).toContain('"dofs:package-version" = var.package_version');
+    expect(lambda.variables.package_version?.validation).toBeDefined();
+  });
+
+  it('log to their own log group with a retention, created before the function', async () => {
+    const lambda = await config('modules/lambda-function');
+    const group = resource(lambda, 'aws_cloudwatch_log_group', 'this');
+    expect(expr(group.name)).toBe('/aws/lambda/${var.function_name}');
+    expect(expr(group.retention_in_days)).toBe('var.log_retention_in_days');
+    expect(lambda.variables.log_retention_in_days?.default).toBeGreaterThan(0);
+    const fn = resource(lambda, 'aws_lambda_function', 'this');
+    expect(expr((fn.logging_config as Body[])[0]?.log_group)).toBe('aws_cloudwatch_log_group.this.name');
+    expect((fn.depends_on as string[]).map(expr)).toContain('aws_cloudwatch_log_group.this');
+  });
+
+  it.each(EXPECTED_APPS)('%s gets its environment from the shared settings and the created resources', async (app) => {
+    const dev = await config('envs/dev');
+    const env = environmentOf(moduleCall(dev, moduleName(app)));
+    expect(env).toEqual({ common: true, extra: ENVIRONMENT[app] });
+    expect(dev.locals.common_environment).toEqual({ LOG_LEVEL: '${var.log_level}' });
+  });
+
+  it('consume order_queue (fulfill-order) and order_dlq (dlq-handler) with the settings batch size and window', async () => {
+    const dev = await config('envs/dev');
+    const fulfill = moduleCall(dev, 'fulfill_order').sqs_event_sources as Body;
+    expect(Object.keys(fulfill)).toEqual(['order_queue']);
+    expect(fulfill.order_queue).toEqual({
+      queue_arn: '${module.order_queue.queue_arn}',
+      batch_size: '${local.settings.eventSources.fulfillOrder.batchSize}',
+      maximum_batching_window_in_seconds: '${local.settings.eventSources.fulfillOrder.maximumBatchingWindowSeconds}',
+    });
+    const dlq = moduleCall(dev, 'dlq_handler').sqs_event_sources as Body;
+    expect(Object.keys(dlq)).toEqual(['order_dlq']);
+    expect(dlq.order_dlq).toEqual({
+      queue_arn: '${module.order_queue.dead_letter_queue_arn}',
+      batch_size: '${local.settings.eventSources.dlqHandler.batchSize}',
+      maximum_batching_window_in_seconds: '${local.settings.eventSources.dlqHandler.maximumBatchingWindowSeconds}',
+    });
+    for (const app of ['api-handler', 'validate-order', 'store-order']) {
+      expect(moduleCall(dev, moduleName(app)).sqs_event_sources).toBeUndefined();
+    }
+  });
+
+  it('map SQS batches with ReportBatchItemFailures', async () => {
+    const lambda = await config('modules/lambda-function');
+    const mapping = resource(lambda, 'aws_lambda_event_source_mapping', 'sqs');
+    expect(expr(mapping.for_each)).toBe('var.sqs_event_sources');
+    expect(mapping.function_response_types).toEqual(['ReportBatchItemFailures']);
+    expect(expr(mapping.batch_size)).toBe('each.value.batch_size');
+    expect(expr(mapping.maximum_batching_window_in_seconds)).toBe('each.value.maximum_batching_window_in_seconds');
+    expect(expr(mapping.event_source_arn)).toBe('each.value.queue_arn');
+    // The mapping polls with the function's role: its queue permissions must exist first.
+    expect((mapping.depends_on as string[]).map(expr)).toContain('aws_iam_role_policy.this');
+  });
+
+  it('let only the API invoke api-handler, scoped to its stage and paths', async () => {
+    const api = await config('modules/rest-api');
+    const permission = resource(api, 'aws_lambda_permission', 'api');
+    expect(permission.principal).toBe('apigateway.amazonaws.com');
+    expect(permission.action).toBe('lambda:InvokeFunction');
+    expect(expr(permission.source_arn)).toBe(
+      '${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/${each.value}',
+    );
+    expect(Object.values(permission.for_each as Body).sort()).toEqual(['order', 'orders/*']);
+    const dev = await config('envs/dev');
+    expect(expr(moduleCall(dev, 'api').lambda_function_name)).toBe('module.api_handler.function_name');
+    expect(blocks(resource(api, 'aws_lambda_permission', 'api'), 'condition')).toEqual([]);
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * Least privilege, checked over every aws_iam_policy_document of every configuration:
+ * no "*" or "<service>:*" action, "*" resources only for actions AWS cannot scope (each with a
+ * comment saying so), exact ARNs for each function, and a deployer that can only create roles
+ * inside the environment's permissions boundary.
+ */
+import {
+  type Body,
+  type Statement,
+  type TfConfig,
+  blocks,
+  config,
+  dataSource,
+  expr,
+  loadConfigs,
+  moduleCall,
+  policyStatements,
+  resource,
+  squash,
+} from './support/terraform';
+
+/** Actions AWS offers no resource-level permission for (or that create the resource). */
+const STAR_RESOURCE_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+  'lambda:CreateEventSourceMapping',
+  'kms:CreateKey',
+  'kms:TagResource',
+]);
+
+/** Resources whose policy argument is an IAM policy document. */
+const POLICY_ARGUMENTS: [string, string][] = [
+  ['aws_iam_role', 'assume_role_policy'],
+  ['aws_iam_role_policy', 'policy'],
+  ['aws_iam_policy', 'policy'],
+  ['aws_s3_bucket_policy', 'policy'],
+  ['aws_sqs_queue_policy', 'policy'],
+  ['aws_sns_topic_policy', 'policy'],
+  ['aws_kms_key', 'policy'],
+];
+
+const DOCUMENT_REF = /^data\.aws_iam_policy_document\.(\w+)(\[[^\]]+\])?\.json$/;
+
+/** Names of the documents used as KMS key policies (their "*" resource means "this key"). */
+async function keyPolicyDocuments(): Promise<Set<string>> {
+  const names = new Set<string>();
+  for (const cfg of (await loadConfigs()).values()) {
+    for (const key of Object.values(cfg.resources.aws_kms_key ?? {})) {
+      const match = DOCUMENT_REF.exec(expr(key.policy));
+      if (match) names.add(`${cfg.dir}:${match[1]}`);
+    }
+  }
+  return names;
+}
+
+function isKeyPolicy(keyPolicies: Set<string>, s: Statement): boolean {
+  return keyPolicies.has(`${s.config}:${s.document}`);
+}
+
+function isAppConfig(dir: string): boolean {
+  return dir.startsWith('modules/') || dir.startsWith('envs/') || dir === 'bootstrap';
+}
+
+/** Actions -> resources of a document, for exact comparisons. */
+function grants(cfg: TfConfig, document: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const statement of blocks(dataSource(cfg, 'aws_iam_policy_document', document), 'statement')) {
+    expect(statement.effect).toBe('Allow');
+    for (const action of statement.actions as string[]) {
+      const resources = Array.isArray(statement.resources) ? (statement.resources as string[]) : [statement.resources];
+      out[action] = [...(out[action] ?? []), ...resources.map(expr)].sort();
+    }
+  }
+  return out;
+}
+
+describe('IAM', () => {
+  it('has policy documents to check', async () => {
+    expect((await policyStatements()).length).toBeGreaterThan(50);
+  });
+
+  it('never allows "*" or "<service>:*" actions', async () => {
+    const offending = (await policyStatements())
+      .filter((s) => s.effect === 'Allow')
+      .flatMap((s) => s.actions.filter((a) => a === '*' || /^[a-z0-9-]+:\*$/.test(a)).map((a) => `${s.config} ${s.document} ${a}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('uses no wildcard actions in the application at all (outside KMS key policies)', async () => {
+    const keyPolicies = await keyPolicyDocuments();
+    const offending = (await policyStatements())
+      .filter((s) => s.effect === 'Allow' && isAppConfig(s.config) && !isKeyPolicy(keyPolicies, s))
+      .flatMap((s) => s.actions.filter((a) => a.includes('*')).map((a) => `${s.config} ${s.document} ${a}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('limits the pipeline roles to read-only prefixes (Get*, List*, Describe*) when they use wildcards', async () => {
+    const offending = (await policyStatements())
+      .filter((s) => s.effect === 'Allow' && s.config === 'cicd')
+      .flatMap((s) => s.actions.filter((a) => a.includes('*') && !/^[a-z0-9-]+:(Get|List|Describe)\*$/.test(a)));
+    expect(offending).toEqual([]);
+  });
+
+  it('grants "*" resources only for actions AWS cannot scope', async () => {
+    const keyPolicies = await keyPolicyDocuments();
+    const offending = (await policyStatements())
+      .filter((s) => s.effect === 'Allow' && s.resources.includes('*') && !isKeyPolicy(keyPolicies, s))
+      .flatMap((s) => s.actions.filter((a) => !STAR_RESOURCE_ACTIONS.has(a)).map((a) => `${s.config} ${s.document} ${a}`));
+    expect(offending).toEqual([]);
+  });
+
+  it('comments every "*" resource in the source', async () => {
+    const uncommented: string[] = [];
+    let found = 0;
+    for (const cfg of (await loadConfigs()).values()) {
+      for (const file of cfg.files) {
+        const lines = file.text.split('\n');
+        lines.forEach((line, i) => {
+          if (!/^\s*resources\s*=\s*\[\s*"\*"\s*\]/.test(line)) return;
+          found += 1;
+          const above = lines.slice(Math.max(0, i - 2), i);
+          if (!above.some((l) => /^\s*#/.test(l))) uncommented.push(`${file.path}:${i + 1}`);
+        });
+      }
+    }
+    const starStatements = (await policyStatements()).filter((s) => s.resources.includes('*')).length;
+    expect(found).toBe(starStatements);
+    expect(uncommented).toEqual([]);
+  });
+
+  it('denies only insecure transport, and changes to the role boundary', async () => {
+    const denies = (await policyStatements()).filter((s) => s.effect === 'Deny');
+    expect(denies.length).toBeGreaterThan(0);
+    for (const s of denies) {
+      const secureTransport = blocks(s.body, 'condition').some(
+        (c) => c.variable === 'aws:SecureTransport' && (c.values as string[])[0] === 'false',
+      );
+      expect({ where: `${s.config} ${s.document}`, ok: secureTransport || s.sid === 'KeepRoleBoundary' }).toEqual({
+        where: `${s.config} ${s.document}`,
+        ok: true,
+      });
+    }
+  });
+
+  it('never allows "*" principals', async () => {
+    const offending = (await policyStatements())
+      .filter((s) => s.effect === 'Allow')
+      .filter((s) => blocks(s.body, 'principals').some((p) => (p.identifiers as string[]).includes('*')));
+    expect(offending.map((s) => `${s.config} ${s.document}`)).toEqual([]);
+  });
+
+  it('writes every policy through aws_iam_policy_document (no inline JSON)', async () => {
+    const problems: string[] = [];
+    let checked = 0;
+    for (const cfg of (await loadConfigs()).values()) {
+      for (const [type, argument] of POLICY_ARGUMENTS) {
+        for (const [name, body] of Object.entries(cfg.resources[type] ?? {})) {
+          if (body[argument] === undefined) continue;
+          checked += 1;
+          const value = expr(body[argument]);
+          const match = DOCUMENT_REF.exec(value);
+          if (match) {
+            if (!cfg.data.aws_iam_policy_document?.[match[1] as string]) problems.push(`${cfg.dir} ${type}.${name}: unknown ${value}`);
+          } else if (!(cfg.dir === 'modules/lambda-function' && value === 'var.policy_json')) {
+            problems.push(`${cfg.dir} ${type}.${name}.${argument} = ${value}`);
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(15);
+    expect(problems).toEqual([]);
+  });
+
+  it('lets only specific AWS services assume the roles, guarded by the source account where supported', async () => {
+    for (const cfg of (await loadConfigs()).values()) {
+      for (const [name, role] of Object.entries(cfg.resources.aws_iam_role ?? {})) {
+        const document = DOCUMENT_REF.exec(expr(role.assume_role_policy))?.[1] as string;
+        const statements = blocks(dataSource(cfg, 'aws_iam_policy_document', document), 'statement');
+        for (const s of statements) {
+          expect(s.actions).toEqual(['sts:AssumeRole']);
+          const principals = blocks(s, 'principals');
+          expect(principals.map((p) => p.type)).toEqual(['Service']);
+          expect((principals[0]?.identifiers as string[]).every((id) => /^[a-z-]+\.amazonaws\.com$/.test(id))).toBe(true);
+          // Lambda does not document aws:SourceAccount for execution roles; every other trust is guarded.
+          if (!(principals[0]?.identifiers as string[]).includes('lambda.amazonaws.com')) {
+            const guarded = blocks(s, 'condition').some((c) => c.variable === 'aws:SourceAccount');
+            expect({ role: `${cfg.dir} ${name}`, guarded }).toEqual({ role: `${cfg.dir} ${name}`, guarded: true });
+          }
+        }
+      }
+    }
+  });
+
+  describe('each function has exactly the access its code needs', () => {
+    const expected: Record<string, Record<string, string[]> | null> = {
+      api_handler: {
+        'states:StartExecution': ['module.order_workflow.state_machine_arn'],
+        'states:DescribeExecution': ['local.order_workflow_executions_arn'],
+        'dynamodb:GetItem': ['module.orders_table.arn'],
+      },
+      validate_order: null,
+      store_order: {
+        'dynamodb:GetItem': ['module.orders_table.arn'],
+        'dynamodb:PutItem': ['module.orders_table.arn'],
+        'dynamodb:UpdateItem': ['module.orders_table.arn'],
+      },
+      fulfill_order: {
+        'sqs:ReceiveMessage': ['module.order_queue.queue_arn'],
+        'sqs:DeleteMessage': ['module.order_queue.queue_arn'],
+        'sqs:ChangeMessageVisibility': ['module.order_queue.queue_arn'],
+        'sqs:GetQueueAttributes': ['module.order_queue.queue_arn'],
+        'dynamodb:GetItem': ['module.orders_table.arn'],
+        'dynamodb:UpdateItem': ['module.orders_table.arn'],
+      },
+      dlq_handler: {
+        'sqs:ReceiveMessage': ['module.order_queue.dead_letter_queue_arn'],
+        'sqs:DeleteMessage': ['module.order_queue.dead_letter_queue_arn'],
+        'sqs:ChangeMessageVisibility': ['module.order_queue.dead_letter_queue_arn'],
+        'sqs:GetQueueAttributes': ['module.order_queue.dead_letter_queue_arn'],
+        'dynamodb:GetItem': ['module.failed_orders_table.arn', 'module.orders_table.arn'],
+        'dynamodb:PutItem': ['module.failed_orders_table.arn'],
+        'dynamodb:UpdateItem': ['module.orders_table.arn'],
+        'dynamodb:ConditionCheckItem': ['module.orders_table.arn'],
+      },
+    };
+
+    it.each(Object.keys(expected))('%s', async (name) => {
+      const dev = await config('envs/dev');
+      const call = moduleCall(dev, name);
+      const wanted = expected[name];
+      if (wanted === null) {
+        expect(call.attach_policy_json).toBe(false);
+        expect(call.policy_json).toBeUndefined();
+        return;
+      }
+      expect(call.attach_policy_json).toBe(true);
+      expect(expr(call.policy_json)).toBe(`data.aws_iam_policy_document.${name}.json`);
+      expect(grants(dev, name)).toEqual(wanted);
+    });
+
+    it('scopes DescribeExecution to the order workflow executions', async () => {
+      const dev = await config('envs/dev');
+      expect(expr(dev.locals.order_workflow_executions_arn)).toMatch(
+        /:execution:\$\{local\.state_machine_name\}:\*$/,
+      );
+      expect(expr(moduleCall(dev, 'order_workflow').name)).toBe('local.state_machine_name');
+    });
+
+    it('writes only to its own log group, and traces', async () => {
+      const lambda = await config('modules/lambda-function');
+      expect(grants(lambda, 'base')).toEqual({
+        'logs:CreateLogStream': ['${aws_cloudwatch_log_group.this.arn}:*'],
+        'logs:PutLogEvents': ['${aws_cloudwatch_log_group.this.arn}:*'],
+        'xray:PutTraceSegments': ['*'],
+        'xray:PutTelemetryRecords': ['*'],
+      });
+      expect(expr(resource(lambda, 'aws_iam_role_policy', 'this').count)).toBe('var.attach_policy_json ? 1 : 0');
+    });
+  });
+
+  it('lets the workflow invoke only its task functions and send only to order_queue', async () => {
+    const sfn = await config('modules/state-machine');
+    const statements = blocks(dataSource(sfn, 'aws_iam_policy_document', 'this'), 'statement');
+    const invoke = statements.find((s) => s.sid === 'InvokeTaskFunctions');
+    const send = statements.find((s) => s.sid === 'SendToQueues');
+    expect(invoke?.actions).toEqual(['lambda:InvokeFunction']);
+    expect(expr(invoke?.resources)).toBe('statement.value');
+    expect(send?.actions).toEqual(['sqs:SendMessage']);
+    const dev = await config('envs/dev');
+    const call = moduleCall(dev, 'order_workflow');
+    expect((call.lambda_function_arns as string[]).map(expr)).toEqual([
+      'module.validate_order.function_arn',
+      'module.store_order.function_arn',
+    ]);
+    expect((call.sqs_send_message_queue_arns as string[]).map(expr)).toEqual(['module.order_queue.queue_arn']);
+    const trust = blocks(dataSource(sfn, 'aws_iam_policy_document', 'assume_role'), 'statement')[0] as Body;
+    expect(blocks(trust, 'condition').map((c) => c.variable).sort()).toEqual(['aws:SourceAccount', 'aws:SourceArn']);
+  });
+
+  it('bounds every role of the environment with the permissions boundary', async () => {
+    for (const dir of ['modules/lambda-function', 'modules/state-machine']) {
+      const cfg = await config(dir);
+      expect(expr(resource(cfg, 'aws_iam_role', 'this').permissions_boundary)).toBe('var.role_permissions_boundary');
+    }
+    const dev = await config('envs/dev');
+    expect(squash(dev.locals.role_permissions_boundary)).toContain(':policy/${local.name_prefix}-role-boundary');
+    const cicd = await config('cicd');
+    expect(expr(resource(cicd, 'aws_iam_policy', 'role_boundary').name)).toBe('${local.name}-role-boundary');
+  });
+
+  describe('pipeline roles', () => {
+    it('are named outside the environment prefix, so the deployer cannot change them', async () => {
+      const cicd = await config('cicd');
+      const project = cicd.variables.project?.default as string;
+      const environment = cicd.variables.environment?.default as string;
+      const render = (value: unknown) =>
+        expr(value)
+          .replace('${local.cicd_name}', `${project}-cicd-${environment}`)
+          .replace('${local.name}', `${project}-${environment}`)
+          .replace('${each.key}', 'x');
+      expect(squash(cicd.locals.cicd_name)).toBe('${var.project}-cicd-${var.environment}');
+      expect(squash(cicd.locals.name)).toBe('${var.project}-${var.environment}');
+      const envPrefix = `${project}-${environment}-`;
+      for (const role of Object.values(cicd.resources.aws_iam_role ?? {})) {
+        expect(render(role.name).startsWith(envPrefix)).toBe(false);
+      }
+      for (const policy of ['terraform_read', 'terraform_write']) {
+        expect(render(resource(cicd, 'aws_iam_policy', policy).name).startsWith(envPrefix)).toBe(false);
+      }
+    });
+
+    it('let the deployer create and change roles only with the boundary attached', async () => {
+      const cicd = await config('cicd');
+      const statements = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement');
+      const bounded = statements.find((s) => (s.actions as string[]).includes('iam:CreateRole'));
+      expect(bounded?.actions).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy']));
+      expect(blocks(bounded as Body, 'condition')).toEqual([
+        { test: 'StringEquals', variable: 'iam:PermissionsBoundary', values: ['${aws_iam_policy.role_boundary.arn}'] },
+      ]);
+      const unbounded = statements.filter((s) => s !== bounded && s.effect === 'Allow');
+      for (const s of unbounded) {
+        expect((s.actions as string[]).filter((a) => ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:AttachRolePolicy'].includes(a))).toEqual([]);
+      }
+      const pass = statements.find((s) => (s.actions as string[]).includes('iam:PassRole'));
+      expect(blocks(pass as Body, 'condition')[0]).toMatchObject({
+        variable: 'iam:PassedToService',
+        values: ['lambda.amazonaws.com', 'states.amazonaws.com'],
+      });
+    });
+
+    it('give plan read access only and apply read and write access', async () => {
+      const cicd = await config('cicd');
+      const read = resource(cicd, 'aws_iam_role_policy_attachment', 'terraform_read');
+      expect(read.for_each).toBe('${toset(["plan", "apply"])}');
+      const write = resource(cicd, 'aws_iam_role_policy_attachment', 'terraform_write');
+      expect(expr(write.role)).toBe('aws_iam_role.codebuild["apply"].name');
+      const readActions = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_read'), 'statement').flatMap(
+        (s) => s.actions as string[],
+      );
+      const mutating = readActions.filter((a) => /:(Create|Delete|Put|Update|Tag|Untag|Set)/.test(a));
+      // Planning writes only the state lock object.
+      expect([...new Set(mutating)]).toEqual(['s3:PutObject', 's3:DeleteObject']);
+    });
+
+    it('let the pipeline start only its own builds', async () => {
+      const cicd = await config('cicd');
+      expect(grants(cicd, 'pipeline')['codebuild:StartBuild']).toEqual(['[for p in aws_codebuild_project.this : p.arn]']);
+    });
+  });
+});
