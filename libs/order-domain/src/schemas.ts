@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { LIMITS, PATTERNS } from './constants';
-import { ORDER_STATUSES } from './status';
+import type { OrderStatus } from './status';
 
 export const OrderItemSchema = Type.Object(
   {
@@ -25,7 +25,13 @@ export const CreateOrderRequestSchema = Type.Object(
   { additionalProperties: false, title: 'CreateOrderRequest' },
 );
 
-export const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((s) => Type.Literal(s)));
+export const OrderStatusSchema = Type.Union([
+  Type.Literal('PENDING'),
+  Type.Literal('RETRYING'),
+  Type.Literal('FULFILLED'),
+  Type.Literal('FAILED'),
+  Type.Literal('REJECTED'),
+]);
 
 export const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String() });
 
@@ -75,5 +81,10 @@ export type OrderItem = Type.Static<typeof OrderItemSchema>;
 export type CreateOrderRequest = Type.Static<typeof CreateOrderRequestSchema>;
 export type FieldError = Type.Static<typeof FieldErrorSchema>;
 export type StoredOrder = Type.Static<typeof StoredOrderSchema>;
+
+// Compile-time proof that the schema and the status model list the same statuses.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const statusesAgree: Same<Type.Static<typeof OrderStatusSchema>, OrderStatus> = true;
+void statusesAgree;
 export type OrderMessage = Type.Static<typeof OrderMessageSchema>;
 export type FailedOrderRecord = Type.Static<typeof FailedOrderRecordSchema>;

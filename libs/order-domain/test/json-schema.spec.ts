@@ -1,4 +1,4 @@
-import { LIMITS, createOrderApiGatewayModel, createOrderJsonSchema } from '@dofs/order-domain';
+import { LIMITS, createOrderApiGatewayModel, createOrderJsonSchema } from '../src';
 
 describe('exported JSON Schema', () => {
   const schema = createOrderJsonSchema() as {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatMinorUnits, orderTotalCents } from '@dofs/order-domain';
+import { formatMinorUnits, orderTotalCents } from '../src';
 
 describe('money in integer minor units', () => {
   it('sums quantity x unit price exactly', () => {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PATTERNS, canonicalJson, executionNameFor, newOrderId, orderIdForIdempotencyKey, requestHash } from '@dofs/order-domain';
+import { PATTERNS, canonicalJson, executionNameFor, newOrderId, orderIdForIdempotencyKey, requestHash } from '../src';
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 const request = { customer_id: 'c-1', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, canTransition, isOrderStatus, isTerminal, predecessorsOf, type OrderStatus } from '@dofs/order-domain';
+import { ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, canTransition, isOrderStatus, isTerminal, predecessorsOf, type OrderStatus } from '../src';
 
 const LEGAL: Array<[OrderStatus, OrderStatus]> = [
   ['PENDING', 'FULFILLED'],
@@ -47,5 +47,13 @@ describe('order status model', () => {
 
   it('treats unknown statuses as unable to move', () => {
     expect(canTransition('BOGUS' as OrderStatus, 'FULFILLED')).toBe(false);
+  });
+});
+
+describe('stored status schema', () => {
+  it('lists exactly the statuses of the model', async () => {
+    const { OrderStatusSchema } = await import('../src');
+    const literals = (OrderStatusSchema as unknown as { anyOf: { const: string }[] }).anyOf.map((s) => s.const);
+    expect([...literals].sort()).toEqual([...ORDER_STATUSES].sort());
   });
 });

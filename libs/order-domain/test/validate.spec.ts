@@ -6,11 +6,12 @@ import {
   validateCreateOrder,
   type CreateOrderRequest,
   type FieldError,
-} from '@dofs/order-domain';
+} from '../src';
 
+const firstItem = { sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 };
 const valid: CreateOrderRequest = {
   customer_id: 'c-123',
-  items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
+  items: [firstItem],
   currency: 'USD',
 };
 
@@ -62,7 +63,7 @@ describe('validateCreateOrder', () => {
   });
 
   describe('limits that are part of the schema', () => {
-    const item = (over: Partial<CreateOrderRequest['items'][number]>) => ({ ...valid, items: [{ ...valid.items[0]!, ...over }] });
+    const item = (over: Partial<CreateOrderRequest['items'][number]>) => ({ ...valid, items: [{ ...firstItem, ...over }] });
 
     it('quantity is an integer in 1..1000', () => {
       expect(validateCreateOrder(item({ quantity: LIMITS.MIN_QUANTITY })).ok).toBe(true);
@@ -108,7 +109,7 @@ describe('validateCreateOrder', () => {
   });
 
   it('rejects the same sku on two lines, pointing at the repeat', () => {
-    const repeated = { ...valid, items: [valid.items[0]!, { sku: 'SKU-2', quantity: 1, unit_price_cents: 5 }, { ...valid.items[0]!, quantity: 1 }] };
+    const repeated = { ...valid, items: [firstItem, { sku: 'SKU-2', quantity: 1, unit_price_cents: 5 }, { ...firstItem, quantity: 1 }] };
     expect(errorsOf(repeated)).toEqual([
       { path: '/items/2/sku', message: 'repeats the sku of /items/0; put the whole quantity on one line' },
     ]);

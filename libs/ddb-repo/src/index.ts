@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './document-client';
+export * from './orders-repository';
+export * from './failed-orders-repository';
+export { isRetryableDynamoError } from './retryable';
+export { UNPARSEABLE_KEY_PREFIX } from './constants';

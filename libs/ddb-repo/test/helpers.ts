@@ -1,0 +1,49 @@
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+
+/** A variable the local-aws jest harness sets; failing loudly beats silently using a default. */
+export function harnessEnv(name: 'ORDERS_TABLE' | 'FAILED_ORDERS_TABLE'): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: these tests run under libs/local-aws/jest.aws-preset.cjs`);
+  return value;
+}
+
+export const CREATED_AT = '2026-01-01T00:00:00.000Z';
+
+/** A clock that moves one second per call, so every write has a distinct, predictable timestamp. */
+export function steppingClock(start = Date.parse('2026-01-02T00:00:00.000Z')): () => Date {
+  let tick = 0;
+  return () => new Date(start + 1000 * tick++);
+}
+
+export function makeRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
+  return { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD', ...overrides };
+}
+
+/**
+ * Overrides for a test order. `status` is typed from the status model rather than from
+ * `StoredOrder`, whose typebox-derived status type currently resolves to `never`.
+ */
+export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
+
+/** A PENDING order with a fresh id, as StoreOrder would create it. */
+export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = makeRequest()): StoredOrder {
+  return {
+    order_id: newOrderId(),
+    ...request,
+    total_cents: orderTotalCents(request.items),
+    status: 'PENDING',
+    attempts: 0,
+    request_hash: requestHash(request),
+    correlation_id: 'corr-1',
+    created_at: CREATED_AT,
+    updated_at: CREATED_AT,
+    ...overrides,
+  } as StoredOrder;
+}
+
+/** Writes an order as is (any status), bypassing the repository: test set-up only. */
+export async function seed(client: DynamoDBDocumentClient, tableName: string, order: StoredOrder): Promise<StoredOrder> {
+  await client.send(new PutCommand({ TableName: tableName, Item: order }));
+  return order;
+}

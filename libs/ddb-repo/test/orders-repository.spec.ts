@@ -1,0 +1,195 @@
+import { ORDER_STATUSES, TRANSITIONS, canTransition, requestHash, type OrderStatus } from '@dofs/order-domain';
+import {
+  DuplicateAttemptError,
+  IllegalInitialStatusError,
+  IllegalTransitionError,
+  OrderConflictError,
+  OrderNotFoundError,
+  OrdersRepository,
+  StaleStatusError,
+  createDocumentClient,
+} from '../src';
+import { harnessEnv, makeOrder, makeRequest, seed, steppingClock } from './helpers';
+
+// Runs against DynamoDB Local (started by the local-aws jest harness). Every test uses fresh order
+// ids, so tests share the harness's orders table without seeing each other's items.
+const tableName = harnessEnv('ORDERS_TABLE');
+const client = createDocumentClient();
+const newRepo = (): OrdersRepository => new OrdersRepository({ tableName, client, now: steppingClock() });
+
+afterAll(() => client.destroy());
+
+describe('create', () => {
+  it('stores a new order and reads it back', async () => {
+    const repo = newRepo();
+    const order = makeOrder();
+    await expect(repo.create(order)).resolves.toEqual({ created: true, order });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('is idempotent: the same order again succeeds with created=false and the stored order', async () => {
+    const repo = newRepo();
+    const order = makeOrder();
+    await repo.create(order);
+    await expect(repo.create({ ...order, updated_at: '2030-01-01T00:00:00.000Z' })).resolves.toEqual({ created: false, order });
+  });
+
+  it('still treats a repeat as the same order after the order has moved on (e.g. FULFILLED)', async () => {
+    const repo = newRepo();
+    const order = makeOrder();
+    await repo.create(order);
+    const fulfilled = await repo.transition(order.order_id, 'PENDING', 'FULFILLED');
+    await expect(repo.create(order)).resolves.toEqual({ created: false, order: fulfilled });
+  });
+
+  it('throws OrderConflictError for the same id with a different request, and keeps the stored order', async () => {
+    const repo = newRepo();
+    const order = makeOrder();
+    await repo.create(order);
+    const other = makeRequest({ currency: 'EUR' });
+    const error = await repo.create(makeOrder({ order_id: order.order_id, currency: 'EUR', request_hash: requestHash(other) })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OrderConflictError);
+    expect(error).toMatchObject({ name: 'OrderConflictError', orderId: order.order_id, existingRequestHash: order.request_hash });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('throws OrderConflictError for the same request stored in an unrelated status (PENDING vs REJECTED)', async () => {
+    const repo = newRepo();
+    const order = makeOrder();
+    await repo.create(order);
+    await expect(repo.create(makeOrder({ ...order, status: 'REJECTED' }))).rejects.toBeInstanceOf(OrderConflictError);
+  });
+
+  it('refuses to create an order in a non-initial status', async () => {
+    await expect(newRepo().create(makeOrder({ status: 'FULFILLED' }))).rejects.toBeInstanceOf(IllegalInitialStatusError);
+  });
+});
+
+describe('get', () => {
+  it('returns undefined for an unknown order', async () => {
+    await expect(newRepo().get(makeOrder().order_id)).resolves.toBeUndefined();
+  });
+});
+
+const legal = ORDER_STATUSES.flatMap((from) => TRANSITIONS[from].map((to) => [from, to] as const));
+const illegal = ORDER_STATUSES.flatMap((from) => ORDER_STATUSES.filter((to) => !canTransition(from, to)).map((to) => [from, to] as const));
+
+describe('transition', () => {
+  it.each(legal)('%s -> %s is written, with updated_at and the given changes', async (from, to) => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: from, attempts: 1 }));
+    const updated = await repo.transition(order.order_id, from, to, { attempts: 2, last_error: 'boom', failure_reason: 'why' });
+    const expected = { ...order, status: to, attempts: 2, last_error: 'boom', failure_reason: 'why', updated_at: '2026-01-02T00:00:00.000Z' };
+    expect(updated).toEqual(expected);
+    await expect(repo.get(order.order_id)).resolves.toEqual(expected);
+  });
+
+  it.each(illegal)('%s -> %s throws IllegalTransitionError without touching DynamoDB', async (from, to) => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: from }));
+    const send = jest.spyOn(client, 'send');
+    const error = await repo.transition(order.order_id, from, to).catch((e: unknown) => e);
+    expect(send).not.toHaveBeenCalled();
+    send.mockRestore();
+    expect(error).toBeInstanceOf(IllegalTransitionError);
+    expect(error).toMatchObject({ orderId: order.order_id, from, to });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('throws StaleStatusError when the order is not in the expected status, and writes nothing', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'PENDING' }));
+    const send = jest.spyOn(client, 'send');
+    const error = await repo.transition(order.order_id, 'RETRYING', 'FULFILLED').catch((e: unknown) => e);
+    // One request: the failed condition returns the current item (ReturnValuesOnConditionCheckFailure), no read-back.
+    expect(send).toHaveBeenCalledTimes(1);
+    send.mockRestore();
+    expect(error).toBeInstanceOf(StaleStatusError);
+    expect(error).toMatchObject({ name: 'StaleStatusError', orderId: order.order_id, expected: 'RETRYING', actual: 'PENDING' });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('never moves a terminal order: a stale PENDING -> FULFILLED on a FAILED order is refused', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'FAILED' }));
+    await expect(repo.transition(order.order_id, 'PENDING', 'FULFILLED')).rejects.toMatchObject({ name: 'StaleStatusError', actual: 'FAILED' });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('throws OrderNotFoundError for an unknown order and does not create it', async () => {
+    const repo = newRepo();
+    const orderId = makeOrder().order_id;
+    await expect(repo.transition(orderId, 'PENDING', 'FULFILLED')).rejects.toBeInstanceOf(OrderNotFoundError);
+    await expect(repo.get(orderId)).resolves.toBeUndefined();
+  });
+
+  it('lets exactly one of several racing transitions win', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder());
+    const targets: OrderStatus[] = ['FULFILLED', 'RETRYING', 'FAILED', 'FULFILLED', 'RETRYING', 'FAILED', 'FULFILLED', 'FULFILLED'];
+    const results = await Promise.allSettled(targets.map((to) => repo.transition(order.order_id, 'PENDING', to)));
+
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    const losers = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(targets.length - 1);
+    for (const loser of losers) expect(loser).toBeInstanceOf(StaleStatusError);
+    const stored = await repo.get(order.order_id);
+    expect(stored?.status).toBe((winners[0] as PromiseFulfilledResult<{ status: OrderStatus }>).value.status);
+  });
+});
+
+describe('recordFailedAttempt', () => {
+  it('counts attempts: PENDING -> RETRYING (1) -> RETRYING (2), with the last error', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder());
+    await expect(repo.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 1, error: 'first' })).resolves.toMatchObject({
+      status: 'RETRYING',
+      attempts: 1,
+      last_error: 'first',
+    });
+    const second = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: 'second' });
+    expect(second).toEqual({ ...order, status: 'RETRYING', attempts: 2, last_error: 'second', updated_at: '2026-01-02T00:00:01.000Z' });
+  });
+
+  it('throws DuplicateAttemptError for the same or an older attempt, and writes nothing', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 2, last_error: 'second' }));
+    for (const attempt of [2, 1]) {
+      const error = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt, error: 'again' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DuplicateAttemptError);
+      expect(error).toMatchObject({ orderId: order.order_id, attempt, recordedAttempts: 2 });
+    }
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('throws StaleStatusError when the order moved on (e.g. FULFILLED by another receive)', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'FULFILLED', attempts: 1 }));
+    await expect(repo.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 2, error: 'late' })).rejects.toMatchObject({
+      name: 'StaleStatusError',
+      expected: 'PENDING',
+      actual: 'FULFILLED',
+    });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('throws IllegalTransitionError from a terminal status, before any write', async () => {
+    await expect(newRepo().recordFailedAttempt(makeOrder().order_id, { from: 'FULFILLED', attempt: 1, error: 'x' })).rejects.toBeInstanceOf(IllegalTransitionError);
+  });
+
+  it('throws OrderNotFoundError for an unknown order', async () => {
+    await expect(newRepo().recordFailedAttempt(makeOrder().order_id, { from: 'PENDING', attempt: 1, error: 'x' })).rejects.toBeInstanceOf(OrderNotFoundError);
+  });
+
+  it('counts an attempt once when copies of the same receive race', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 1 }));
+    const results = await Promise.allSettled(
+      Array.from({ length: 6 }, (_, i) => repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: `copy ${i}` })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DuplicateAttemptError);
+    await expect(repo.get(order.order_id)).resolves.toMatchObject({ status: 'RETRYING', attempts: 2 });
+  });
+});

@@ -1,0 +1,14 @@
+export * from './constants';
+export * from './errors';
+export * from './settings';
+export * from './types';
+export * from './free-port';
+export * from './env';
+export * from './clients';
+export * from './dynamodb-local';
+export * from './sqs-server';
+export * from './tables';
+export * from './queues';
+export * from './harness';
+export * from './testing';
+export { guardedPids } from './process-guard';

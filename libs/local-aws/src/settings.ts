@@ -1,0 +1,54 @@
+// infra/settings.json is data shared with Terraform, not code of the infra project: it is imported
+// by path on purpose, so there is one copy and a bundle of the local stack carries it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import settingsJson from '../../../infra/settings.json';
+
+/** Names of the Lambda functions that have an entry in `functions`. */
+export type DofsFunctionName = 'api-handler' | 'validate-order' | 'store-order' | 'fulfill-order' | 'dlq-handler';
+
+export interface FunctionSettings {
+  timeoutSeconds: number;
+  memoryMb: number;
+}
+
+/** An SQS event source mapping's delivery settings (Lambda `batch_size`, `maximum_batching_window_in_seconds`). */
+export interface EventSourceSettings {
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+}
+
+/**
+ * Typed view of `infra/settings.json`, the one source of runtime settings shared with Terraform.
+ * Names are base names; Terraform may prefix them per environment, the local stack uses them as is.
+ */
+export interface DofsSettings {
+  tables: {
+    orders: string;
+    failedOrders: string;
+  };
+  queues: {
+    orders: string;
+    deadLetter: string;
+    /** Receives after which SQS moves a message to the dead-letter queue. */
+    maxReceiveCount: number;
+    visibilityTimeoutSeconds: number;
+    messageRetentionSeconds: number;
+    /** Longer than `messageRetentionSeconds`: a standard queue's DLQ keeps the original enqueue time. */
+    deadLetterRetentionSeconds: number;
+  };
+  eventSources: {
+    fulfillOrder: EventSourceSettings;
+    dlqHandler: EventSourceSettings;
+  };
+  fulfillment: {
+    /** Probability (0..1) that a simulated fulfilment succeeds. */
+    successRate: number;
+  };
+  functions: Record<DofsFunctionName, FunctionSettings>;
+}
+
+/**
+ * The settings, imported (not read from disk at run time) so a bundled local stack carries them.
+ * The type annotation makes the compiler check the JSON against `DofsSettings`.
+ */
+export const settings: DofsSettings = settingsJson;

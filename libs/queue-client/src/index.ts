@@ -1,0 +1,4 @@
+export * from './constants';
+export * from './errors';
+export * from './queue-client';
+export * from './parse-record';

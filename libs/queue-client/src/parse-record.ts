@@ -1,0 +1,73 @@
+import type { SQSRecord } from 'aws-lambda';
+import Value from 'typebox/value';
+import { OrderMessageSchema, type OrderMessage } from '@dofs/order-domain';
+import { CORRELATION_ID_ATTRIBUTE, DEFAULT_RECEIVE_COUNT } from './constants';
+import { MalformedMessageError } from './errors';
+
+/** An order_queue record, checked and unpacked. */
+export interface ParsedOrderRecord {
+  messageId: string;
+  message: OrderMessage;
+  /** The `correlation_id` message attribute, else the body's `correlation_id`. */
+  correlationId?: string;
+  /** SQS `ApproximateReceiveCount`: 1 on the first delivery. Used as the attempt number. */
+  receiveCount: number;
+  /** When the message was first sent (SQS `SentTimestamp`), ISO 8601. */
+  sentAt?: string;
+  /** The body exactly as received (what the DLQ archive keeps). */
+  body: string;
+}
+
+interface SchemaError {
+  instancePath?: string;
+  message?: string;
+}
+
+function describeMismatch(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'body must be a JSON object';
+  const errors = Value.Errors(OrderMessageSchema, value) as unknown as SchemaError[];
+  const first = errors[0];
+  if (first === undefined) return 'body does not match the OrderMessage schema';
+  return `body does not match the OrderMessage schema: ${first.instancePath || '/'} ${first.message ?? 'is invalid'}`;
+}
+
+function positiveInteger(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+}
+
+function isoFromEpochMs(text: string | undefined): string | undefined {
+  const ms = Number(text);
+  return text !== undefined && text !== '' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/**
+ * Checks an SQS record from order_queue against `OrderMessageSchema` and unpacks it. Throws
+ * `MalformedMessageError` when the body is not JSON or not an order message; redelivery cannot
+ * fix such a message, so a consumer lets it reach the dead-letter queue.
+ * Fields beyond the schema are tolerated (and dropped) so producers can add fields first.
+ */
+export function parseOrderRecord(record: SQSRecord): ParsedOrderRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(record.body);
+  } catch (err) {
+    throw new MalformedMessageError(record.messageId, `body is not valid JSON (${(err as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Value.Check(OrderMessageSchema, value)) {
+    throw new MalformedMessageError(record.messageId, describeMismatch(value));
+  }
+  const message: OrderMessage = { order_id: value.order_id };
+  if (value.correlation_id !== undefined) message.correlation_id = value.correlation_id;
+
+  const correlationId = record.messageAttributes?.[CORRELATION_ID_ATTRIBUTE]?.stringValue || message.correlation_id;
+  const sentAt = isoFromEpochMs(record.attributes?.SentTimestamp);
+  return {
+    messageId: record.messageId,
+    message,
+    ...(correlationId ? { correlationId } : {}),
+    receiveCount: positiveInteger(record.attributes?.ApproximateReceiveCount) ?? DEFAULT_RECEIVE_COUNT,
+    ...(sentAt === undefined ? {} : { sentAt }),
+    body: record.body,
+  };
+}
