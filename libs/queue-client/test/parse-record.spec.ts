@@ -76,4 +76,14 @@ describe('parseOrderRecord', () => {
     expect(error.messageId).toBe('msg-1');
     expect(error.reason).toMatch(/JSON object|OrderMessage schema/);
   });
+
+  it.each([
+    ['[1,2]', 'body must be a JSON object'],
+    ['{"correlation_id":"c"}', '/order_id must be a string'],
+    ['{"order_id":42}', '/order_id must be a string'],
+    ['{"order_id":"12345"}', '/order_id must match'],
+    [`{"order_id":"${newOrderId()}","correlation_id":7}`, '/correlation_id must be a string'],
+  ])('names the offending field of %s', (body, expected) => {
+    expect(malformed(body).reason).toContain(expected);
+  });
 });

@@ -1,0 +1,43 @@
+import { createHttpError, ERROR_CODES, jsonResponse, type HttpResponse, type Logger } from '@dofs/handler-kit';
+import { isRetryableDynamoError } from '@dofs/ddb-repo';
+import { PATTERNS, type StoredOrder } from '@dofs/order-domain';
+import { toOrderView } from './orders-view';
+
+/** The one read GET needs (OrdersRepository in production). */
+export interface OrderReader {
+  get(orderId: string): Promise<StoredOrder | undefined>;
+}
+
+export interface GetOrderDeps {
+  orders: OrderReader;
+  logger: Logger;
+}
+
+const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
+
+function notFound(): Error {
+  return createHttpError(404, ERROR_CODES.ORDER_NOT_FOUND, 'no order with this id');
+}
+
+/** GET /orders/{order_id}: the stored order's public view, or 404 (also for ids that cannot exist). */
+export async function getOrder(rawOrderId: string, deps: GetOrderDeps): Promise<HttpResponse> {
+  let orderId: string;
+  try {
+    orderId = decodeURIComponent(rawOrderId);
+  } catch {
+    throw notFound();
+  }
+  if (!ORDER_ID.test(orderId)) throw notFound();
+  deps.logger.appendKeys({ order_id: orderId });
+  let order: StoredOrder | undefined;
+  try {
+    order = await deps.orders.get(orderId);
+  } catch (error) {
+    throw isRetryableDynamoError(error)
+      ? createHttpError(503, ERROR_CODES.SERVICE_UNAVAILABLE, 'orders are unavailable, retry later', { cause: error, headers: { 'retry-after': '1' } })
+      : createHttpError(500, ERROR_CODES.INTERNAL_ERROR, 'could not read the order', { cause: error });
+  }
+  if (!order) throw notFound();
+  deps.logger.info('order read', { status: 200, order_status: order.status });
+  return jsonResponse(200, toOrderView(order));
+}

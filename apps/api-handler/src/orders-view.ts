@@ -1,0 +1,42 @@
+import type { StoredOrder } from '@dofs/order-domain';
+
+/** `links.self` of an order, relative to the API root. */
+export function orderPath(orderId: string): string {
+  return `/orders/${orderId}`;
+}
+
+/** What GET /orders/{order_id} shows of a stored order: everything but internal bookkeeping (request_hash, idempotency_key, correlation_id). */
+export interface OrderView {
+  order_id: string;
+  status: StoredOrder['status'];
+  customer_id: string;
+  items: StoredOrder['items'];
+  currency: string;
+  total_cents: number;
+  attempts: number;
+  last_error?: string;
+  rejection_reasons?: StoredOrder['rejection_reasons'];
+  failure_reason?: string;
+  created_at: string;
+  updated_at: string;
+  links: { self: string };
+}
+
+export function toOrderView(order: StoredOrder): OrderView {
+  const view: OrderView = {
+    order_id: order.order_id,
+    status: order.status,
+    customer_id: order.customer_id,
+    items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity, unit_price_cents: i.unit_price_cents })),
+    currency: order.currency,
+    total_cents: order.total_cents,
+    attempts: order.attempts,
+    created_at: order.created_at,
+    updated_at: order.updated_at,
+    links: { self: orderPath(order.order_id) },
+  };
+  if (order.last_error !== undefined) view.last_error = order.last_error;
+  if (order.rejection_reasons !== undefined) view.rejection_reasons = order.rejection_reasons.map((r) => ({ path: r.path, message: r.message }));
+  if (order.failure_reason !== undefined) view.failure_reason = order.failure_reason;
+  return view;
+}

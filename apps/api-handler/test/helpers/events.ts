@@ -1,0 +1,42 @@
+import { apiGatewayV1Event, apiGatewayV2Event, type HttpEventInput } from '@dofs/handler-kit';
+import type { CreateOrderRequest } from '@dofs/order-domain';
+
+export type PayloadVersion = 'v1' | 'v2';
+export const PAYLOAD_VERSIONS: PayloadVersion[] = ['v1', 'v2'];
+
+export function httpEvent(version: PayloadVersion, input: HttpEventInput) {
+  return version === 'v1' ? apiGatewayV1Event(input) : apiGatewayV2Event(input);
+}
+
+export function orderBody(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
+  return {
+    customer_id: 'c-123',
+    items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
+    currency: 'USD',
+    ...overrides,
+  };
+}
+
+/** POST /order with a JSON body (a string body is sent as is). */
+export function postOrder(version: PayloadVersion, body: unknown = orderBody(), headers: Record<string, string> = {}) {
+  return httpEvent(version, {
+    method: 'POST',
+    path: '/order',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export function getOrderEvent(version: PayloadVersion, orderId: string, headers: Record<string, string> = {}) {
+  return httpEvent(version, { method: 'GET', path: `/orders/${orderId}`, headers, pathParameters: { order_id: orderId } });
+}
+
+export interface ParsedResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Record<string, unknown> & { error?: { code: string; message: string; details: { path: string; message: string }[] } };
+}
+
+export function parse(response: { statusCode: number; headers: Record<string, string>; body: string }): ParsedResponse {
+  return { statusCode: response.statusCode, headers: response.headers, body: JSON.parse(response.body) as ParsedResponse['body'] };
+}

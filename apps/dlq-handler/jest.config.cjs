@@ -1,0 +1,5 @@
+// dlq-handler tests run against DynamoDB Local and the local SQS server from the libs/local-aws harness.
+module.exports = {
+  ...require('../../libs/local-aws/jest.aws-preset.cjs'),
+  displayName: 'dlq-handler',
+};

@@ -1,0 +1,101 @@
+import type { SQSRecord } from 'aws-lambda';
+import { isRetryableDynamoError, UNPARSEABLE_KEY_PREFIX, type FailedOrdersRepository, type OrdersRepository } from '@dofs/ddb-repo';
+import { correlationIdFromSqsAttributes, type Logger } from '@dofs/handler-kit';
+import type { FailedOrderRecord, StoredOrder } from '@dofs/order-domain';
+import { MalformedMessageError, parseOrderRecord, type ParsedOrderRecord } from '@dofs/queue-client';
+
+export type OrdersReader = Pick<OrdersRepository, 'get'>;
+export type DeadLetterArchive = Pick<FailedOrdersRepository, 'recordDeadLetter'>;
+
+export interface DeadLetterDeps {
+  orders: OrdersReader;
+  failedOrders: DeadLetterArchive;
+  logger: Logger;
+  now: () => Date;
+}
+
+function positiveInteger(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
+}
+
+function isoFromEpochMs(text: string | undefined): string | undefined {
+  const ms = Number(text);
+  return text !== undefined && text !== '' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** The order's last_error if it can be read; a read that fails for good (not transiently) only loses the detail. */
+async function orderOf(orderId: string, deps: DeadLetterDeps): Promise<StoredOrder | undefined> {
+  try {
+    return await deps.orders.get(orderId);
+  } catch (error) {
+    if (isRetryableDynamoError(error)) throw error;
+    deps.logger.warn('could not read the order for its last error; archiving without it', { order_id: orderId, error });
+    return undefined;
+  }
+}
+
+/**
+ * What failed_orders keeps of one dead-lettered message. `attempts` is the message's receive count
+ * (or the order's recorded attempts, if higher); `reason` the order's last_error when known.
+ */
+async function deadLetterRecord(record: SQSRecord, parsed: ParsedOrderRecord | undefined, malformedReason: string | undefined, deps: DeadLetterDeps): Promise<FailedOrderRecord> {
+  const receiveCount = parsed?.receiveCount ?? positiveInteger(record.attributes?.ApproximateReceiveCount) ?? 1;
+  const correlationId = parsed?.correlationId ?? correlationIdFromSqsAttributes(record);
+  const firstSentAt = parsed?.sentAt ?? isoFromEpochMs(record.attributes?.SentTimestamp);
+  let orderId: string;
+  let reason: string;
+  let attempts = receiveCount;
+  if (parsed) {
+    orderId = parsed.message.order_id;
+    const order = await orderOf(orderId, deps);
+    if (order) attempts = Math.max(receiveCount, order.attempts);
+    reason = order?.last_error ?? (order ? `not fulfilled after ${attempts} attempt(s)` : 'the order does not exist');
+  } else {
+    orderId = `${UNPARSEABLE_KEY_PREFIX}${record.messageId}`;
+    reason = `unparseable message: ${malformedReason ?? 'unknown reason'}`;
+  }
+  return {
+    order_id: orderId,
+    message_id: record.messageId,
+    original_message: typeof record.body === 'string' ? record.body : String(record.body),
+    attempts,
+    reason,
+    ...(correlationId ? { correlation_id: correlationId } : {}),
+    ...(firstSentAt ? { first_sent_at: firstSentAt } : {}),
+    failed_at: deps.now().toISOString(),
+  };
+}
+
+/**
+ * One order_dlq record: archived in failed_orders and its order set FAILED (one transaction,
+ * idempotent: see FailedOrdersRepository.recordDeadLetter). A body that cannot be parsed is still
+ * archived, under `unparseable#<message_id>`, with its raw body. Any failure rejects, so the record
+ * is reported as a batch item failure and comes back: a dead letter is never dropped.
+ */
+export async function archiveDeadLetter(record: SQSRecord, deps: DeadLetterDeps): Promise<void> {
+  let parsed: ParsedOrderRecord | undefined;
+  let malformedReason: string | undefined;
+  try {
+    parsed = parseOrderRecord(record);
+  } catch (error) {
+    if (!(error instanceof MalformedMessageError)) throw error;
+    malformedReason = error.reason;
+  }
+  const base = { message_id: record.messageId, order_id: parsed?.message.order_id, correlation_id: parsed?.correlationId ?? correlationIdFromSqsAttributes(record) };
+  const log = deps.logger.child(base);
+  try {
+    const item = await deadLetterRecord(record, parsed, malformedReason, deps);
+    const result = await deps.failedOrders.recordDeadLetter(item);
+    log.info(result.recorded ? 'dead letter archived' : 'dead letter already archived', {
+      archive_key: item.order_id,
+      recorded: result.recorded,
+      order_status: result.orderStatus,
+      attempts: item.attempts,
+      reason: item.reason,
+    });
+  } catch (error) {
+    log.error('dead letter not archived: reported for redelivery', { outcome: 'BATCH_ITEM_FAILURE', error });
+    throw error;
+  }
+}

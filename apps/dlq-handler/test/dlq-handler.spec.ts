@@ -1,0 +1,173 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
+import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
+import { newOrderId } from '@dofs/order-domain';
+import { createHandler } from '../src/handler';
+import { pendingOrder } from './helpers/orders';
+import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from './helpers/sqs';
+
+// Real DynamoDB Local and the local SQS server from the libs/local-aws harness.
+const NOW = new Date('2026-11-24T01:00:00.000Z');
+const logs = captureLogs();
+let sqs: SQSClient;
+let orders: OrdersRepository;
+let failedOrders: FailedOrdersRepository;
+let handler: ReturnType<typeof createHandler>;
+
+beforeAll(() => {
+  sqs = sqsClient();
+  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']) });
+  failedOrders = new FailedOrdersRepository({ failedOrdersTable: String(process.env['FAILED_ORDERS_TABLE']), ordersTable: String(process.env['ORDERS_TABLE']) });
+  handler = createHandler({ env: process.env, logSink: logs.sink, now: () => NOW });
+});
+afterAll(() => sqs.destroy());
+beforeEach(() => logs.clear());
+
+function failedIds(response: SQSBatchResponse | undefined): string[] {
+  return (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier).sort();
+}
+
+const orderMessage = (orderId: string, extra: { receiveCount?: number; correlationId?: string } = {}) =>
+  sqsRecord({
+    body: JSON.stringify({ order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' }),
+    receiveCount: extra.receiveCount ?? 4,
+    sentTimestamp: Date.parse('2026-11-24T00:00:00.000Z'),
+    attributes: { order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' },
+    queueName: 'order_dlq',
+  });
+
+describe('dlq-handler with messages dead-lettered by SQS', () => {
+  it('archives a message that exhausted its receives and marks its order FAILED, in one go', async () => {
+    const order = pendingOrder();
+    await orders.create(order);
+    const queue = await createQueuePair(sqs, 2);
+    const body = JSON.stringify({ order_id: order.order_id, correlation_id: 'corr-e2e' });
+    const messageId = await sendOrderMessage(sqs, queue.queueUrl, body, { order_id: order.order_id, correlation_id: 'corr-e2e' });
+    // Two failed receives, as fulfill-order would record them; the third receive dead-letters it.
+    await orders.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 1, error: 'simulated fulfilment failure on attempt 1' });
+    expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toHaveLength(1);
+    await orders.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: 'simulated fulfilment failure on attempt 2' });
+    expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toHaveLength(1);
+    expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toEqual([]);
+
+    const records = await receiveRecords(sqs, queue.dlqUrl, queue.dlqArn);
+    expect(records.map((r) => r.messageId)).toEqual([messageId]);
+    const response = await handler(sqsEvent(records), lambdaContext());
+    expect(failedIds(response)).toEqual([]);
+    await settleBatch(sqs, queue.dlqUrl, records, response);
+
+    const archived = await failedOrders.get(order.order_id);
+    expect(archived).toEqual({
+      order_id: order.order_id,
+      message_id: messageId,
+      original_message: body,
+      attempts: Math.max(2, Number(records[0]?.attributes.ApproximateReceiveCount)),
+      reason: 'simulated fulfilment failure on attempt 2',
+      correlation_id: 'corr-e2e',
+      first_sent_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      failed_at: NOW.toISOString(),
+    });
+    expect(await orders.get(order.order_id)).toMatchObject({ status: 'FAILED', failure_reason: 'simulated fulfilment failure on attempt 2', attempts: 2 });
+    expect(logs.lines()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ message: 'dead letter archived', order_id: order.order_id, correlation_id: 'corr-e2e', order_status: 'FAILED', cold_start: true })]),
+    );
+  });
+});
+
+describe('dlq-handler batches', () => {
+  it('archives every kind of dead letter in one batch: failed order, unparseable body, unknown order, already fulfilled', async () => {
+    const retrying = pendingOrder();
+    await orders.create(retrying);
+    await orders.recordFailedAttempt(retrying.order_id, { from: 'PENDING', attempt: 3, error: 'simulated fulfilment failure on attempt 3' });
+    const fulfilled = pendingOrder();
+    await orders.create(fulfilled);
+    await orders.transition(fulfilled.order_id, 'PENDING', 'FULFILLED', { attempts: 1 });
+    const unknownId = newOrderId();
+
+    const good = orderMessage(retrying.order_id, { receiveCount: 4 });
+    const garbage = sqsRecord({ body: '{"order_id": 42, "oops"', receiveCount: 3, attributes: { correlation_id: 'corr-garbage' }, queueName: 'order_dlq' });
+    const unknown = orderMessage(unknownId);
+    const late = orderMessage(fulfilled.order_id);
+    const response = await handler(sqsEvent([good, garbage, unknown, late]), lambdaContext());
+    expect(failedIds(response)).toEqual([]);
+
+    expect(await failedOrders.get(retrying.order_id)).toMatchObject({ attempts: 4, reason: 'simulated fulfilment failure on attempt 3', correlation_id: 'corr-dlq', first_sent_at: '2026-11-24T00:00:00.000Z' });
+    expect(await orders.get(retrying.order_id)).toMatchObject({ status: 'FAILED', failure_reason: 'simulated fulfilment failure on attempt 3' });
+
+    expect(await failedOrders.get(`unparseable#${garbage.messageId}`)).toEqual({
+      order_id: `unparseable#${garbage.messageId}`,
+      message_id: garbage.messageId,
+      original_message: '{"order_id": 42, "oops"',
+      attempts: 3,
+      reason: expect.stringMatching(/^unparseable message: body is not valid JSON/),
+      correlation_id: 'corr-garbage',
+      first_sent_at: expect.any(String),
+      failed_at: NOW.toISOString(),
+    });
+
+    expect(await failedOrders.get(unknownId)).toMatchObject({ reason: 'the order does not exist', original_message: unknown.body });
+    expect(await orders.get(unknownId)).toBeUndefined();
+
+    expect(await failedOrders.get(fulfilled.order_id)).toMatchObject({ reason: 'not fulfilled after 4 attempt(s)' });
+    expect(await orders.get(fulfilled.order_id)).toMatchObject({ status: 'FULFILLED' });
+
+    const statuses = Object.fromEntries(logs.lines().filter((l) => l['message'] === 'dead letter archived').map((l) => [l['archive_key'], l['order_status']]));
+    expect(statuses).toEqual({
+      [retrying.order_id]: 'FAILED',
+      [`unparseable#${garbage.messageId}`]: 'MISSING',
+      [unknownId]: 'MISSING',
+      [fulfilled.order_id]: 'FULFILLED',
+    });
+  });
+
+  it('is idempotent: the same dead letter delivered again changes nothing and is acknowledged', async () => {
+    const order = pendingOrder();
+    await orders.create(order);
+    const record = orderMessage(order.order_id);
+    expect(failedIds(await handler(sqsEvent([record]), lambdaContext()))).toEqual([]);
+    const archived = await failedOrders.get(order.order_id);
+    const later = createHandler({ env: process.env, logSink: logs.sink, now: () => new Date() });
+    expect(failedIds(await later(sqsEvent([record, { ...record }]), lambdaContext()))).toEqual([]);
+    expect(await failedOrders.get(order.order_id)).toEqual(archived);
+    expect(logs.lines().filter((l) => l['message'] === 'dead letter already archived')).toHaveLength(2);
+  });
+
+  it('reports only the records it could not archive, never dropping one', async () => {
+    const ok = orderMessage(newOrderId());
+    const broken = orderMessage(newOrderId());
+    const flaky = createHandler({
+      env: process.env,
+      logSink: logs.sink,
+      orders,
+      failedOrders: {
+        recordDeadLetter: async (item) => {
+          if (item.message_id === broken.messageId) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
+          return failedOrders.recordDeadLetter(item);
+        },
+      },
+    });
+    expect(failedIds(await flaky(sqsEvent([ok, broken]), lambdaContext()))).toEqual([broken.messageId]);
+    expect(logs.lines()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'ERROR', message: 'dead letter not archived: reported for redelivery', message_id: broken.messageId })]));
+  });
+
+  it('reports the whole batch when DynamoDB is unreachable', async () => {
+    const deadClient = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    const client = createDocumentClient(deadClient);
+    const unreachable = createHandler({
+      env: process.env,
+      logSink: logs.sink,
+      orders: new OrdersRepository({ tableName: 'orders', client }),
+      failedOrders: new FailedOrdersRepository({ failedOrdersTable: 'failed_orders', ordersTable: 'orders', client }),
+    });
+    const records = [orderMessage(newOrderId()), sqsRecord({ body: 'garbage' })];
+    expect(failedIds(await unreachable(sqsEvent(records), lambdaContext()))).toEqual(records.map((r) => r.messageId).sort());
+    deadClient.destroy();
+  });
+
+  it('names a missing FAILED_ORDERS_TABLE at cold start', () => {
+    expect(() => createHandler({ env: { ORDERS_TABLE: 'orders' } })).toThrow(ConfigError);
+    expect(() => createHandler({ env: { ORDERS_TABLE: 'orders' } })).toThrow(/FAILED_ORDERS_TABLE is required/);
+  });
+});

@@ -1,0 +1,35 @@
+import middy from '@middy/core';
+import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { OrdersRepository } from '@dofs/ddb-repo';
+import { injectLambdaContext, loadConfig, Logger, processRecords, type LogSink } from '@dofs/handler-kit';
+import { CONFIG_SPEC } from './config';
+import { fulfilRecord, type OrdersStore } from './fulfill-order';
+
+export const SERVICE = 'fulfill-order';
+
+export interface HandlerDeps {
+  /** The random source of the simulated fulfilment, [0, 1). Default Math.random. */
+  random?: () => number;
+  /** Default: OrdersRepository on ORDERS_TABLE. */
+  orders?: OrdersStore;
+  env?: Record<string, string | undefined>;
+  logSink?: LogSink;
+}
+
+/**
+ * Builds the order_queue consumer. Each record is processed on its own (see fulfilRecord); the
+ * partial-batch middleware turns the failed ones into `batchItemFailures`, so only they return
+ * to the queue. Configuration is read and checked here, once per cold start.
+ */
+export function createHandler(deps: HandlerDeps = {}) {
+  const config = loadConfig(CONFIG_SPEC, deps.env);
+  const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
+  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable });
+  const random = deps.random ?? Math.random;
+  const recordDeps = { orders, logger, successRate: config.successRate, random };
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger))
+    .use(sqsPartialBatchFailure({ logger: () => undefined }))
+    .handler(async (event) => (await processRecords(event?.Records, (record) => fulfilRecord(record, recordDeps), logger)) as unknown as SQSBatchResponse);
+}

@@ -1,0 +1,4 @@
+import { createHandler } from './handler';
+
+/** Lambda entry point (`main.handler`) for the StoreOrder, StoreRejectedOrder and MarkOrderFailed states. */
+export const handler = createHandler();

@@ -1,0 +1,103 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+/** What API Gateway may send: REST API (payload 1.0) or HTTP API (payload 1.0 or 2.0) proxy events. */
+export type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
+/** A response both payload versions accept. */
+export type HttpResponse = APIGatewayProxyResult & APIGatewayProxyStructuredResultV2 & { statusCode: number; body: string; headers: Record<string, string> };
+
+/**
+ * One shape for both API Gateway payload versions. `headers` have lower-cased names and one value
+ * each; `body` is the raw body until a body parser replaces it with the parsed value.
+ */
+export interface HttpRequest {
+  readonly payloadVersion: '1.0' | '2.0';
+  readonly method: string;
+  /** The request path as API Gateway gives it (payload 2.0 `rawPath` may start with the stage). */
+  readonly path: string;
+  /** The stage name when it is not `$default` (it may prefix `path`). */
+  readonly stage: string | undefined;
+  headers: Record<string, string>;
+  body: unknown;
+  isBase64Encoded: boolean;
+  /** The API Gateway request id. */
+  readonly requestId: string | undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Lower-cases header names; joins multi-value headers with ", " like HTTP API does. */
+export function lowerCaseHeaders(headers: unknown, multiValueHeaders?: unknown): Record<string, string> {
+  const result: Record<string, string> = Object.create(null) as Record<string, string>;
+  if (isObject(multiValueHeaders)) {
+    for (const [name, values] of Object.entries(multiValueHeaders)) {
+      if (Array.isArray(values)) {
+        const strings = values.filter((v): v is string => typeof v === 'string');
+        if (strings.length > 0) result[name.toLowerCase()] = strings.join(', ');
+      }
+    }
+  }
+  if (isObject(headers)) {
+    for (const [name, value] of Object.entries(headers)) {
+      const key = name.toLowerCase();
+      if (typeof value === 'string' && !(key in result)) result[key] = value;
+    }
+  }
+  return result;
+}
+
+/** True for a payload-2.0 event (HTTP API). Everything else is treated as payload 1.0. */
+export function isPayloadV2(event: unknown): event is APIGatewayProxyEventV2 {
+  return isObject(event) && event['version'] === '2.0';
+}
+
+/** Normalises an API Gateway proxy event of either payload version. Never throws, whatever the input. */
+export function normalizeHttpEvent(event: unknown): HttpRequest {
+  const e = isObject(event) ? event : {};
+  const requestContext = isObject(e['requestContext']) ? e['requestContext'] : {};
+  const stageName = str(requestContext['stage']);
+  const stage = stageName && stageName !== '$default' ? stageName : undefined;
+  const body = typeof e['body'] === 'string' ? e['body'] : undefined;
+  const isBase64Encoded = e['isBase64Encoded'] === true;
+  if (isPayloadV2(event)) {
+    const http = isObject(requestContext['http']) ? requestContext['http'] : {};
+    return {
+      payloadVersion: '2.0',
+      method: (str(http['method']) ?? '').toUpperCase(),
+      path: str(e['rawPath']) ?? str(http['path']) ?? '/',
+      stage,
+      headers: lowerCaseHeaders(e['headers']),
+      body,
+      isBase64Encoded,
+      requestId: str(requestContext['requestId']),
+    };
+  }
+  return {
+    payloadVersion: '1.0',
+    method: (str(e['httpMethod']) ?? '').toUpperCase(),
+    path: str(e['path']) ?? '/',
+    stage,
+    headers: lowerCaseHeaders(e['headers'], e['multiValueHeaders']),
+    body,
+    isBase64Encoded,
+    requestId: str(requestContext['requestId']),
+  };
+}
+
+/** The byte length of the body as it will be parsed (base64 bodies decoded). */
+export function bodyByteLength(request: Pick<HttpRequest, 'body' | 'isBase64Encoded'>): number {
+  if (typeof request.body !== 'string') return 0;
+  return request.isBase64Encoded ? Buffer.byteLength(request.body, 'base64') : Buffer.byteLength(request.body, 'utf8');
+}
+
+/** The media type of a Content-Type header without parameters, lower-cased (`Application/JSON; charset=utf-8` -> `application/json`). */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  if (contentType === undefined) return undefined;
+  const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase();
+  return mediaType ? mediaType : undefined;
+}
