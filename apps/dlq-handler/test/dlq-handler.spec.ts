@@ -5,8 +5,8 @@ import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '
 import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
 import { newOrderId } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { pendingOrder } from './helpers/orders';
-import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from './helpers/sqs';
+import { pendingOrder } from '@dofs/handler-kit';
+import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.
 const NOW = new Date('2026-11-24T01:00:00.000Z');

@@ -5,8 +5,8 @@ import { createDocumentClient, OrdersRepository } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
 import { newOrderId } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { pendingOrder, sequence } from './helpers/orders';
-import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient, type QueuePair } from './helpers/sqs';
+import { pendingOrder, sequence } from '@dofs/handler-kit';
+import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient, type QueuePair } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.
 const MAX_RECEIVE_COUNT = 3;

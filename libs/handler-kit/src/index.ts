@@ -12,3 +12,4 @@ export * from './workflow';
 // Test helpers (event factories, log capture): tree-shaken out of every bundle.
 export * from './testing/events';
 export * from './testing/logs';
+export * from './testing/orders';

@@ -12,3 +12,4 @@ export * from './queues';
 export * from './harness';
 export * from './testing';
 export { guardedPids } from './process-guard';
+export * from './testing-sqs';
