@@ -24,6 +24,21 @@ function isoFromEpochMs(text: string | undefined): string | undefined {
   return text !== undefined && text !== '' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
+/**
+ * DynamoDB items are limited to 400 KB, SQS bodies to 1 MiB. A body larger than this is archived
+ * truncated (with its full size recorded), because an item that can never be written would leave
+ * the dead letter failing until the DLQ's retention drops it.
+ */
+export const MAX_ARCHIVED_BODY_BYTES = 256 * 1024;
+
+function archivedBody(body: string): { original_message: string; original_message_bytes?: number; original_message_truncated?: true } {
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes <= MAX_ARCHIVED_BODY_BYTES) return { original_message: body };
+  // Cutting inside a multi-byte character leaves one U+FFFD at the end: acceptable for an archive.
+  const kept = Buffer.from(body, 'utf8').subarray(0, MAX_ARCHIVED_BODY_BYTES).toString('utf8');
+  return { original_message: kept, original_message_bytes: bytes, original_message_truncated: true };
+}
+
 /** The order's last_error if it can be read; a read that fails for good (not transiently) only loses the detail. */
 async function orderOf(orderId: string, deps: DeadLetterDeps): Promise<StoredOrder | undefined> {
   try {
@@ -58,7 +73,7 @@ async function deadLetterRecord(record: SQSRecord, parsed: ParsedOrderRecord | u
   return {
     order_id: orderId,
     message_id: record.messageId,
-    original_message: typeof record.body === 'string' ? record.body : String(record.body),
+    ...archivedBody(typeof record.body === 'string' ? record.body : String(record.body)),
     attempts,
     reason,
     ...(correlationId ? { correlation_id: correlationId } : {}),

@@ -4,6 +4,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
 import { newOrderId } from '@dofs/order-domain';
+import { MAX_ARCHIVED_BODY_BYTES } from '../src/dead-letter';
 import { createHandler } from '../src/handler';
 import { pendingOrder } from '@dofs/handler-kit';
 import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from '@dofs/local-aws';
@@ -132,6 +133,15 @@ describe('dlq-handler batches', () => {
     expect(failedIds(await later(sqsEvent([record, { ...record }]), lambdaContext()))).toEqual([]);
     expect(await failedOrders.get(order.order_id)).toEqual(archived);
     expect(logs.lines().filter((l) => l['message'] === 'dead letter already archived')).toHaveLength(2);
+  });
+
+  it('archives a body too large for a DynamoDB item, cut to 256 KiB with its full size recorded', async () => {
+    const huge = `garbage:${'x'.repeat(900 * 1024)}`;
+    const record = sqsRecord({ body: huge, queueName: 'order_dlq' });
+    expect(failedIds(await handler(sqsEvent([record]), lambdaContext()))).toEqual([]);
+    const archived = await failedOrders.get(`unparseable#${record.messageId}`);
+    expect(archived).toMatchObject({ original_message_truncated: true, original_message_bytes: Buffer.byteLength(huge) });
+    expect(archived?.original_message).toBe(huge.slice(0, MAX_ARCHIVED_BODY_BYTES));
   });
 
   it('reports only the records it could not archive, never dropping one', async () => {

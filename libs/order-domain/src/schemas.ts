@@ -67,8 +67,11 @@ export const FailedOrderRecordSchema = Type.Object({
   /** The order id, or `unparseable#<message_id>` when the body could not be read. */
   order_id: Type.String(),
   message_id: Type.String(),
-  /** The dead-lettered message body exactly as received. */
+  /** The dead-lettered message body as received (cut to 256 KiB if larger: see the two fields below). */
   original_message: Type.String(),
+  /** Set with `original_message_truncated`: the size of the whole body in bytes. */
+  original_message_bytes: Type.Optional(Type.Integer({ minimum: 0 })),
+  original_message_truncated: Type.Optional(Type.Boolean()),
   attempts: Type.Integer({ minimum: 0 }),
   reason: Type.String(),
   correlation_id: Type.Optional(Type.String()),
