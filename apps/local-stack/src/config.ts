@@ -1,0 +1,61 @@
+// The local stack's effective settings: infra/settings.json (through @dofs/local-aws, which imports
+// it) with only the overrides a person asked for on the command line. Nothing else is configured
+// here, so the stack cannot drift from what Terraform deploys (a test checks it).
+import path from 'node:path';
+import { settings, type DofsSettings } from '@dofs/local-aws';
+import { FUNCTION_NAMES, type FunctionName } from './constants';
+
+export type EffectiveSettings = DofsSettings;
+
+export interface SettingOverrides {
+  /** `--success-rate`: FULFILLMENT_SUCCESS_RATE for fulfill-order. */
+  successRate?: number;
+  /** `--visibility-timeout`: both queues' visibility timeout (tests want 1-2 s; production uses the settings value). */
+  visibilityTimeoutSeconds?: number;
+}
+
+/** The settings the stack runs with: a copy of infra/settings.json plus the explicit overrides. */
+export function effectiveSettings(overrides: SettingOverrides = {}, base: DofsSettings = settings): EffectiveSettings {
+  const copy = JSON.parse(JSON.stringify(base)) as DofsSettings & { $comment?: string };
+  delete copy.$comment;
+  if (overrides.successRate !== undefined) copy.fulfillment.successRate = overrides.successRate;
+  if (overrides.visibilityTimeoutSeconds !== undefined) copy.queues.visibilityTimeoutSeconds = overrides.visibilityTimeoutSeconds;
+  return copy;
+}
+
+export interface Endpoints {
+  dynamodb: string;
+  sqs: string;
+  sfn: string;
+}
+
+/**
+ * Each function's configured environment, as infra/envs/dev/main.tf sets it (docs/design.md):
+ * LOG_LEVEL everywhere, then the tables / state machine / success rate each one needs.
+ */
+export function functionEnvironment(
+  name: FunctionName,
+  s: EffectiveSettings,
+  context: { stateMachineArn: string; logLevel: string },
+): Record<string, string> {
+  const common = { LOG_LEVEL: context.logLevel };
+  switch (name) {
+    case 'api-handler':
+      return { ...common, ORDERS_TABLE: s.tables.orders, STATE_MACHINE_ARN: context.stateMachineArn };
+    case 'validate-order':
+      return common;
+    case 'store-order':
+      return { ...common, ORDERS_TABLE: s.tables.orders };
+    case 'fulfill-order':
+      return { ...common, ORDERS_TABLE: s.tables.orders, FULFILLMENT_SUCCESS_RATE: String(s.fulfillment.successRate) };
+    case 'dlq-handler':
+      return { ...common, ORDERS_TABLE: s.tables.orders, FAILED_ORDERS_TABLE: s.tables.failedOrders };
+  }
+}
+
+/** The built bundle of a function (what the `package` target zips and Lambda runs as `main.handler`). */
+export function bundlePath(bundleDir: string, name: FunctionName): string {
+  return path.join(bundleDir, name, 'main.js');
+}
+
+export { FUNCTION_NAMES };

@@ -1,0 +1,139 @@
+// `npm start` -> nx run local-stack:serve -> this file (bundled to dist/apps/local-stack/main.cjs).
+import path from 'node:path';
+import { parseCli, USAGE, UsageError, type CliOptions } from './cli';
+import { StackLogger } from './log';
+import { startLocalStack, type LocalStack } from './stack';
+
+const SAMPLE_ORDER = '{"customer_id":"c-123","items":[{"sku":"SKU-1","quantity":2,"unit_price_cents":1999}],"currency":"USD"}';
+
+export function banner(stack: LocalStack, logger: StackLogger, options: CliOptions): string {
+  const s = stack.settings;
+  const bold = (t: string) => logger.paint(t, 'bold');
+  const dim = (t: string) => logger.paint(t, 'dim');
+  const rel = path.relative(process.cwd(), stack.dataDir) || '.';
+  const overrides = [
+    options.successRate !== undefined ? `success rate ${s.fulfillment.successRate}` : '',
+    options.visibilityTimeoutSeconds !== undefined ? `visibility timeout ${s.queues.visibilityTimeoutSeconds} s (production: infra/settings.json)` : '',
+  ].filter(Boolean);
+  const e = stack.clientEnv;
+  return [
+    '',
+    `${bold('DOFS local stack is up')} in ${(stack.startupMs / 1000).toFixed(1)} s ${dim(`(data in ${rel}, kept between runs; --fresh starts empty)`)}`,
+    ...(overrides.length ? [`  overrides: ${overrides.join(', ')}`] : []),
+    '',
+    `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}`,
+    `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}`,
+    `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives, visibility ${s.queues.visibilityTimeoutSeconds} s`,
+    `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn}`,
+    `  Lambda         dist/apps/{api-handler,validate-order,store-order,fulfill-order,dlq-handler}/main.js (fulfilment success rate ${s.fulfillment.successRate})`,
+    ...(options.visibilityTimeoutSeconds === undefined && s.fulfillment.successRate < 1
+      ? [dim(`  A failed fulfilment attempt is retried after ${s.queues.visibilityTimeoutSeconds} s, as in production; --visibility-timeout 5 retries sooner.`)]
+      : []),
+    '',
+    bold('Place an order, then look it up:'),
+    `  curl -i -X POST ${stack.apiUrl}/order -H 'Content-Type: application/json' -d '${SAMPLE_ORDER}'`,
+    `  curl -s ${stack.apiUrl}/orders/<order_id>`,
+    '',
+    bold('Point the aws CLI or an SDK at the stack:'),
+    `  export AWS_REGION=${e['AWS_REGION']} AWS_DEFAULT_REGION=${e['AWS_REGION']} AWS_ACCESS_KEY_ID=${e['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY=${e['AWS_SECRET_ACCESS_KEY']}`,
+    `  export AWS_ENDPOINT_URL_DYNAMODB=${e['AWS_ENDPOINT_URL_DYNAMODB']} AWS_ENDPOINT_URL_SQS=${e['AWS_ENDPOINT_URL_SQS']} AWS_ENDPOINT_URL_SFN=${e['AWS_ENDPOINT_URL_SFN']}`,
+    `  aws dynamodb scan --table-name ${s.tables.orders}`,
+    `  aws stepfunctions list-executions --state-machine-arn ${stack.stateMachineArn}`,
+    `  aws stepfunctions describe-execution --execution-arn ${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:<order_id>`,
+    dim(`  (older CLIs: add --endpoint-url ${stack.endpoints.dynamodb} / ${stack.endpoints.sfn} instead)`),
+    '',
+    dim('Ctrl-C stops everything.'),
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  // Lambda runs in UTC; so do the local functions (worker threads share the process time zone).
+  process.env['TZ'] = 'UTC';
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const logger = new StackLogger({ quiet: options.quiet, verbose: options.verbose });
+  if (!options.quiet) logger.info(`starting${options.fresh ? ' (fresh: empty tables, no history)' : ''}...`);
+
+  let stack: LocalStack | undefined;
+  let stopping: Promise<void> | undefined;
+  let stopRequestedAt = 0;
+  const stop = (reason: string, code: number) => {
+    if (stopping) {
+      // The same Ctrl-C often arrives twice (from the terminal and forwarded by npm/nx): only a
+      // later one means "now". The JVM is still killed by @dofs/local-aws's exit hook.
+      if (Date.now() - stopRequestedAt < 1500) return;
+      process.stderr.write('stopping immediately\n');
+      process.exit(code || 1);
+    }
+    stopRequestedAt = Date.now();
+    logger.raw(`\n${logger.paint('stopping', 'yellow')} (${reason})...`);
+    stopping = (stack ? stack.stop() : Promise.resolve()).then(
+      () => {
+        logger.raw('stopped.');
+        process.exit(code);
+      },
+      (error: Error) => {
+        logger.error(`while stopping: ${error.message}`);
+        process.exit(1);
+      },
+    );
+  };
+  let pendingSignal: NodeJS.Signals | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (!stack) {
+        // Still starting: stop as soon as start-up is done (or has failed and cleaned up).
+        if (pendingSignal && Date.now() - stopRequestedAt >= 1500) process.exit(1);
+        if (!pendingSignal) stopRequestedAt = Date.now();
+        pendingSignal = signal;
+        return;
+      }
+      stop(signal, 0);
+    });
+  }
+  process.on('uncaughtException', (error) => {
+    logger.error(`unexpected: ${error.stack ?? error.message}`);
+    stop('unexpected error', 1);
+  });
+
+  try {
+    stack = await startLocalStack({ ...options, logger });
+  } catch (error) {
+    if (pendingSignal) return 0; // stopped during start-up (the failure is the stop itself)
+    const e = error as Error;
+    const known = ['StackStartError', 'JavaNotFoundError', 'PortUnavailableError', 'LocalServerStartError'].includes(e.name);
+    process.stderr.write(`error: ${known ? e.message.split('\n')[0] : (e.stack ?? e.message)}\n`);
+    return 1;
+  }
+  if (pendingSignal) {
+    await stack.stop();
+    return 0;
+  }
+  logger.raw(banner(stack, logger, options));
+  return -1; // keep running until a signal arrives
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (error: Error) => {
+      process.stderr.write(`error: ${error.stack ?? error.message}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,93 @@
+// After a restart on kept data: the local SQS server holds messages in memory only, so the queue
+// messages of orders that were still PENDING or RETRYING are gone, while on AWS they would still be
+// waiting in order_queue (or order_dlq). This puts them back where they would be:
+// - PENDING, or RETRYING with attempts < maxReceiveCount -> order_queue, with the receive count
+//   raised to the attempts already made (received and released at once), so that the remaining
+//   attempts and the dead-lettering happen exactly as they would have;
+// - RETRYING with attempts >= maxReceiveCount -> order_dlq (SQS would have moved it there).
+// It runs before the pollers start, when the new queues are still empty.
+import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { localDynamoDbClient } from '@dofs/local-aws';
+
+export interface RecoveryOptions {
+  ddbEndpoint: string;
+  sqs: SQSClient;
+  ordersTable: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+  maxReceiveCount: number;
+  /** Orders whose workflow is being resumed (it queues them itself). */
+  skip: Set<string>;
+}
+
+export interface RecoveryResult {
+  queued: number;
+  deadLettered: number;
+}
+
+interface UnfinishedOrder {
+  order_id: string;
+  status: 'PENDING' | 'RETRYING';
+  attempts?: number;
+  correlation_id?: string;
+}
+
+async function unfinishedOrders(ddbEndpoint: string, table: string): Promise<UnfinishedOrder[]> {
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(ddbEndpoint));
+  const found: UnfinishedOrder[] = [];
+  try {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({
+          TableName: table,
+          FilterExpression: '#s IN (:pending, :retrying)',
+          ExpressionAttributeNames: { '#s': 'status', '#a': 'attempts' },
+          ExpressionAttributeValues: { ':pending': 'PENDING', ':retrying': 'RETRYING' },
+          ProjectionExpression: 'order_id, #s, #a, correlation_id',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      found.push(...((page.Items ?? []) as UnfinishedOrder[]));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  } finally {
+    client.destroy();
+  }
+  return found;
+}
+
+function message(order: UnfinishedOrder, queueUrl: string): SendMessageCommand {
+  return new SendMessageCommand({
+    QueueUrl: queueUrl,
+    MessageBody: JSON.stringify({ order_id: order.order_id, ...(order.correlation_id ? { correlation_id: order.correlation_id } : {}) }),
+    MessageAttributes: {
+      order_id: { DataType: 'String', StringValue: order.order_id },
+      ...(order.correlation_id ? { correlation_id: { DataType: 'String', StringValue: order.correlation_id } } : {}),
+    },
+  });
+}
+
+export async function recoverUnqueuedOrders(options: RecoveryOptions): Promise<RecoveryResult> {
+  const orders = (await unfinishedOrders(options.ddbEndpoint, options.ordersTable)).filter((o) => !options.skip.has(o.order_id));
+  const result: RecoveryResult = { queued: 0, deadLettered: 0 };
+  for (const order of orders) {
+    const attempts = order.status === 'RETRYING' ? Math.max(0, Number(order.attempts ?? 0)) : 0;
+    if (attempts >= options.maxReceiveCount) {
+      await options.sqs.send(message(order, options.deadLetterQueueUrl));
+      result.deadLettered += 1;
+      continue;
+    }
+    const sent = await options.sqs.send(message(order, options.queueUrl));
+    // Raise ApproximateReceiveCount to the attempts already made: receive and release at once.
+    for (let receive = 0; receive < attempts; receive += 1) {
+      const got = await options.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: options.queueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+      );
+      if (got.Messages?.[0]?.MessageId !== sent.MessageId) break;
+    }
+    result.queued += 1;
+  }
+  return result;
+}

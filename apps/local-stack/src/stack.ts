@@ -1,0 +1,438 @@
+// Starts the whole DOFS system on 127.0.0.1 and stops it again. Used by the CLI (main.ts), the
+// end-to-end tests and the benchmark.
+import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ensureQueues,
+  ensureTables,
+  freePort,
+  LOCAL_CREDENTIALS,
+  localAwsEnv,
+  localDynamoDbClient,
+  localSqsClient,
+  startDynamoDbLocal,
+  startSqsServer,
+  type RunningDynamoDbLocal,
+  type RunningServer,
+} from '@dofs/local-aws';
+import { startApiGateway, type ApiGateway } from './apigw/gateway';
+import { bundlePath, effectiveSettings, functionEnvironment, type EffectiveSettings, type Endpoints } from './config';
+import { ACCOUNT_ID, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
+import { SqsEventSource } from './esm/sqs-event-source';
+import { LambdaService, functionArn } from './lambda/runtime';
+import { StackLogger } from './log';
+import { isPortFree } from './net';
+import { findWorkspaceRoot } from './paths';
+import { recoverUnqueuedOrders } from './recovery';
+import { loadWorkflowDefinition } from './sfn/definition';
+import { startSfnEndpoint, type SfnEndpoint } from './sfn/endpoint';
+import { StepFunctionsService } from './sfn/service';
+import { buildTaskHandlers } from './sfn/tasks';
+
+export interface LocalStackOptions {
+  /** Workspace root (default: found from this file / the working directory). */
+  root?: string;
+  /** Folder holding `<function>/main.js` (default `<root>/dist/apps`, where the build targets write). */
+  bundleDir?: string;
+  /** Where DynamoDB Local and the execution journal persist (default `<root>/.data`). */
+  dataDir?: string;
+  /** Start with empty tables and no execution history. */
+  fresh?: boolean;
+  /** API Gateway port (default 3000; 0 = any free port). */
+  port?: number;
+  /** DynamoDB Local / SQS / Step Functions ports. Default 8000 / 9324 / 8083, or any free port when that one is taken. */
+  dynamodbPort?: number;
+  sqsPort?: number;
+  sfnPort?: number;
+  successRate?: number;
+  visibilityTimeoutSeconds?: number;
+  /** LOG_LEVEL given to the handlers (default info). */
+  logLevel?: string;
+  /** Execution environments per function (default 5). */
+  lambdaConcurrency?: number;
+  /** Pollers per event source mapping (default 5). */
+  pollers?: number;
+  logger?: StackLogger;
+}
+
+export interface LocalStack {
+  apiUrl: string;
+  endpoints: Endpoints;
+  /** Variables that point the aws CLI or an SDK at the stack. */
+  clientEnv: Record<string, string>;
+  settings: EffectiveSettings;
+  stateMachineArn: string;
+  queueUrls: { orderQueueUrl: string; deadLetterQueueUrl: string };
+  dataDir: string;
+  stateFile: string;
+  startupMs: number;
+  timings: Record<string, number>;
+  lambdas: LambdaService;
+  sfn: StepFunctionsService;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, sfn: 8083 } as const;
+export const STATE_FILE = 'local-stack.json';
+/** Execution environments per function. */
+export const DEFAULT_LAMBDA_CONCURRENCY = 5;
+/** Concurrent batches per event source mapping (Lambda starts an SQS mapping with five). */
+export const DEFAULT_POLLERS = 5;
+
+/** A problem a person can fix; main.ts prints its message as is (one line). */
+export class StackStartError extends Error {
+  override name = 'StackStartError';
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A port for a backing service: the one asked for, else the default when free, else any free port. */
+async function choosePort(requested: number | undefined, fallback: number): Promise<number> {
+  if (requested !== undefined) return requested === 0 ? freePort() : requested;
+  return (await isPortFree(fallback, HOST)) ? fallback : freePort();
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const mark = (name: string) => (timings[name] = Math.round(performance.now() - started));
+  const logger = options.logger ?? new StackLogger();
+  const root = options.root ?? findWorkspaceRoot();
+  const dataDir = path.resolve(options.dataDir ?? path.join(root, '.data'));
+  const bundleDir = path.resolve(options.bundleDir ?? path.join(root, 'dist', 'apps'));
+  const dbPath = path.join(dataDir, 'dynamodb');
+  const journalFile = path.join(dataDir, 'stepfunctions', 'executions.jsonl');
+  const stateFile = path.join(dataDir, STATE_FILE);
+  const settings = effectiveSettings({ successRate: options.successRate, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
+  const logLevel = options.logLevel ?? 'info';
+  // The SDK's "Node 20 is going away" notice is about this machine, not about the Lambda runtime (nodejs22.x).
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+  const missing = FUNCTION_NAMES.filter((name) => !existsSync(bundlePath(bundleDir, name)));
+  if (missing.length > 0) {
+    throw new StackStartError(
+      `missing bundles ${missing.map((n) => `dist/apps/${n}/main.js`).join(', ')}: build them with "npx nx run-many -t build -p ${FUNCTION_NAMES.join(',')}" (npm start does it for you)`,
+    );
+  }
+  if (existsSync(stateFile)) {
+    try {
+      const previous = JSON.parse(readFileSync(stateFile, 'utf8')) as { pid?: number };
+      if (previous.pid && previous.pid !== process.pid && pidAlive(previous.pid)) {
+        throw new StackStartError(
+          `another local stack (pid ${previous.pid}) is using ${dataDir}: stop it first, or give this one its own --data-dir`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof StackStartError) throw error;
+    }
+  }
+  if (options.fresh) {
+    rmSync(dbPath, { recursive: true, force: true });
+    rmSync(path.dirname(journalFile), { recursive: true, force: true });
+  }
+  mkdirSync(dataDir, { recursive: true });
+
+  // Everything started so far, stopped in reverse order if start-up fails or on stop().
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch {
+        /* keep stopping the rest */
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  try {
+    // 1. The API port first: a taken port should fail in milliseconds, before Java starts.
+    let resolveReady!: () => void;
+    let rejectReady!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      resolveReady = resolve;
+      rejectReady = reject;
+    });
+    ready.catch(() => undefined);
+    const lambdas = new LambdaService({ onLog: (line) => logger.lambdaLog(line), onReport: (r) => logger.report(r) });
+    cleanups.push(() => lambdas.close());
+    const apiPort = options.port ?? DEFAULT_PORTS.api;
+    let api: ApiGateway;
+    try {
+      api = await startApiGateway({
+        host: HOST,
+        port: apiPort,
+        invoke: async (event) => {
+          await ready;
+          return lambdas.get('api-handler').invoke(event);
+        },
+        onRequest: (log) => logger.api(log),
+      });
+    } catch (error) {
+      if ((error as Error).name === 'PortUnavailableError') {
+        throw new StackStartError(`${(error as Error).message}: stop whatever uses it or start with --port <n> (or PORT=<n>)`);
+      }
+      throw error;
+    }
+    cleanups.push(() => api.close());
+    mark('api-port');
+
+    // 2. Backing services. DynamoDB Local (a JVM, 3-10 s) starts first and everything else is
+    //    prepared while it boots: the endpoints are known from the chosen ports.
+    const [dynamodbPort, sqsPort, sfnPort] = await Promise.all([
+      choosePort(options.dynamodbPort, DEFAULT_PORTS.dynamodb),
+      choosePort(options.sqsPort, DEFAULT_PORTS.sqs),
+      choosePort(options.sfnPort, DEFAULT_PORTS.sfn),
+    ]);
+    const dynamodbStarting: Promise<RunningDynamoDbLocal> = startDynamoDbLocal({ port: dynamodbPort, dbPath });
+    dynamodbStarting.catch(() => undefined);
+    cleanups.push(async () => {
+      const ddb = await dynamodbStarting.catch(() => undefined);
+      await ddb?.stop();
+    });
+
+    let sqsServer: RunningServer;
+    try {
+      sqsServer = await startSqsServer({ port: sqsPort });
+    } catch (error) {
+      throw new StackStartError(`SQS could not listen on ${HOST}:${sqsPort} (${(error as Error).message}); try --sqs-port 0`);
+    }
+    cleanups.push(() => sqsServer.stop());
+
+    let resolveService!: (service: StepFunctionsService) => void;
+    const servicePromise = new Promise<StepFunctionsService>((resolve) => (resolveService = resolve));
+    let sfnEndpoint: SfnEndpoint;
+    try {
+      sfnEndpoint = await startSfnEndpoint(
+        ready.then(() => servicePromise),
+        { host: HOST, port: sfnPort },
+      );
+    } catch (error) {
+      throw new StackStartError(`${(error as Error).message}: try --sfn-port 0`);
+    }
+    cleanups.push(() => sfnEndpoint.close());
+
+    const endpoints: Endpoints = {
+      dynamodb: `http://${HOST}:${dynamodbPort}`,
+      sqs: sqsServer.endpoint,
+      sfn: sfnEndpoint.url,
+    };
+    const awsEnv = localAwsEnv(endpoints);
+    const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${STATE_MACHINE_NAME}`;
+
+    // 3. Functions: the bundles in dist/, each with its own environment; one environment of each
+    //    is started now (cold start while the JVM boots).
+    for (const name of FUNCTION_NAMES) {
+      lambdas.register({
+        name,
+        bundlePath: bundlePath(bundleDir, name),
+        timeoutSeconds: settings.functions[name].timeoutSeconds,
+        memoryMb: settings.functions[name].memoryMb,
+        maxConcurrency: options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY,
+        environment: {
+          ...functionEnvironment(name, settings, { stateMachineArn, logLevel }),
+          ...awsEnv,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+    }
+    const warming = Promise.all(
+      lambdas.all().map(async (fn) => ({ name: fn.name as FunctionName, ...(await fn.warm()) })),
+    );
+
+    // 4. Queues from the shared settings (the DLQ's visibility timeout as Terraform sets it).
+    const sqs: SQSClient = localSqsClient(sqsServer.endpoint);
+    cleanups.push(() => sqs.destroy());
+    const queueUrls = await ensureQueues(sqs, {
+      orders: settings.queues.orders,
+      deadLetter: settings.queues.deadLetter,
+      maxReceiveCount: settings.queues.maxReceiveCount,
+      visibilityTimeoutSeconds: settings.queues.visibilityTimeoutSeconds,
+    });
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl: queueUrls.deadLetterQueueUrl,
+        Attributes: { VisibilityTimeout: String(settings.queues.visibilityTimeoutSeconds) },
+      }),
+    );
+    const queueArn = async (url: string): Promise<string> => {
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+      const arn = Attributes?.['QueueArn'];
+      if (!arn) throw new Error(`SQS returned no ARN for ${url}`);
+      return arn;
+    };
+    const [orderQueueArn, deadLetterQueueArn] = await Promise.all([queueArn(queueUrls.orderQueueUrl), queueArn(queueUrls.deadLetterQueueUrl)]);
+    mark('sqs');
+
+    // 5. The workflow: the ASL file from infra/, placeholders filled like templatefile(), built once.
+    const definition = loadWorkflowDefinition({
+      validate_order_arn: functionArn('validate-order'),
+      store_order_arn: functionArn('store-order'),
+      order_queue_url: queueUrls.orderQueueUrl,
+    });
+    const sfn = new StepFunctionsService({
+      name: STATE_MACHINE_NAME,
+      definition,
+      taskHandlers: buildTaskHandlers(definition, { lambdas, sqs }),
+      journalFile,
+      onEvent: (event) => logger.workflow(event),
+    });
+    if (sfn.stateMachineArn !== stateMachineArn) throw new Error('state machine ARN mismatch');
+    const sfnInit = await sfn.init();
+    cleanups.push(() => sfn.close(0));
+    resolveService(sfn);
+    mark('stepfunctions');
+
+    // 6. DynamoDB Local up: tables if absent.
+    let dynamodb: RunningDynamoDbLocal;
+    try {
+      dynamodb = await dynamodbStarting;
+    } catch (error) {
+      const e = error as Error;
+      if (e.name === 'JavaNotFoundError') throw new StackStartError(e.message);
+      throw new StackStartError(`DynamoDB Local did not start: ${e.message.split('\n')[0]}`);
+    }
+    mark('dynamodb');
+    const ddb = localDynamoDbClient(dynamodb.endpoint);
+    try {
+      await ensureTables(ddb, settings.tables);
+    } finally {
+      ddb.destroy();
+    }
+    mark('tables');
+
+    for (const warmed of await warming) {
+      if (warmed.error) logger.warn(`${warmed.name} failed to initialise: ${warmed.error.errorType}: ${warmed.error.errorMessage}`);
+    }
+    mark('lambdas');
+
+    // 7. What the previous run left unfinished. Orders whose queue message was lost with the
+    //    in-memory SQS are queued again (before the pollers start, while the queues are empty);
+    //    executions that were running are started again once everything is up.
+    const interrupted = sfn.interruptedNames();
+    if (!options.fresh) {
+      const recovered = await recoverUnqueuedOrders({
+        ddbEndpoint: dynamodb.endpoint,
+        sqs,
+        ordersTable: settings.tables.orders,
+        queueUrl: queueUrls.orderQueueUrl,
+        deadLetterQueueUrl: queueUrls.deadLetterQueueUrl,
+        maxReceiveCount: settings.queues.maxReceiveCount,
+        skip: new Set(interrupted),
+      });
+      if (recovered.queued + recovered.deadLettered > 0) {
+        logger.info(
+          `put back ${recovered.queued} unfinished order(s) on ${settings.queues.orders} and ${recovered.deadLettered} on ${settings.queues.deadLetter} ` +
+            '(the local SQS keeps messages in memory only)',
+        );
+      }
+    }
+    mark('recovery');
+
+    // 8. Event source mappings.
+    const mappings = [
+      { fn: 'fulfill-order' as const, url: queueUrls.orderQueueUrl, arn: orderQueueArn, source: settings.eventSources.fulfillOrder },
+      { fn: 'dlq-handler' as const, url: queueUrls.deadLetterQueueUrl, arn: deadLetterQueueArn, source: settings.eventSources.dlqHandler },
+    ].map(
+      (m) =>
+        new SqsEventSource({
+          sqs,
+          queueUrl: m.url,
+          queueArn: m.arn,
+          fn: lambdas.get(m.fn),
+          batchSize: m.source.batchSize,
+          maximumBatchingWindowSeconds: m.source.maximumBatchingWindowSeconds,
+          visibilityTimeoutSeconds: settings.queues.visibilityTimeoutSeconds,
+          reportBatchItemFailures: true,
+          pollers: options.pollers ?? DEFAULT_POLLERS,
+          onBatch: (outcome) =>
+            logger.batch(outcome, {
+              maxReceiveCount: settings.queues.maxReceiveCount,
+              visibilityTimeoutSeconds: settings.queues.visibilityTimeoutSeconds,
+              deadLetterQueue: settings.queues.deadLetter,
+            }),
+          onPollError: (error) => logger.warn(`polling ${m.fn === 'fulfill-order' ? settings.queues.orders : settings.queues.deadLetter}: ${error.message}`),
+        }),
+    );
+    for (const mapping of mappings) mapping.start();
+    // Stopped before the functions and the SQS server (cleanups run in reverse order).
+    cleanups.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => undefined));
+
+    resolveReady();
+    const resumed = sfn.resumeInterrupted();
+    if (resumed.length > 0) logger.info(`resumed ${resumed.length} execution(s) interrupted by the last shutdown`);
+    mark('ready');
+
+    const clientEnv: Record<string, string> = {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqs,
+      AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+    };
+    const startupMs = Math.round(performance.now() - started);
+    const stack: LocalStack = {
+      apiUrl: api.url,
+      endpoints,
+      clientEnv,
+      settings,
+      stateMachineArn,
+      queueUrls,
+      dataDir,
+      stateFile,
+      startupMs,
+      timings: { ...timings, dynamodbJvmMs: dynamodb.startupMs, stateMachineBuildMs: Math.round(sfnInit.buildMs) },
+      lambdas,
+      sfn,
+      stop: async () => {
+        rejectReady(new Error('The local stack is stopping'));
+        // No new requests; running executions stop where they are (they stay RUNNING in the
+        // journal and the next start resumes them: on Ctrl-C DynamoDB Local is already going, so
+        // letting them go on would only make them fail); pollers finish or abandon their batch
+        // (its messages come back, or are put back by the next start); then everything else.
+        await api.close();
+        await sfn.close(0);
+        await Promise.race([Promise.all(mappings.map((m) => m.stop())), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+        await cleanup();
+        try {
+          unlinkSync(stateFile);
+        } catch {
+          /* already gone */
+        }
+      },
+    };
+    writeFileSync(
+      stateFile,
+      JSON.stringify(
+        {
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+          apiUrl: stack.apiUrl,
+          endpoints,
+          clientEnv,
+          stateMachineArn,
+          queueUrls,
+          settings,
+          startupMs,
+          timings: stack.timings,
+        },
+        null,
+        2,
+      ),
+    );
+    return stack;
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}

@@ -1,0 +1,165 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { buildProxyEvent, mapProxyResult, startApiGateway, type ApiGateway, type ApiRequestLog } from '../src/apigw/gateway';
+import { validateAgainstModel } from '../src/apigw/model-validator';
+import type { InvokeResult } from '../src/lambda/runtime';
+import { PortUnavailableError } from '../src/net';
+import { must } from './helpers';
+
+const ok = (payload: unknown): InvokeResult => ({ ok: true, payload, requestId: 'r', durationMs: 1 });
+const VALID = { customer_id: 'c-1', items: [{ sku: 'A', quantity: 1, unit_price_cents: 5 }], currency: 'USD' };
+
+describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
+  let gateway: ApiGateway;
+  const events: APIGatewayProxyEvent[] = [];
+  const logs: ApiRequestLog[] = [];
+  let respond: (event: APIGatewayProxyEvent) => InvokeResult | Promise<InvokeResult> = () =>
+    ok({ statusCode: 202, headers: { Location: '/orders/ord_1' }, body: JSON.stringify({ order_id: 'ord_1' }) });
+
+  beforeAll(async () => {
+    gateway = await startApiGateway({
+      host: '127.0.0.1',
+      port: 0,
+      invoke: async (event) => {
+        events.push(event);
+        return respond(event);
+      },
+      onRequest: (log) => logs.push(log),
+    });
+  });
+
+  afterAll(() => gateway.close());
+
+  it('builds the proxy event: resource, path parameters, headers and multiValueHeaders, query, requestContext', async () => {
+    respond = () => ok({ statusCode: 200, body: '{}' });
+    const response = await fetch(`${gateway.url}/orders/ord_abc?x=1&x=2&y=3`, {
+      headers: { 'X-Custom': 'v', Accept: 'application/json' },
+    });
+    expect(response.status).toBe(200);
+    const event = must(events.at(-1));
+    expect(event).toMatchObject({
+      resource: '/orders/{order_id}',
+      path: '/orders/ord_abc',
+      httpMethod: 'GET',
+      pathParameters: { order_id: 'ord_abc' },
+      queryStringParameters: { x: '2', y: '3' },
+      multiValueQueryStringParameters: { x: ['1', '2'], y: ['3'] },
+      stageVariables: null,
+      body: null,
+      isBase64Encoded: false,
+      requestContext: {
+        resourcePath: '/orders/{order_id}',
+        httpMethod: 'GET',
+        stage: 'local',
+        path: '/local/orders/ord_abc',
+        protocol: 'HTTP/1.1',
+        identity: { sourceIp: '127.0.0.1' },
+      },
+    });
+    expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(response.headers.get('x-amzn-requestid')).toBe(event.requestContext.requestId);
+    const headerNames = Object.keys(event.headers).map((h) => h.toLowerCase());
+    expect(headerNames).toEqual(expect.arrayContaining(['x-custom', 'accept', 'host', 'x-forwarded-for', 'x-amzn-trace-id']));
+    expect(Object.entries(event.multiValueHeaders).find(([k]) => k.toLowerCase() === 'x-custom')?.[1]).toEqual(['v']);
+  });
+
+  it('keeps repeated headers in multiValueHeaders and the last one in headers', () => {
+    const event = buildProxyEvent({
+      method: 'POST',
+      rawUrl: '/order',
+      rawHeaders: ['Host', 'h', 'X-Dup', 'a', 'x-dup', 'b'],
+      body: Buffer.from('{"a":1}'),
+      sourceIp: '10.0.0.1',
+      resource: '/order',
+      pathParameters: null,
+      stage: 'local',
+      apiId: 'api',
+      requestId: 'req-1',
+    });
+    expect(event.multiValueHeaders['X-Dup']).toEqual(['a', 'b']);
+    expect(event.headers['X-Dup']).toBe('b');
+    expect(event).toMatchObject({ body: '{"a":1}', isBase64Encoded: false, pathParameters: null, queryStringParameters: null });
+    expect(event.requestContext.requestId).toBe('req-1');
+  });
+
+  it('passes a valid POST /order to the function and maps its result (headers, status, body)', async () => {
+    respond = () => ok({ statusCode: 202, headers: { Location: '/orders/ord_1' }, multiValueHeaders: { 'X-Multi': ['1', '2'] }, body: JSON.stringify({ order_id: 'ord_1' }) });
+    const response = await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(VALID) });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('location')).toBe('/orders/ord_1');
+    expect(response.headers.get('x-multi')).toBe('1, 2');
+    expect(await response.json()).toEqual({ order_id: 'ord_1' });
+    expect(events.at(-1)).toMatchObject({ resource: '/order', httpMethod: 'POST', body: JSON.stringify(VALID), pathParameters: null });
+    expect(logs.at(-1)).toMatchObject({ statusCode: 202, acceptedOrderId: 'ord_1' });
+  });
+
+  it('validates the body against the CreateOrderRequest model before the function, like the deployed API', async () => {
+    const before = events.length;
+    const bad = await fetch(`${gateway.url}/order`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...VALID, items: [], extra: true }),
+    });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; details: Array<{ message: string }> } };
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    expect(body.error.details[0]?.message).toMatch(/array is too short/);
+    expect(body.error.details[0]?.message).toMatch(/not allowed by the schema/);
+    const notJson = await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
+    expect(notJson.status).toBe(400);
+    expect(events.length).toBe(before);
+    // Another content type is not validated by the gateway: the function answers it (415).
+    respond = () => ok({ statusCode: 415, body: '{"error":{"code":"UNSUPPORTED_MEDIA_TYPE"}}' });
+    expect((await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    expect(events.length).toBe(before + 1);
+  });
+
+  it('answers unknown routes itself (404 NOT_FOUND), and routes other methods on known paths to the function', async () => {
+    const before = events.length;
+    const missing = await fetch(`${gateway.url}/orders`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route matches the request.', details: [] } });
+    expect(events.length).toBe(before);
+    respond = () => ok({ statusCode: 405, headers: { Allow: 'POST' }, body: '{}' });
+    expect((await fetch(`${gateway.url}/order`, { method: 'DELETE' })).status).toBe(405);
+    expect(events.at(-1)?.httpMethod).toBe('DELETE');
+  });
+
+  it('turns a function error or a malformed result into 502 with the DOFS error body', async () => {
+    respond = () => ({ ok: false, requestId: 'r', durationMs: 1, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out', trace: [] } });
+    const failed = await fetch(`${gateway.url}/orders/x`);
+    expect(failed.status).toBe(502);
+    expect(await failed.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Internal server error', details: [] } });
+    expect(mapProxyResult(ok({ body: 'no status' })).statusCode).toBe(502);
+    expect(mapProxyResult(ok({ statusCode: 200, body: Buffer.from('hi').toString('base64'), isBase64Encoded: true })).body.toString()).toBe('hi');
+  });
+
+  it('fails fast with a clear error when the port is taken', async () => {
+    await expect(startApiGateway({ host: '127.0.0.1', port: gateway.port, invoke: async () => ok(null) })).rejects.toBeInstanceOf(
+      PortUnavailableError,
+    );
+    await expect(startApiGateway({ host: '127.0.0.1', port: gateway.port, invoke: async () => ok(null) })).rejects.toThrow(
+      `port ${gateway.port} on 127.0.0.1 is already in use`,
+    );
+  });
+});
+
+describe('request model validation', () => {
+  const model = {
+    type: 'object',
+    required: ['a'],
+    properties: { a: { type: 'integer', minimum: 1 }, s: { type: 'string', pattern: '^[A-Z]+$', maxLength: 3 } },
+    additionalProperties: false,
+  };
+
+  it('accepts valid values and reports each problem', () => {
+    expect(validateAgainstModel(model, { a: 1, s: 'AB' })).toEqual([]);
+    expect(validateAgainstModel(model, { s: 'abcd', b: 1 })).toEqual([
+      'object has missing required properties (["a"])',
+      'object instance has properties which are not allowed by the schema: ["b"]',
+      'string "abcd" is too long (length: 4, maximum allowed: 3) (at /s)',
+      'ECMA 262 regex "^[A-Z]+$" does not match input string "abcd" (at /s)',
+    ]);
+    expect(validateAgainstModel(model, { a: 1.5 })[0]).toMatch(/instance type \(number\) does not match/);
+    expect(validateAgainstModel(model, [])[0]).toMatch(/instance type \(array\)/);
+  });
+});

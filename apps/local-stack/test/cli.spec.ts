@@ -1,0 +1,32 @@
+import { parseCli, UsageError } from '../src/cli';
+
+describe('command line', () => {
+  it('has the documented defaults', () => {
+    expect(parseCli([], {})).toMatchObject({ fresh: false, quiet: false, verbose: false, help: false, port: undefined, successRate: undefined });
+  });
+
+  it('reads every option', () => {
+    expect(
+      parseCli(
+        ['--fresh', '--port', '0', '--success-rate', '0.7', '--visibility-timeout', '2', '--data-dir', '/tmp/x', '--quiet', '--log-level', 'debug', '--sqs-port', '9999'],
+        {},
+      ),
+    ).toMatchObject({ fresh: true, port: 0, successRate: 0.7, visibilityTimeoutSeconds: 2, dataDir: '/tmp/x', quiet: true, logLevel: 'debug', sqsPort: 9999 });
+  });
+
+  it('takes the API port from PORT unless --port is given', () => {
+    expect(parseCli([], { PORT: '4000' }).port).toBe(4000);
+    expect(parseCli(['--port', '5000'], { PORT: '4000' }).port).toBe(5000);
+  });
+
+  it.each([
+    [['--success-rate', '1.5']],
+    [['--success-rate', 'x']],
+    [['--port', '70000']],
+    [['--visibility-timeout', '-1']],
+    [['--log-level', 'loud']],
+    [['--unknown']],
+  ])('rejects %j with a usage error', (args) => {
+    expect(() => parseCli(args, {})).toThrow(UsageError);
+  });
+});

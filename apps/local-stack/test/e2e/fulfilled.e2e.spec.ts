@@ -1,0 +1,181 @@
+// The whole stack with success rate 1: every order ends FULFILLED; bad requests store nothing and
+// start nothing; Idempotency-Key; the SFN endpoint through @aws-sdk/client-sfn; settings drift;
+// a restart on the same data folder keeps the orders.
+import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { localSqsClient, settings as sharedSettings } from '@dofs/local-aws';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  clients,
+  countExecutions,
+  getOrder,
+  launchStack,
+  listening,
+  postMany,
+  postOrder,
+  removeDir,
+  ROOT,
+  SAMPLE_ORDER,
+  scanAll,
+  tempDataDir,
+  waitForTerminal,
+  type RunningStack,
+} from './harness';
+import { must } from '../helpers';
+
+jest.setTimeout(240_000);
+
+describe('local stack end to end, success rate 1', () => {
+  const dataDir = tempDataDir('fulfilled');
+  let stack: RunningStack;
+  let c: ReturnType<typeof clients>;
+  const accepted: string[] = [];
+  const idempotencyKey = `key-${Date.now()}`;
+  let idempotentOrderId = '';
+
+  beforeAll(async () => {
+    stack = await launchStack(['--success-rate', '1', '--fresh'], dataDir);
+    c = clients(stack.state);
+  });
+
+  afterAll(async () => {
+    c?.destroy();
+    await stack?.stop();
+    removeDir(dataDir);
+  });
+
+  it('prints a banner with the API URL, the endpoint variables and a curl command', () => {
+    const out = stack.output();
+    expect(out).toContain(`API            ${stack.state.apiUrl}`);
+    expect(out).toContain(`curl -i -X POST ${stack.state.apiUrl}/order -H 'Content-Type: application/json'`);
+    expect(out).toContain(`AWS_ENDPOINT_URL_DYNAMODB=${stack.state.endpoints.dynamodb}`);
+    expect(out).toContain(`AWS_ENDPOINT_URL_SFN=${stack.state.endpoints.sfn}`);
+    expect(stack.state.startupMs).toBeLessThan(30_000);
+  });
+
+  it('runs with infra/settings.json, changed only by the explicit overrides (no drift)', async () => {
+    const fromFile = JSON.parse(readFileSync(path.join(ROOT, 'infra/settings.json'), 'utf8')) as { $comment?: string; fulfillment: { successRate: number } };
+    delete fromFile.$comment;
+    fromFile.fulfillment.successRate = 1;
+    expect(stack.state.settings).toEqual(fromFile);
+    // And the queues really have those attributes.
+    const sqs = localSqsClient(stack.state.endpoints.sqs);
+    try {
+      const q = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.state.queueUrls.orderQueueUrl, AttributeNames: ['All'] }));
+      expect(q.Attributes).toMatchObject({
+        VisibilityTimeout: String(sharedSettings.queues.visibilityTimeoutSeconds),
+        MessageRetentionPeriod: String(sharedSettings.queues.messageRetentionSeconds),
+      });
+      const redrive = JSON.parse(must(q.Attributes?.['RedrivePolicy'], 'RedrivePolicy')) as { maxReceiveCount: number; deadLetterTargetArn: string };
+      expect(redrive.maxReceiveCount).toBe(sharedSettings.queues.maxReceiveCount);
+      expect(redrive.deadLetterTargetArn).toMatch(new RegExp(`:${sharedSettings.queues.deadLetter}$`));
+      const dlq = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: stack.state.queueUrls.deadLetterQueueUrl, AttributeNames: ['All'] }));
+      expect(dlq.Attributes).toMatchObject({
+        MessageRetentionPeriod: String(sharedSettings.queues.deadLetterRetentionSeconds),
+        VisibilityTimeout: String(sharedSettings.queues.visibilityTimeoutSeconds),
+      });
+    } finally {
+      sqs.destroy();
+    }
+  });
+
+  it('fulfils every order', async () => {
+    const ids = await postMany(stack.state.apiUrl, 40, 8);
+    accepted.push(...ids);
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, ids, 90_000);
+    for (const order of done.values()) {
+      expect(order).toMatchObject({ status: 'FULFILLED', attempts: 1 });
+    }
+    const viaApi = await getOrder(stack.state.apiUrl, must(ids[0]));
+    expect(viaApi).toMatchObject({ status: 200, body: { order_id: ids[0], status: 'FULFILLED' } });
+  });
+
+  it('serves DescribeExecution over the Step Functions JSON protocol (api-handler uses the same endpoint)', async () => {
+    const executionArn = `${stack.state.stateMachineArn.replace(':stateMachine:', ':execution:')}:${accepted[0]}`;
+    const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.status).toBe('SUCCEEDED');
+    expect(JSON.parse(must(described.input))).toMatchObject({ order_id: accepted[0], order: { customer_id: expect.any(String) } });
+    await expect(
+      c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: accepted[0], input: '{"other":true}' })),
+    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+  });
+
+  it('stores a business rejection as REJECTED with the reasons from the Lambda error Cause', async () => {
+    const response = await postOrder(stack.state.apiUrl, { ...SAMPLE_ORDER, currency: 'JPY' });
+    expect(response.status).toBe(202);
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 30_000);
+    const order = must(done.get(response.body.order_id));
+    expect(order['status']).toBe('REJECTED');
+    expect(JSON.stringify(order)).toMatch(/currency/i);
+  });
+
+  it('answers bad requests with 4xx, stores nothing and starts no execution', async () => {
+    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
+    const ordersBefore = (await scanAll(c.ddb, stack.state.settings.tables.orders)).length;
+    const api = stack.state.apiUrl;
+    const cases: Array<[string, Promise<Response>]> = [
+      ['not JSON', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"customer_id":' })],
+      ['schema', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...SAMPLE_ORDER, items: [] }) })],
+      ['extra field', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...SAMPLE_ORDER, x: 1 }) })],
+      ['media type', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(SAMPLE_ORDER) })],
+      ['too large', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...SAMPLE_ORDER, pad: 'x'.repeat(70 * 1024) }) })],
+      ['bad key', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': ' ' }, body: JSON.stringify(SAMPLE_ORDER) })],
+      ['method', fetch(`${api}/order`, { method: 'DELETE' })],
+      ['path', fetch(`${api}/nowhere`)],
+      ['unknown order', fetch(`${api}/orders/ord_00000000000000000000000000000000`)],
+    ];
+    for (const [name, pending] of cases) {
+      const response = await pending;
+      const body = (await response.json()) as { error?: { code?: string } };
+      expect({ name, status: response.status >= 400 && response.status < 500 }).toEqual({ name, status: true });
+      expect({ name, code: typeof body.error?.code }).toEqual({ name, code: 'string' });
+    }
+    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore);
+    expect((await scanAll(c.ddb, stack.state.settings.tables.orders)).length).toBe(ordersBefore);
+  });
+
+  it('answers a repeated Idempotency-Key with the same order and one execution', async () => {
+    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
+    const headers = { 'Idempotency-Key': idempotencyKey };
+    const first = await postOrder(stack.state.apiUrl, SAMPLE_ORDER, headers);
+    const second = await postOrder(stack.state.apiUrl, SAMPLE_ORDER, headers);
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.order_id).toBe(first.body.order_id);
+    const conflict = await postOrder(stack.state.apiUrl, { ...SAMPLE_ORDER, currency: 'EUR' }, headers);
+    expect([409, 422]).toContain(conflict.status);
+    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore + 1);
+    idempotentOrderId = first.body.order_id;
+    await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [first.body.order_id], 30_000);
+  });
+
+  it('keeps every order (and execution name) across a restart on the same data folder, and finishes the ones in flight', async () => {
+    const before = await scanAll(c.ddb, stack.state.settings.tables.orders);
+    // Orders still in the pipeline when the stack stops: accepted, maybe stored, maybe queued.
+    const inFlight = await postMany(stack.state.apiUrl, 20, 10);
+    c.destroy();
+    const dynamodb = stack.state.endpoints.dynamodb;
+    expect(await stack.stop()).toBe(0);
+    expect(await listening(dynamodb)).toBe(false); // the JVM is gone with the stack
+
+    stack = await launchStack(['--success-rate', '1'], dataDir);
+    c = clients(stack.state);
+    const after = await scanAll(c.ddb, stack.state.settings.tables.orders);
+    const afterById = new Map(after.map((o) => [o['order_id'] as string, o['status'] as string]));
+    for (const order of before) {
+      const id = String(order['order_id']);
+      expect(`${id}:${afterById.get(id)}`).toBe(`${id}:${String(order['status'])}`);
+    }
+    // Interrupted executions are resumed and lost queue messages put back: all of them end FULFILLED.
+    const finished = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, inFlight, 90_000);
+    for (const id of inFlight) expect(`${id}:${finished.get(id)?.['status']}`).toBe(`${id}:FULFILLED`);
+    expect(await getOrder(stack.state.apiUrl, must(accepted[0]))).toMatchObject({ status: 200, body: { status: 'FULFILLED' } });
+    // Same Idempotency-Key after the restart: the execution name is still taken, same order back.
+    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
+    expect(executionsBefore).toBeGreaterThanOrEqual(accepted.length + inFlight.length);
+    const again = await postOrder(stack.state.apiUrl, SAMPLE_ORDER, { 'Idempotency-Key': idempotencyKey });
+    expect(again).toMatchObject({ status: 202, body: { order_id: idempotentOrderId } });
+    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore);
+  });
+});

@@ -1,0 +1,235 @@
+// Runs the real local stack (the built dist/apps/local-stack/main.js) as a child process on free
+// ports, for the end-to-end suites. One stack per suite.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import type { EffectiveSettings } from '../../src/config';
+
+export const ROOT = path.resolve(__dirname, '../../../..');
+export const MAIN = path.join(ROOT, 'dist/apps/local-stack/main.js');
+
+export interface StackState {
+  pid: number;
+  apiUrl: string;
+  endpoints: { dynamodb: string; sqs: string; sfn: string };
+  clientEnv: Record<string, string>;
+  stateMachineArn: string;
+  queueUrls: { orderQueueUrl: string; deadLetterQueueUrl: string };
+  settings: EffectiveSettings;
+  startupMs: number;
+}
+
+export interface RunningStack {
+  state: StackState;
+  process: ChildProcess;
+  dataDir: string;
+  output(): string;
+  /** SIGTERM, then waits for the exit; resolves the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** A stored item (orders, failed_orders). */
+export type Item = Record<string, unknown>;
+/** A response body of the order API (202 body or error body). */
+export interface ApiBody {
+  order_id: string;
+  status?: string;
+  error?: { code: string; message: string };
+  [field: string]: unknown;
+}
+
+export const SAMPLE_ORDER = {
+  customer_id: 'c-123',
+  items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
+  currency: 'USD',
+};
+
+export function tempDataDir(prefix: string): string {
+  return mkdtempSync(path.join(tmpdir(), `dofs-${prefix}-`));
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** Starts `node dist/apps/local-stack/main.js` with every port free and waits until it is ready. */
+export async function launchStack(args: string[], dataDir: string, timeoutMs = 90_000): Promise<RunningStack> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npx nx run local-stack:build" (the test target depends on it)`);
+  const stateFile = path.join(dataDir, 'local-stack.json');
+  const bundleDir = process.env['LOCAL_STACK_E2E_BUNDLE_DIR'];
+  const child = spawn(
+    process.execPath,
+    [
+      '--enable-source-maps',
+      MAIN,
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--dynamodb-port',
+      '0',
+      '--sqs-port',
+      '0',
+      '--sfn-port',
+      '0',
+      ...(bundleDir ? ['--bundle-dir', bundleDir] : []),
+      ...args,
+    ],
+    { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + timeoutMs;
+  let state: StackState | undefined;
+  while (!state) {
+    if (child.exitCode !== null) throw new Error(`the local stack exited with ${child.exitCode} before it was ready:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the local stack was not ready within ${timeoutMs} ms:\n${output}`);
+    }
+    if (existsSync(stateFile) && output.includes('DOFS local stack is up')) {
+      const parsed = JSON.parse(readFileSync(stateFile, 'utf8')) as StackState;
+      if (parsed.pid === child.pid) state = parsed;
+    }
+    if (!state) await sleep(100);
+  }
+  return {
+    state,
+    process: child,
+    dataDir,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True when something accepts TCP connections on the endpoint's port. */
+export function listening(endpoint: string): Promise<boolean> {
+  const url = new URL(endpoint);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export function clients(state: StackState) {
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: state.endpoints.dynamodb, region: 'us-east-1', credentials }));
+  const sfn = new SFNClient({ endpoint: state.endpoints.sfn, region: 'us-east-1', credentials });
+  return {
+    ddb,
+    sfn,
+    destroy() {
+      ddb.destroy();
+      sfn.destroy();
+    },
+  };
+}
+
+export async function postOrder(
+  apiUrl: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: ApiBody; headers: Headers }> {
+  const response = await fetch(`${apiUrl}/order`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, body: parsed as ApiBody, headers: response.headers };
+}
+
+export async function getOrder(apiUrl: string, orderId: string): Promise<{ status: number; body: ApiBody }> {
+  const response = await fetch(`${apiUrl}/orders/${orderId}`);
+  return { status: response.status, body: (await response.json()) as ApiBody };
+}
+
+const TERMINAL = new Set(['FULFILLED', 'FAILED', 'REJECTED']);
+
+/**
+ * Reads the orders straight from DynamoDB until every one is terminal (or the timeout passes).
+ * One paginated Scan per round (not a GetItem per order), so that watching costs the stack little.
+ */
+export async function waitForTerminal(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  orderIds: string[],
+  timeoutMs: number,
+): Promise<Map<string, Item>> {
+  const deadline = Date.now() + timeoutMs;
+  const wanted = new Set(orderIds);
+  for (;;) {
+    const done = new Map<string, Item>();
+    for (const item of await scanAll(ddb, table)) {
+      const id = String(item['order_id']);
+      if (wanted.has(id) && TERMINAL.has(String(item['status']))) done.set(id, item);
+    }
+    if (done.size === orderIds.length) return done;
+    if (Date.now() > deadline) {
+      throw new Error(`${orderIds.length - done.size} of ${orderIds.length} orders not terminal after ${timeoutMs} ms`);
+    }
+    await sleep(500);
+  }
+}
+
+export async function scanAll(ddb: DynamoDBDocumentClient, table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+export async function countExecutions(sfn: SFNClient, stateMachineArn: string): Promise<number> {
+  let count = 0;
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn, maxResults: 1000, nextToken }));
+    count += page.executions?.length ?? 0;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return count;
+}
+
+/** Posts `count` orders with limited concurrency; returns their ids. */
+export async function postMany(apiUrl: string, count: number, concurrency = 16): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const index = next++;
+        const response = await postOrder(apiUrl, { ...SAMPLE_ORDER, customer_id: `c-${index}` });
+        if (response.status !== 202) throw new Error(`order ${index}: ${response.status} ${JSON.stringify(response.body)}`);
+        ids.push(response.body.order_id);
+      }
+    }),
+  );
+  return ids;
+}
