@@ -14,6 +14,16 @@ const DRAFT4_KEYWORDS = new Set([
   'oneOf', 'not', 'multipleOf', 'minProperties', 'maxProperties', 'patternProperties',
 ]);
 
+/**
+ * The value a `cond ? a : b` expression takes for the given value of `var.<name>` (the other
+ * expressions are returned as written). Throws when the expression is not such a choice on it.
+ */
+function choose(expression: unknown, name: string, value: boolean): string {
+  const match = new RegExp(`^var\\.${name}\\s*\\?\\s*(.+?)\\s*:\\s*(.+)$`).exec(squash(expression));
+  if (!match) throw new Error(`not a choice on var.${name}: ${squash(expression)}`);
+  return (value ? match[1] : match[2]) as string;
+}
+
 function keywords(schema: unknown, path = '#'): string[] {
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return [];
   const out: string[] = [];
@@ -69,7 +79,6 @@ describe('API', () => {
       expect(table.post_order).toMatchObject({
         resource_id: '${aws_api_gateway_resource.order.id}',
         http_method: 'POST',
-        request_validator: '${aws_api_gateway_request_validator.body.id}',
         request_models: { 'application/json': '${aws_api_gateway_model.create_order.name}' },
       });
       expect(table.get_order).toMatchObject({
@@ -89,13 +98,56 @@ describe('API', () => {
       expect(expr(moduleCall(dev, 'api').lambda_invoke_arn)).toBe('module.api_handler.invoke_arn');
     });
 
-    it('validate the POST body against the model before the function runs', async () => {
+    it('leave POST body validation to the function by default (validate_request_body = false)', async () => {
       const api = await config('modules/rest-api');
-      expect(resource(api, 'aws_api_gateway_request_validator', 'body').validate_request_body).toBe(true);
-      expect(resource(api, 'aws_api_gateway_request_validator', 'parameters').validate_request_parameters).toBe(true);
+      const variable = api.variables.validate_request_body as Body;
+      expect(variable.type).toBe('${bool}');
+      expect(variable.default).toBe(false);
+      expect(variable.description).toMatch(/one detail per bad field/);
+
+      const dev = await config('envs/dev');
+      expect(expr(moduleCall(dev, 'api').validate_request_body)).toBe('var.api_validate_request_body');
+      const devVariable = dev.variables.api_validate_request_body as Body;
+      expect(devVariable.type).toBe('${bool}');
+      expect(devVariable.default).toBe(false);
+    });
+
+    it('attach the CreateOrderRequest model to POST /order whatever the validator', async () => {
+      const api = await config('modules/rest-api');
+      const postOrder = (api.locals.routes as Record<string, Body>).post_order as Body;
+      // A literal map: not chosen by the variable, so it is attached (and exported) either way.
+      expect(postOrder.request_models).toEqual({ 'application/json': '${aws_api_gateway_model.create_order.name}' });
+      const model = resource(api, 'aws_api_gateway_model', 'create_order');
+      expect(model.count).toBeUndefined();
+      expect(model.for_each).toBeUndefined();
       const method = resource(api, 'aws_api_gateway_method', 'this');
-      expect(expr(method.request_validator_id)).toBe('each.value.request_validator');
       expect(expr(method.request_models)).toBe('each.value.request_models');
+      expect(expr(method.request_validator_id)).toBe('each.value.request_validator');
+    });
+
+    it('validate the POST body against the model in API Gateway only when validate_request_body is true', async () => {
+      const api = await config('modules/rest-api');
+      const body = resource(api, 'aws_api_gateway_request_validator', 'body');
+      expect(body).toMatchObject({ validate_request_body: true, validate_request_parameters: true });
+      expect(choose(body.count, 'validate_request_body', true)).toBe('1');
+      expect(choose(body.count, 'validate_request_body', false)).toBe('0');
+      expect(resource(api, 'aws_api_gateway_request_validator', 'parameters')).toMatchObject({
+        validate_request_body: false,
+        validate_request_parameters: true,
+      });
+
+      const table = api.locals.routes as Record<string, Body>;
+      const postOrder = table.post_order as Body;
+      expect(choose(postOrder.request_validator, 'validate_request_body', true)).toBe('aws_api_gateway_request_validator.body[0].id');
+      expect(choose(postOrder.request_validator, 'validate_request_body', false)).toBe('null');
+      // No other route ever gets the body validator.
+      for (const [name, route] of Object.entries(table)) {
+        if (name === 'post_order') continue;
+        expect({ name, validator: String(route.request_validator) }).not.toEqual({
+          name,
+          validator: expect.stringContaining('request_validator.body'),
+        });
+      }
     });
 
     it('answer API Gateway\'s own errors with the DOFS JSON error body', async () => {

@@ -17,6 +17,11 @@ Options:
   --quiet                    no per-event lines (banner, warnings and errors only)
   --verbose                  also show every handler log line and a REPORT line per invocation
   --log-level <level>        LOG_LEVEL given to the handlers: debug, info (default), warn, error
+  --gateway-body-validation  API Gateway validates POST /order bodies against the CreateOrderRequest
+                             model and answers a bad one itself (400 with its single validation
+                             string), as an environment deployed with validate_request_body = true.
+                             Default off, as deployed by default: api-handler answers with one
+                             detail per bad field
   --dynamodb-port <n>        default 8000, --sqs-port <n> default 9324, --sfn-port <n> default 8083
                              (a taken default falls back to a free port; 0 = any free port)
   --lambda-concurrency <n>   execution environments per function (default 5)
@@ -65,6 +70,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'lambda-concurrency': { type: 'string' },
         'bundle-dir': { type: 'string' },
         pollers: { type: 'string' },
+        'gateway-body-validation': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -99,5 +105,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     lambdaConcurrency: integer('--lambda-concurrency', v['lambda-concurrency'], 1, 64),
     bundleDir: v['bundle-dir'],
     pollers: integer('--pollers', v.pollers, 1, 20),
+    gatewayBodyValidation: v['gateway-body-validation'] ?? false,
   };
 }

@@ -53,11 +53,19 @@ export interface LocalStackOptions {
   lambdaConcurrency?: number;
   /** Pollers per event source mapping (default 5). */
   pollers?: number;
+  /**
+   * `--gateway-body-validation`: API Gateway validates POST /order bodies against the model, as a
+   * deployment with `validate_request_body = true` does. Default off, like Terraform's default:
+   * bodies reach api-handler, which answers one detail per bad field.
+   */
+  gatewayBodyValidation?: boolean;
   logger?: StackLogger;
 }
 
 export interface LocalStack {
   apiUrl: string;
+  /** Whether API Gateway validates POST /order bodies (`--gateway-body-validation`). */
+  gatewayBodyValidation: boolean;
   endpoints: Endpoints;
   /** Variables that point the aws CLI or an SDK at the stack. */
   clientEnv: Record<string, string>;
@@ -175,6 +183,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           return lambdas.get('api-handler').invoke(event);
         },
         onRequest: (log) => logger.api(log),
+        validateRequestBody: options.gatewayBodyValidation,
       });
     } catch (error) {
       if ((error as Error).name === 'PortUnavailableError') {
@@ -383,6 +392,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const startupMs = Math.round(performance.now() - started);
     const stack: LocalStack = {
       apiUrl: api.url,
+      gatewayBodyValidation: api.validateRequestBody,
       endpoints,
       clientEnv,
       settings,
@@ -418,6 +428,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           pid: process.pid,
           startedAt: new Date().toISOString(),
           apiUrl: stack.apiUrl,
+          gatewayBodyValidation: stack.gatewayBodyValidation,
           endpoints,
           clientEnv,
           stateMachineArn,

@@ -92,25 +92,21 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     expect(logs.at(-1)).toMatchObject({ statusCode: 202, acceptedOrderId: 'ord_1' });
   });
 
-  it('validates the body against the CreateOrderRequest model before the function, like the deployed API', async () => {
+  it('passes a body that fails the model (or is not JSON) to the function by default, like validate_request_body = false', async () => {
+    expect(gateway.validateRequestBody).toBe(false);
+    const fieldErrors = '{"error":{"code":"VALIDATION_FAILED","message":"m","details":[{"path":"/items","message":"x"}]}}';
+    respond = () => ok({ statusCode: 400, body: fieldErrors });
     const before = events.length;
-    const bad = await fetch(`${gateway.url}/order`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...VALID, items: [], extra: true }),
-    });
+    const badBody = JSON.stringify({ ...VALID, items: [], extra: true });
+    const bad = await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: badBody });
     expect(bad.status).toBe(400);
-    const body = (await bad.json()) as { error: { code: string; details: Array<{ message: string }> } };
-    expect(body.error.code).toBe('VALIDATION_FAILED');
-    expect(body.error.details[0]?.message).toMatch(/array is too short/);
-    expect(body.error.details[0]?.message).toMatch(/not allowed by the schema/);
+    expect(await bad.text()).toBe(fieldErrors); // the function's answer, not a gateway response
+    expect(events.at(-1)).toMatchObject({ resource: '/order', httpMethod: 'POST', body: badBody });
+    expect(logs.at(-1)?.gatewayResponse).toBeUndefined();
     const notJson = await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
     expect(notJson.status).toBe(400);
-    expect(events.length).toBe(before);
-    // Another content type is not validated by the gateway: the function answers it (415).
-    respond = () => ok({ statusCode: 415, body: '{"error":{"code":"UNSUPPORTED_MEDIA_TYPE"}}' });
-    expect((await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status).toBe(415);
-    expect(events.length).toBe(before + 1);
+    expect(events.at(-1)?.body).toBe('{');
+    expect(events.length).toBe(before + 2);
   });
 
   it('answers unknown routes itself (404 NOT_FOUND), and routes other methods on known paths to the function', async () => {
@@ -140,6 +136,58 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     await expect(startApiGateway({ host: '127.0.0.1', port: gateway.port, invoke: async () => ok(null) })).rejects.toThrow(
       `port ${gateway.port} on 127.0.0.1 is already in use`,
     );
+  });
+});
+
+describe('API Gateway emulation with the body validator (--gateway-body-validation, validate_request_body = true)', () => {
+  let gateway: ApiGateway;
+  const events: APIGatewayProxyEvent[] = [];
+  const logs: ApiRequestLog[] = [];
+  let respond: () => InvokeResult = () => ok({ statusCode: 202, body: JSON.stringify({ order_id: 'ord_1' }) });
+
+  beforeAll(async () => {
+    gateway = await startApiGateway({
+      host: '127.0.0.1',
+      port: 0,
+      validateRequestBody: true,
+      invoke: async (event) => {
+        events.push(event);
+        return respond();
+      },
+      onRequest: (log) => logs.push(log),
+    });
+  });
+
+  afterAll(() => gateway.close());
+
+  it('validates the body against the CreateOrderRequest model before the function, like API Gateway\'s body validator', async () => {
+    expect(gateway.validateRequestBody).toBe(true);
+    const before = events.length;
+    const bad = await fetch(`${gateway.url}/order`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ ...VALID, items: [], extra: true }),
+    });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; details: Array<{ path: string; message: string }> } };
+    expect(body.error.code).toBe('VALIDATION_FAILED');
+    // One detail holding API Gateway's validation string: the trade of the gateway validator.
+    expect(body.error.details).toHaveLength(1);
+    expect(body.error.details[0]?.path).toBe('');
+    expect(body.error.details[0]?.message).toMatch(/array is too short/);
+    expect(body.error.details[0]?.message).toMatch(/not allowed by the schema/);
+    expect(logs.at(-1)?.gatewayResponse).toBe('BAD_REQUEST_BODY');
+    const notJson = await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
+    expect(events.length).toBe(before);
+    // A valid body reaches the function.
+    expect((await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(VALID) })).status).toBe(202);
+    expect(events.length).toBe(before + 1);
+    // Another content type is not validated by the gateway: the function answers it (415).
+    respond = () => ok({ statusCode: 415, body: '{"error":{"code":"UNSUPPORTED_MEDIA_TYPE"}}' });
+    expect((await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    expect(events.length).toBe(before + 2);
   });
 });
 

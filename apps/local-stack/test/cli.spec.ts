@@ -1,8 +1,22 @@
-import { parseCli, UsageError } from '../src/cli';
+import { parseCli, USAGE, UsageError } from '../src/cli';
 
 describe('command line', () => {
   it('has the documented defaults', () => {
-    expect(parseCli([], {})).toMatchObject({ fresh: false, quiet: false, verbose: false, help: false, port: undefined, successRate: undefined });
+    expect(parseCli([], {})).toMatchObject({
+      fresh: false,
+      quiet: false,
+      verbose: false,
+      help: false,
+      port: undefined,
+      successRate: undefined,
+      gatewayBodyValidation: false,
+    });
+  });
+
+  it('turns the gateway body validation on with --gateway-body-validation (and documents it)', () => {
+    expect(parseCli(['--gateway-body-validation'], {}).gatewayBodyValidation).toBe(true);
+    expect(USAGE).toContain('--gateway-body-validation');
+    expect(() => parseCli(['--gateway-body-validation=yes'], {})).toThrow(UsageError);
   });
 
   it('reads every option', () => {

@@ -1,10 +1,11 @@
 // The local stack must run what Terraform deploys. These tests fail when the two drift apart:
-// settings, function environments, workflow template variables, API routes and gateway responses.
+// settings, function environments, workflow template variables, API routes, the body validator's
+// default and gateway responses.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { settings } from '@dofs/local-aws';
-import { GATEWAY_RESPONSE_TEMPLATES, MODEL_FILE, RESOURCES } from '../src/apigw/gateway';
+import { DEFAULT_VALIDATE_REQUEST_BODY, GATEWAY_RESPONSE_TEMPLATES, MODEL_FILE, RESOURCES } from '../src/apigw/gateway';
 import { effectiveSettings, functionEnvironment } from '../src/config';
 import { FUNCTION_NAMES } from '../src/constants';
 import { WORKFLOW_TEMPLATE } from '../src/sfn/definition';
@@ -16,12 +17,18 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed HCL is untyped JSON
 type Hcl = Record<string, any>;
 let dev: Hcl;
+let devVariables: Hcl;
 let restApi: Hcl;
+let restApiVariables: Hcl;
 
 beforeAll(async () => {
   dev = (await parse('main.tf', read('infra/envs/dev/main.tf'))) as Hcl;
+  devVariables = (await parse('variables.tf', read('infra/envs/dev/variables.tf'))) as Hcl;
   restApi = (await parse('main.tf', read('infra/modules/rest-api/main.tf'))) as Hcl;
+  restApiVariables = (await parse('variables.tf', read('infra/modules/rest-api/variables.tf'))) as Hcl;
 });
+
+const variable = (hcl: Hcl, name: string) => must((hcl['variable'][name] as Hcl[] | undefined)?.[0], `variable ${name}`);
 
 const local = (hcl: Hcl, name: string) => must((hcl['locals'] as Hcl[]).find((l) => name in l), `locals.${name}`)[name];
 
@@ -98,6 +105,24 @@ describe('Terraform (infra/modules/rest-api)', () => {
     );
     const ours = RESOURCES.flatMap((r) => Object.entries(r.methods).map(([method, spec]) => `${method} ${r.resource}${spec.model ? ' +model' : ''}`));
     expect(ours.sort()).toEqual(routes.sort());
+  });
+
+  it('validates POST /order bodies in the gateway by default exactly when Terraform does (validate_request_body)', () => {
+    // The module's default and the environment's default (what `apply` deploys) are the local default.
+    expect(variable(restApiVariables, 'validate_request_body')['default']).toBe(DEFAULT_VALIDATE_REQUEST_BODY);
+    const api = must((dev['module']['api'] as Hcl[])[0]);
+    const passed = /^\$\{var\.(\w+)\}$/.exec(String(api['validate_request_body']))?.[1];
+    expect(passed).toBe('api_validate_request_body');
+    expect(variable(devVariables, must(passed))['default']).toBe(DEFAULT_VALIDATE_REQUEST_BODY);
+    // The variable chooses the body validator for POST /order only, the route with the model.
+    const routes = local(restApi, 'routes') as Record<string, Hcl>;
+    const withBodyValidator = Object.entries(routes)
+      .filter(([, route]) => String(route['request_validator']).includes('aws_api_gateway_request_validator.body'))
+      .map(([name, route]) => [name, String(route['request_validator']).replace(/\s+/g, ' ')]);
+    expect(withBodyValidator).toEqual([['post_order', '${var.validate_request_body ? aws_api_gateway_request_validator.body[0].id : null}']]);
+    expect(Object.keys(must(routes['post_order'])['request_models'])).toEqual(['application/json']);
+    const ours = RESOURCES.flatMap((r) => Object.entries(r.methods).filter(([, spec]) => spec.model).map(([method]) => `${method} ${r.resource}`));
+    expect(ours).toEqual(['POST /order']);
   });
 
   it('has the gateway responses the local gateway answers with', () => {

@@ -257,6 +257,9 @@ module "api" {
   # Generated from order-domain's typebox schema by `nx run infra:generate`; never edited by hand.
   create_order_model_schema = file("${path.module}/../../generated/create-order.model.json")
 
+  # false: api-handler answers bad bodies with one detail per field (docs/design.md, HTTP errors).
+  validate_request_body = var.api_validate_request_body
+
   throttling_rate_limit        = var.api_throttling_rate_limit
   throttling_burst_limit       = var.api_throttling_burst_limit
   access_log_retention_in_days = var.log_retention_in_days

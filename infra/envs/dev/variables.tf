@@ -92,6 +92,12 @@ variable "api_throttling_burst_limit" {
   }
 }
 
+variable "api_validate_request_body" {
+  description = "Whether API Gateway validates POST /order bodies against the CreateOrderRequest model. false (default, what the API contract promises): api-handler validates and answers 400 with one detail per bad field, and INVALID_JSON for a body that is not JSON. true: API Gateway rejects a body that fails the model before invoking Lambda (cheaper under abusive traffic), but answers with API Gateway's single validation string as the only detail."
+  type        = bool
+  default     = false
+}
+
 variable "alarm_email_addresses" {
   description = "Email addresses subscribed to the alarm topic (each confirms by email)."
   type        = list(string)

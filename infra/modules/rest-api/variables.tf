@@ -91,3 +91,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "validate_request_body" {
+  description = "Who rejects a POST /order body that breaks the CreateOrderRequest model. false (default, what the API contract promises): the request reaches the function, which answers 400 with one detail per bad field (JSON Pointer paths) and INVALID_JSON for a body that is not JSON. true: API Gateway's request validator rejects it before Lambda is invoked (cheaper under abusive traffic), answering VALIDATION_FAILED with API Gateway's single validation string as the only detail. The model stays attached to the method either way."
+  type        = bool
+  default     = false
+}

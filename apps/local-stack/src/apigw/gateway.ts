@@ -1,10 +1,14 @@
 // API Gateway (REST API, Lambda proxy integration, payload 1.0) in front of api-handler.
 //
-// Mirrors infra/modules/rest-api: the resources `/order` (POST with the CreateOrderRequest model
-// and the body validator, ANY) and `/orders/{order_id}` (GET, ANY), all AWS_PROXY to api-handler;
-// the gateway responses' DOFS error bodies (unknown path -> 404, invalid body -> 400, body over
-// 10 MB -> 413, integration failure -> 502, timeout after 29 s -> 504). The request model is read
-// from infra/generated/create-order.model.json, the same file Terraform uploads.
+// Mirrors infra/modules/rest-api: the resources `/order` (POST with the CreateOrderRequest model,
+// ANY) and `/orders/{order_id}` (GET, ANY), all AWS_PROXY to api-handler; the gateway responses'
+// DOFS error bodies (unknown path -> 404, body over 10 MB -> 413, integration failure -> 502,
+// timeout after 29 s -> 504). Like the module's `validate_request_body` (default false), the body
+// validator is off by default: POST /order bodies reach api-handler, which answers one detail per
+// bad field. `validateRequestBody: true` (the CLI's --gateway-body-validation) mirrors a deployment
+// with `validate_request_body = true`: a body that fails the model is answered 400 by the gateway
+// (BAD_REQUEST_BODY, API Gateway's single validation string). The request model is read from
+// infra/generated/create-order.model.json, the same file Terraform uploads.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -17,6 +21,12 @@ import { closeServer } from '../sfn/endpoint';
 import { assertSupportedSchema, validateAgainstModel } from './model-validator';
 
 export const MODEL_FILE = 'infra/generated/create-order.model.json';
+
+/**
+ * Whether the body validator is attached to POST /order when nothing says otherwise: the default of
+ * infra/modules/rest-api's `validate_request_body` (test/drift.spec.ts checks they agree).
+ */
+export const DEFAULT_VALIDATE_REQUEST_BODY = false;
 
 /** API Gateway's hard payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -47,7 +57,7 @@ export const GATEWAY_RESPONSE_TEMPLATES = {
 type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TEMPLATES;
 
 interface MethodSpec {
-  /** Name of the request model the body validator checks (application/json bodies). */
+  /** Name of the request model attached to the method (checked only when the body validator is on). */
   model?: 'CreateOrderRequest';
 }
 
@@ -84,6 +94,12 @@ export interface ApiGatewayOptions {
   /** Invokes api-handler. */
   invoke: (event: APIGatewayProxyEvent) => Promise<InvokeResult>;
   onRequest?: (log: ApiRequestLog) => void;
+  /**
+   * Attach the body validator to the methods with a model, as `validate_request_body = true` does:
+   * the gateway answers a body that fails the model itself (400 BAD_REQUEST_BODY) and the function
+   * never sees it. Default DEFAULT_VALIDATE_REQUEST_BODY (off: the function validates).
+   */
+  validateRequestBody?: boolean;
   /** Override the model file (tests). */
   modelFile?: string;
 }
@@ -92,6 +108,8 @@ export interface ApiGateway {
   server: Server;
   url: string;
   port: number;
+  /** Whether the gateway validates POST /order bodies against the model (see ApiGatewayOptions). */
+  validateRequestBody: boolean;
   close(): Promise<void>;
 }
 
@@ -285,6 +303,9 @@ function mediaType(contentType: string | undefined): string {
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
   const stage = options.stage ?? 'local';
   const apiId = 'local0dofs';
+  const validateRequestBody = options.validateRequestBody ?? DEFAULT_VALIDATE_REQUEST_BODY;
+  // The model is attached either way (read and checked at start-up), but only enforced when the
+  // body validator is on.
   const model = JSON.parse(readFileSync(options.modelFile ?? workspacePath(MODEL_FILE), 'utf8')) as Record<string, unknown>;
   assertSupportedSchema(model);
 
@@ -295,7 +316,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     const matched = matchResource(url.pathname);
     const spec = matched ? (matched.spec.methods[method] ?? matched.spec.methods['ANY']) : undefined;
     if (!matched || !spec) return gatewayAnswer('MISSING_AUTHENTICATION_TOKEN', 404, 'Missing Authentication Token');
-    if (spec.model && mediaType(req.headers['content-type']) === 'application/json') {
+    if (validateRequestBody && spec.model && mediaType(req.headers['content-type']) === 'application/json') {
       let parsed: unknown;
       try {
         parsed = JSON.parse(body.toString('utf8'));
@@ -368,5 +389,5 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   });
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.port, options.host);
-  return { server, port, url: `http://${options.host}:${port}`, close: () => closeServer(server) };
+  return { server, port, url: `http://${options.host}:${port}`, validateRequestBody, close: () => closeServer(server) };
 }

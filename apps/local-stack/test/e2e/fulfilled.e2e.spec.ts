@@ -1,5 +1,6 @@
-// The whole stack with success rate 1: every order ends FULFILLED; bad requests store nothing and
-// start nothing; Idempotency-Key; the SFN endpoint through @aws-sdk/client-sfn; settings drift;
+// The whole stack with success rate 1: every order ends FULFILLED; bad requests get api-handler's
+// field-level errors (gateway body validation off, the default), store nothing and start nothing;
+// Idempotency-Key; the SFN endpoint through @aws-sdk/client-sfn; settings drift;
 // a restart on the same data folder keeps the orders.
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -110,26 +111,45 @@ describe('local stack end to end, success rate 1', () => {
     expect(JSON.stringify(order)).toMatch(/currency/i);
   });
 
-  it('answers bad requests with 4xx, stores nothing and starts no execution', async () => {
+  it('answers bad requests with 4xx and field-level details, stores nothing and starts no execution', async () => {
     const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
     const ordersBefore = (await scanAll(c.ddb, stack.state.settings.tables.orders)).length;
     const api = stack.state.apiUrl;
-    const cases: Array<[string, Promise<Response>]> = [
-      ['not JSON', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"customer_id":' })],
-      ['schema', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...SAMPLE_ORDER, items: [] }) })],
-      ['extra field', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...SAMPLE_ORDER, x: 1 }) })],
-      ['media type', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(SAMPLE_ORDER) })],
-      ['too large', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ ...SAMPLE_ORDER, pad: 'x'.repeat(70 * 1024) }) })],
-      ['bad key', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': ' ' }, body: JSON.stringify(SAMPLE_ORDER) })],
-      ['method', fetch(`${api}/order`, { method: 'DELETE' })],
-      ['path', fetch(`${api}/nowhere`)],
-      ['unknown order', fetch(`${api}/orders/ord_00000000000000000000000000000000`)],
+    // Gateway body validation is off by default (as validate_request_body = false deploys it), so
+    // api-handler answers every bad body: one detail per bad field, JSON Pointer paths.
+    expect(stack.state.gatewayBodyValidation).toBe(false);
+    const json = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+    const cases: Array<[string, Promise<Response>, number, string, string[]?]> = [
+      ['not JSON', json('{"customer_id":'), 400, 'INVALID_JSON'],
+      ['schema', json(JSON.stringify({ ...SAMPLE_ORDER, items: [] })), 400, 'VALIDATION_FAILED', ['/items']],
+      ['extra field', json(JSON.stringify({ ...SAMPLE_ORDER, x: 1 })), 400, 'VALIDATION_FAILED', ['/x']],
+      [
+        'several fields',
+        json(JSON.stringify({ customer_id: '', items: [{ sku: 'SKU-1', quantity: 0, unit_price_cents: 1 }], currency: 'usd', x: 1 })),
+        400,
+        'VALIDATION_FAILED',
+        ['/currency', '/customer_id', '/items/0/quantity', '/x'],
+      ],
+      ['media type', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(SAMPLE_ORDER) }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['too large', json(JSON.stringify({ ...SAMPLE_ORDER, pad: 'x'.repeat(70 * 1024) })), 413, 'PAYLOAD_TOO_LARGE'],
+      ['bad key', json(JSON.stringify(SAMPLE_ORDER), { 'Idempotency-Key': ' ' }), 400, 'INVALID_HEADER', ['Idempotency-Key']],
+      ['method', fetch(`${api}/order`, { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
+      ['path', fetch(`${api}/nowhere`), 404, 'NOT_FOUND'],
+      ['unknown order', fetch(`${api}/orders/ord_00000000000000000000000000000000`), 404, 'ORDER_NOT_FOUND'],
     ];
-    for (const [name, pending] of cases) {
+    for (const [name, pending, status, code, paths] of cases) {
       const response = await pending;
-      const body = (await response.json()) as { error?: { code?: string } };
-      expect({ name, status: response.status >= 400 && response.status < 500 }).toEqual({ name, status: true });
-      expect({ name, code: typeof body.error?.code }).toEqual({ name, code: 'string' });
+      const body = (await response.json()) as { error?: { code?: string; message?: string; details?: Array<{ path?: unknown; message?: unknown }> } };
+      expect({ name, status: response.status, code: body.error?.code }).toEqual({ name, status, code });
+      expect({ name, message: typeof body.error?.message, details: Array.isArray(body.error?.details) }).toEqual({ name, message: 'string', details: true });
+      for (const detail of body.error?.details ?? []) {
+        expect({ name, path: typeof detail.path, message: typeof detail.message }).toEqual({ name, path: 'string', message: 'string' });
+      }
+      if (paths) {
+        // Exactly one detail per bad field, each naming its field.
+        expect({ name, paths: (body.error?.details ?? []).map((d) => d.path).sort() }).toEqual({ name, paths });
+      }
     }
     expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore);
     expect((await scanAll(c.ddb, stack.state.settings.tables.orders)).length).toBe(ordersBefore);

@@ -16,6 +16,8 @@ export const MAIN = path.join(ROOT, 'dist/apps/local-stack/main.js');
 export interface StackState {
   pid: number;
   apiUrl: string;
+  /** Whether API Gateway validates POST /order bodies (`--gateway-body-validation`). */
+  gatewayBodyValidation: boolean;
   endpoints: { dynamodb: string; sqs: string; sfn: string };
   clientEnv: Record<string, string>;
   stateMachineArn: string;
@@ -39,7 +41,7 @@ export type Item = Record<string, unknown>;
 export interface ApiBody {
   order_id: string;
   status?: string;
-  error?: { code: string; message: string };
+  error?: { code: string; message: string; details: Array<{ path: string; message: string }> };
   [field: string]: unknown;
 }
 

@@ -89,6 +89,14 @@ run "express_workflow_allowed" {
   }
 }
 
+run "gateway_body_validation_allowed" {
+  command = plan
+
+  variables {
+    api_validate_request_body = true
+  }
+}
+
 run "unknown_workflow_type_rejected" {
   command = plan
 
