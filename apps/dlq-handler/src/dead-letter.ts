@@ -2,7 +2,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { isRetryableDynamoError, UNPARSEABLE_KEY_PREFIX, type FailedOrdersRepository, type OrdersRepository } from '@dofs/ddb-repo';
 import { correlationIdFromSqsAttributes, type Logger } from '@dofs/handler-kit';
 import type { FailedOrderRecord, StoredOrder } from '@dofs/order-domain';
-import { MalformedMessageError, parseOrderRecord, type ParsedOrderRecord } from '@dofs/queue-client';
+import { MalformedMessageError, parseOrderRecord, receiveCountOf, sentAtOf, type ParsedOrderRecord } from '@dofs/queue-client';
 
 export type OrdersReader = Pick<OrdersRepository, 'get'>;
 export type DeadLetterArchive = Pick<FailedOrdersRepository, 'recordDeadLetter'>;
@@ -12,16 +12,6 @@ export interface DeadLetterDeps {
   failedOrders: DeadLetterArchive;
   logger: Logger;
   now: () => Date;
-}
-
-function positiveInteger(text: string | undefined): number | undefined {
-  const n = Number(text);
-  return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
-}
-
-function isoFromEpochMs(text: string | undefined): string | undefined {
-  const ms = Number(text);
-  return text !== undefined && text !== '' && Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
 }
 
 /**
@@ -55,9 +45,9 @@ async function orderOf(orderId: string, deps: DeadLetterDeps): Promise<StoredOrd
  * (or the order's recorded attempts, if higher); `reason` the order's last_error when known.
  */
 async function deadLetterRecord(record: SQSRecord, parsed: ParsedOrderRecord | undefined, malformedReason: string | undefined, deps: DeadLetterDeps): Promise<FailedOrderRecord> {
-  const receiveCount = parsed?.receiveCount ?? positiveInteger(record.attributes?.ApproximateReceiveCount) ?? 1;
+  const receiveCount = parsed?.receiveCount ?? receiveCountOf(record);
   const correlationId = parsed?.correlationId ?? correlationIdFromSqsAttributes(record);
-  const firstSentAt = parsed?.sentAt ?? isoFromEpochMs(record.attributes?.SentTimestamp);
+  const firstSentAt = parsed?.sentAt ?? sentAtOf(record);
   let orderId: string;
   let reason: string;
   let attempts = receiveCount;

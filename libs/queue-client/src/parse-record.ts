@@ -35,6 +35,16 @@ function describeMismatch(value: unknown): string {
   return `${prefix} / is invalid`;
 }
 
+/** SQS `ApproximateReceiveCount` of a record (1 on the first delivery); 1 when absent or unreadable. */
+export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
+  return positiveInteger(record.attributes?.ApproximateReceiveCount) ?? DEFAULT_RECEIVE_COUNT;
+}
+
+/** When a record was first sent (SQS `SentTimestamp`) as ISO 8601, if the record says. */
+export function sentAtOf(record: Pick<SQSRecord, 'attributes'>): string | undefined {
+  return isoFromEpochMs(record.attributes?.SentTimestamp);
+}
+
 function positiveInteger(text: string | undefined): number | undefined {
   const n = Number(text);
   return Number.isSafeInteger(n) && n >= 1 ? n : undefined;
@@ -65,12 +75,12 @@ export function parseOrderRecord(record: SQSRecord): ParsedOrderRecord {
   if (value.correlation_id !== undefined) message.correlation_id = value.correlation_id;
 
   const correlationId = record.messageAttributes?.[CORRELATION_ID_ATTRIBUTE]?.stringValue || message.correlation_id;
-  const sentAt = isoFromEpochMs(record.attributes?.SentTimestamp);
+  const sentAt = sentAtOf(record);
   return {
     messageId: record.messageId,
     message,
     ...(correlationId ? { correlationId } : {}),
-    receiveCount: positiveInteger(record.attributes?.ApproximateReceiveCount) ?? DEFAULT_RECEIVE_COUNT,
+    receiveCount: receiveCountOf(record),
     ...(sentAt === undefined ? {} : { sentAt }),
     body: record.body,
   };

@@ -1,7 +1,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { newOrderId } from '@dofs/order-domain';
 import type { SQSRecord } from 'aws-lambda';
-import { MalformedMessageError, QueueClient, parseOrderRecord } from '../src';
+import { MalformedMessageError, QueueClient, parseOrderRecord, receiveCountOf, sentAtOf } from '../src';
 import { createQueue, receive, toSqsRecord } from './helpers';
 
 /** A record as Lambda delivers it: second receive, sent 2026-01-01T00:00:00Z, no message attributes. */
@@ -85,5 +85,22 @@ describe('parseOrderRecord', () => {
     [`{"order_id":"${newOrderId()}","correlation_id":7}`, '/correlation_id must be a string'],
   ])('names the offending field of %s', (body, expected) => {
     expect(malformed(body).reason).toContain(expected);
+  });
+});
+
+describe('record attributes', () => {
+  const withAttributes = (attributes: Record<string, string>) => ({ attributes }) as unknown as Pick<SQSRecord, 'attributes'>;
+
+  it('reads the receive count, defaulting to a first delivery when absent or unreadable', () => {
+    expect(receiveCountOf(withAttributes({ ApproximateReceiveCount: '4' }))).toBe(4);
+    expect(receiveCountOf(withAttributes({}))).toBe(1);
+    expect(receiveCountOf(withAttributes({ ApproximateReceiveCount: 'x' }))).toBe(1);
+    expect(receiveCountOf(withAttributes({ ApproximateReceiveCount: '0' }))).toBe(1);
+  });
+
+  it('reads the first-sent time as ISO 8601, if present', () => {
+    expect(sentAtOf(withAttributes({ SentTimestamp: '1795568400000' }))).toBe(new Date(1795568400000).toISOString());
+    expect(sentAtOf(withAttributes({}))).toBeUndefined();
+    expect(sentAtOf(withAttributes({ SentTimestamp: 'soon' }))).toBeUndefined();
   });
 });
