@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { OrdersRepository } from '@dofs/ddb-repo';
-import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext } from '@dofs/handler-kit';
+import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext, pendingOrder } from '@dofs/handler-kit';
 import { newOrderId, orderIdForIdempotencyKey, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from './helpers/fake-sfn-server';
@@ -35,21 +35,15 @@ beforeEach(() => {
   sfnServer.calls.length = 0;
 });
 
+/** A stored order that carries the internal fields GET must not show. */
 function storedOrder(overrides: Partial<StoredOrder> = {}): StoredOrder {
-  const request = orderBody();
-  return {
-    order_id: newOrderId(),
-    ...request,
-    total_cents: 3998,
-    status: 'PENDING',
-    attempts: 0,
-    request_hash: requestHash(request),
+  return pendingOrder({
     idempotency_key: 'secret-key',
     correlation_id: 'corr-stored',
     created_at: '2026-11-24T00:00:00.000Z',
     updated_at: '2026-11-24T00:00:01.000Z',
     ...overrides,
-  };
+  });
 }
 
 describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {

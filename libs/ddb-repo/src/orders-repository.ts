@@ -112,32 +112,15 @@ export class OrdersRepository {
   public async transition(orderId: string, from: OrderStatus, to: OrderStatus, changes: TransitionChanges = {}): Promise<StoredOrder> {
     if (!canTransition(from, to)) throw new IllegalTransitionError(orderId, from, to);
     const sets = [`${STATUS_NAME} = :to`, 'updated_at = :now'];
-    const values: Record<string, unknown> = { ':from': from, ':to': to, ':now': this.now().toISOString() };
+    const values: Record<string, unknown> = { ':to': to, ':now': this.now().toISOString() };
     for (const field of ['attempts', 'last_error', 'failure_reason'] as const) {
       if (changes[field] === undefined) continue;
       sets.push(`${field} = :${field}`);
       values[`:${field}`] = changes[field];
     }
-    try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { order_id: orderId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `attribute_exists(order_id) AND ${STATUS_NAME} = :from`,
-          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return Attributes as StoredOrder;
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      const old = await this.oldItem(orderId, err.Item);
-      if (old?.status === undefined) throw new OrderNotFoundError(orderId);
-      throw new StaleStatusError(orderId, from, old.status);
-    }
+    const outcome = await this.updateFrom(orderId, from, `SET ${sets.join(', ')}`, values);
+    if ('updated' in outcome) return outcome.updated;
+    throw new StaleStatusError(orderId, from, outcome.old.status);
   }
 
   /**
@@ -151,32 +134,49 @@ export class OrdersRepository {
     const to: OrderStatus = 'RETRYING';
     if (!canTransition(attempt.from, to)) throw new IllegalTransitionError(orderId, attempt.from, to);
     if (!Number.isSafeInteger(attempt.attempt) || attempt.attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt.attempt}`);
+    const outcome = await this.updateFrom(
+      orderId,
+      attempt.from,
+      `SET ${STATUS_NAME} = :to, attempts = :attempt, last_error = :error, updated_at = :now`,
+      { ':to': to, ':attempt': attempt.attempt, ':error': attempt.error, ':now': this.now().toISOString() },
+      '(attribute_not_exists(attempts) OR attempts < :attempt)',
+    );
+    if ('updated' in outcome) return outcome.updated;
+    if (outcome.old.status !== attempt.from) throw new StaleStatusError(orderId, attempt.from, outcome.old.status);
+    throw new DuplicateAttemptError(orderId, attempt.attempt, outcome.old.attempts ?? 0);
+  }
+
+  /**
+   * One conditional update of an order still in `from` (plus `extraCondition`, if any). Returns the
+   * updated order, or, when the condition failed, the item it was checked against; throws
+   * `OrderNotFoundError` when there is no such order. `:from` is bound here.
+   */
+  private async updateFrom(
+    orderId: string,
+    from: OrderStatus,
+    updateExpression: string,
+    values: Record<string, unknown>,
+    extraCondition?: string,
+  ): Promise<{ updated: StoredOrder } | { old: OldItemView & { status: OrderStatus } }> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { order_id: orderId },
-          UpdateExpression: `SET ${STATUS_NAME} = :to, attempts = :attempt, last_error = :error, updated_at = :now`,
-          ConditionExpression: `attribute_exists(order_id) AND ${STATUS_NAME} = :from AND (attribute_not_exists(attempts) OR attempts < :attempt)`,
+          UpdateExpression: updateExpression,
+          ConditionExpression: `attribute_exists(order_id) AND ${STATUS_NAME} = :from${extraCondition ? ` AND ${extraCondition}` : ''}`,
           ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
-          ExpressionAttributeValues: {
-            ':from': attempt.from,
-            ':to': to,
-            ':attempt': attempt.attempt,
-            ':error': attempt.error,
-            ':now': this.now().toISOString(),
-          },
+          ExpressionAttributeValues: { ...values, ':from': from },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return Attributes as StoredOrder;
+      return { updated: Attributes as StoredOrder };
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
       const old = await this.oldItem(orderId, err.Item);
       if (old?.status === undefined) throw new OrderNotFoundError(orderId);
-      if (old.status !== attempt.from) throw new StaleStatusError(orderId, attempt.from, old.status);
-      throw new DuplicateAttemptError(orderId, attempt.attempt, old.attempts ?? 0);
+      return { old: { ...old, status: old.status } };
     }
   }
 

@@ -110,6 +110,18 @@ interface StateMachineLike {
   ): { abort: () => void; result: Promise<unknown>; eventLogs: AsyncGenerator<LibraryEvent> };
 }
 
+/** The fields DescribeExecution and ListExecutions share. */
+function executionSummary(e: Execution): Record<string, unknown> {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: e.startDate,
+    ...(e.stopDate !== undefined ? { stopDate: e.stopDate } : {}),
+  };
+}
+
 export class StepFunctionsService {
   readonly stateMachineArn: string;
   readonly creationDate = Date.now();
@@ -271,12 +283,7 @@ export class StepFunctionsService {
   describeExecution(request: { executionArn?: unknown }): Record<string, unknown> {
     const e = this.getExecution(request.executionArn);
     return {
-      executionArn: e.executionArn,
-      stateMachineArn: e.stateMachineArn,
-      name: e.name,
-      status: e.status,
-      startDate: e.startDate,
-      ...(e.stopDate !== undefined ? { stopDate: e.stopDate } : {}),
+      ...executionSummary(e),
       input: e.input,
       inputDetails: { included: true },
       ...(e.output !== undefined ? { output: e.output, outputDetails: { included: true } } : {}),
@@ -307,14 +314,7 @@ export class StepFunctionsService {
     const page = all.slice(offset, offset + maxResults);
     const next = offset + maxResults < all.length ? Buffer.from(String(offset + maxResults)).toString('base64url') : undefined;
     return {
-      executions: page.map((e) => ({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: e.startDate,
-        ...(e.stopDate !== undefined ? { stopDate: e.stopDate } : {}),
-      })),
+      executions: page.map(executionSummary),
       ...(next ? { nextToken: next } : {}),
     };
   }
