@@ -12,7 +12,12 @@ describe('shared settings', () => {
   });
 
   it('are never restated as literals in any .tf file (names outside prose)', async () => {
-    const names = [settings.tables.failedOrders, settings.queues.orders, settings.queues.deadLetter];
+    const names = [
+      settings.tables.failedOrders,
+      settings.tables.idempotencyKeys,
+      settings.queues.orders,
+      settings.queues.deadLetter,
+    ];
     const prose = /(^|\.)(description|error_message|alarm_description|CustomData)$/;
     const problems: string[] = [];
     for (const cfg of (await loadConfigs()).values()) {
@@ -61,6 +66,13 @@ describe('shared settings', () => {
   it('keep dead letters longer than the queue keeps messages (the DLQ keeps the enqueue time)', () => {
     expect(settings.queues.deadLetterRetentionSeconds).toBeGreaterThan(settings.queues.messageRetentionSeconds);
     expect(settings.queues.deadLetterRetentionSeconds).toBeLessThanOrEqual(1_209_600);
+  });
+
+  it('keep an idempotency key for a whole number of seconds, longer than the request that writes it', () => {
+    const { windowSeconds } = settings.idempotency;
+    expect(Number.isInteger(windowSeconds)).toBe(true);
+    // DynamoDB TTL takes epoch seconds; a key must outlive the api-handler invocation that created it.
+    expect(windowSeconds).toBeGreaterThan(settings.functions['api-handler']?.timeoutSeconds ?? Infinity);
   });
 
   it('fit the Lambda and SQS limits', () => {

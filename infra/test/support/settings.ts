@@ -4,7 +4,7 @@ import { INFRA_ROOT } from './terraform';
 
 /** infra/settings.json, the one source of runtime settings shared with the local stack. */
 export interface Settings {
-  tables: { orders: string; failedOrders: string };
+  tables: { orders: string; failedOrders: string; idempotencyKeys: string };
   queues: {
     orders: string;
     deadLetter: string;
@@ -14,6 +14,7 @@ export interface Settings {
     deadLetterRetentionSeconds: number;
   };
   eventSources: Record<'fulfillOrder' | 'dlqHandler', { batchSize: number; maximumBatchingWindowSeconds: number }>;
+  idempotency: { windowSeconds: number };
   fulfillment: { successRate: number };
   functions: Record<string, { timeoutSeconds: number; memoryMb: number }>;
 }
