@@ -1,10 +1,9 @@
 /**
- * order_queue, order_dlq and the two tables: redrive wiring, the visibility-timeout rule, DLQ
- * retention, on-demand tables with point-in-time recovery and deletion protection.
+ * order_queue and order_dlq: redrive wiring, the visibility-timeout rule, DLQ retention, SSE and
+ * TLS-only policies. The tables are checked in tables.spec.ts.
  */
 import {
   type Body,
-  blocks,
   config,
   expr,
   moduleCall,
@@ -142,32 +141,5 @@ describe('queues', () => {
       const policy = resource(sqs, 'aws_sqs_queue_policy', name);
       expect(expr(policy.policy)).toMatch(/^data\.aws_iam_policy_document\.tls_only\["(queue|dlq)"\]\.json$/);
     }
-  });
-});
-
-describe('tables', () => {
-  it('are on demand, with point-in-time recovery, SSE and deletion protection from a variable', async () => {
-    const ddb = await config('modules/dynamodb-table');
-    const table = resource(ddb, 'aws_dynamodb_table', 'this');
-    expect(table.billing_mode).toBe('PAY_PER_REQUEST');
-    expect(table.read_capacity).toBeUndefined();
-    expect(expr(blocks(table, 'point_in_time_recovery')[0]?.enabled)).toBe('var.point_in_time_recovery_enabled');
-    expect(ddb.variables.point_in_time_recovery_enabled?.default).toBe(true);
-    expect(blocks(table, 'server_side_encryption')[0]?.enabled).toBe(true);
-    expect(expr(table.deletion_protection_enabled)).toBe('var.deletion_protection_enabled');
-    expect(ddb.variables.deletion_protection_enabled?.type).toBe('${bool}');
-  });
-
-  it('are orders and failed_orders, keyed by order_id, protected by the environment variable', async () => {
-    const dev = await config('envs/dev');
-    for (const name of ['orders_table', 'failed_orders_table']) {
-      const call = moduleCall(dev, name);
-      expect(call.source).toBe('../../modules/dynamodb-table');
-      expect(call.hash_key).toBe('order_id');
-      expect(call.hash_key_type).toBeUndefined(); // S, the module default
-      expect(expr(call.deletion_protection_enabled)).toBe('var.deletion_protection');
-      expect(call.point_in_time_recovery_enabled).toBeUndefined(); // on, the module default
-    }
-    expect(dev.variables.deletion_protection?.default).toBe(true);
   });
 });

@@ -37,6 +37,29 @@ module "orders_table" {
   name                        = "${local.name_prefix}-${local.settings.tables.orders}"
   hash_key                    = "order_id"
   deletion_protection_enabled = var.deletion_protection
+
+  # Sparse: open_shard ("<STATUS>#<0..7>") is set only while an order is RECEIVED, PENDING or
+  # RETRYING and removed by the write that makes it terminal, so the index holds open orders only
+  # and the reconciler finds them by Query. Keys only: it re-reads each candidate consistently.
+  global_secondary_indexes = [
+    {
+      name            = "open-orders"
+      hash_key        = "open_shard"
+      range_key       = "updated_at"
+      projection_type = "KEYS_ONLY"
+    },
+  ]
+}
+
+module "idempotency_keys_table" {
+  source = "../../modules/dynamodb-table"
+
+  # One item per (customer, Idempotency-Key): the order it created and the request's hash. Its own
+  # table, so TTL deletes keys only, a scan of orders shows orders only, and only api-handler is granted it.
+  name                        = "${local.name_prefix}-${local.settings.tables.idempotencyKeys}"
+  hash_key                    = "idempotency_id"
+  ttl_attribute_name          = "expires_at"
+  deletion_protection_enabled = var.deletion_protection
 }
 
 module "failed_orders_table" {

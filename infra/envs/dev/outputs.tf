@@ -13,6 +13,11 @@ output "failed_orders_table_name" {
   value       = module.failed_orders_table.name
 }
 
+output "idempotency_keys_table_name" {
+  description = "DynamoDB table holding one item per customer and Idempotency-Key, deleted by TTL after the idempotency window."
+  value       = module.idempotency_keys_table.name
+}
+
 output "order_queue_name" {
   description = "SQS queue of orders waiting for fulfilment."
   value       = module.order_queue.queue_name

@@ -43,7 +43,7 @@ variable "state_machine_type" {
 }
 
 variable "deletion_protection" {
-  description = "Whether the orders and failed_orders tables refuse deletion. Turn off deliberately before destroying the environment."
+  description = "Whether the orders, failed_orders and idempotency_keys tables refuse deletion. Turn off deliberately before destroying the environment."
   type        = bool
   default     = true
 }

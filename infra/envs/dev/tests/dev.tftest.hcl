@@ -160,3 +160,69 @@ run "dead_letter_retention_not_above_queue_retention_rejected" {
 
   expect_failures = [var.dead_letter_message_retention_seconds]
 }
+
+run "table_attributes_derived_from_index_keys" {
+  command = plan
+
+  module {
+    source = "../../modules/dynamodb-table"
+  }
+
+  variables {
+    name     = "dofs-test-orders"
+    hash_key = "order_id"
+    global_secondary_indexes = [
+      { name = "open-orders", hash_key = "open_shard", range_key = "updated_at", projection_type = "KEYS_ONLY" },
+    ]
+    ttl_attribute_name = "expires_at"
+  }
+
+  assert {
+    condition     = toset([for a in aws_dynamodb_table.this.attribute : "${a.name}:${a.type}"]) == toset(["order_id:S", "open_shard:S", "updated_at:S"])
+    error_message = "The attribute definitions must be exactly the table and index keys."
+  }
+
+  assert {
+    condition     = one(aws_dynamodb_table.this.global_secondary_index).projection_type == "KEYS_ONLY"
+    error_message = "The index must be created with its projection."
+  }
+
+  assert {
+    condition     = one(aws_dynamodb_table.this.ttl).attribute_name == "expires_at" && one(aws_dynamodb_table.this.ttl).enabled
+    error_message = "TTL must be on for the given attribute."
+  }
+}
+
+run "table_key_attribute_with_two_types_rejected" {
+  command = plan
+
+  module {
+    source = "../../modules/dynamodb-table"
+  }
+
+  variables {
+    name     = "dofs-test-table"
+    hash_key = "id"
+    global_secondary_indexes = [
+      { name = "by-other", hash_key = "other", range_key = "id", range_key_type = "N", projection_type = "ALL" },
+    ]
+  }
+
+  expect_failures = [aws_dynamodb_table.this]
+}
+
+run "table_index_projection_include_rejected" {
+  command = plan
+
+  module {
+    source = "../../modules/dynamodb-table"
+  }
+
+  variables {
+    name                     = "dofs-test-table"
+    hash_key                 = "id"
+    global_secondary_indexes = [{ name = "by-other", hash_key = "other", projection_type = "INCLUDE" }]
+  }
+
+  expect_failures = [var.global_secondary_indexes]
+}
