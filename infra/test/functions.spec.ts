@@ -25,6 +25,8 @@ const EXPECTED_APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-
 const ENVIRONMENT: Record<string, Record<string, string>> = {
   'api-handler': {
     ORDERS_TABLE: 'module.orders_table.name',
+    IDEMPOTENCY_TABLE: 'module.idempotency_keys_table.name',
+    IDEMPOTENCY_WINDOW_SECONDS: 'tostring(local.settings.idempotency.windowSeconds)',
     STATE_MACHINE_ARN: 'module.order_workflow.state_machine_arn',
   },
   'validate-order': {},

@@ -205,13 +205,12 @@ describe('IAM', () => {
     const expected: Record<string, Record<string, string[]> | null> = {
       api_handler: {
         'states:StartExecution': ['module.order_workflow.state_machine_arn'],
-        'states:DescribeExecution': ['local.order_workflow_executions_arn'],
-        'dynamodb:GetItem': ['module.orders_table.arn'],
+        'dynamodb:GetItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
+        'dynamodb:PutItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
       },
       validate_order: null,
       store_order: {
         'dynamodb:GetItem': ['module.orders_table.arn'],
-        'dynamodb:PutItem': ['module.orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
       },
       fulfill_order: {
@@ -248,12 +247,19 @@ describe('IAM', () => {
       expect(grants(dev, name)).toEqual(wanted);
     });
 
-    it('scopes DescribeExecution to the order workflow executions', async () => {
+    it('grants the idempotency_keys table to api-handler alone', async () => {
       const dev = await config('envs/dev');
-      expect(expr(dev.locals.order_workflow_executions_arn)).toMatch(
-        /:execution:\$\{local\.state_machine_name\}:\*$/,
+      const holders = Object.keys(dev.data.aws_iam_policy_document ?? {}).filter((name) =>
+        Object.values(grants(dev, name)).some((resources) => resources.includes('module.idempotency_keys_table.arn')),
       );
-      expect(expr(moduleCall(dev, 'order_workflow').name)).toBe('local.state_machine_name');
+      expect(holders).toEqual(['api_handler']);
+    });
+
+    it('never reads execution history (EXPRESS supports neither DescribeExecution nor GetExecutionHistory)', async () => {
+      const offending = (await policyStatements())
+        .filter((s) => s.config === 'envs/dev' || s.config.startsWith('modules/'))
+        .flatMap((s) => s.actions.filter((a) => /^states:(DescribeExecution|GetExecutionHistory)$/.test(a)));
+      expect(offending).toEqual([]);
     });
 
     it('writes only to its own log group, and traces', async () => {

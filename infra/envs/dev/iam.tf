@@ -3,12 +3,8 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
-locals {
-  # Execution ARNs are named after the order id, so they are only known per request.
-  order_workflow_executions_arn = "arn:${data.aws_partition.current.partition}:states:${var.region}:${data.aws_caller_identity.current.account_id}:execution:${local.state_machine_name}:*"
-}
-
 data "aws_iam_policy_document" "api_handler" {
+  # Started once the order is durable; the execution is never described (Express has no history).
   statement {
     sid       = "StartOrderWorkflow"
     effect    = "Allow"
@@ -16,27 +12,24 @@ data "aws_iam_policy_document" "api_handler" {
     resources = [module.order_workflow.state_machine_arn]
   }
 
+  # Intake writes the RECEIVED order with PutItem, or with its idempotency key in one
+  # TransactWriteItems, which is authorised per contained action (Put on both tables). GetItem
+  # serves GET /orders/{order_id} and reads the order and key a replayed request refers to.
   statement {
-    # Idempotency: on ExecutionAlreadyExists the handler compares the running execution's input.
-    sid       = "DescribeOrderWorkflowExecutions"
+    sid       = "AcceptOrders"
     effect    = "Allow"
-    actions   = ["states:DescribeExecution"]
-    resources = [local.order_workflow_executions_arn]
-  }
-
-  statement {
-    sid       = "ReadOrders"
-    effect    = "Allow"
-    actions   = ["dynamodb:GetItem"]
-    resources = [module.orders_table.arn]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [module.orders_table.arn, module.idempotency_keys_table.arn]
   }
 }
 
 data "aws_iam_policy_document" "store_order" {
+  # Conditional updates of the RECEIVED order (to PENDING or REJECTED); GetItem tells a repeated
+  # execution's own earlier write from a conflict. It never creates an order.
   statement {
-    sid       = "WriteOrders"
+    sid       = "UpdateOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [module.orders_table.arn]
   }
 }

@@ -113,8 +113,10 @@ module "api_handler" {
   role_permissions_boundary = local.role_permissions_boundary
 
   environment_variables = merge(local.common_environment, {
-    ORDERS_TABLE      = module.orders_table.name
-    STATE_MACHINE_ARN = module.order_workflow.state_machine_arn
+    ORDERS_TABLE               = module.orders_table.name
+    IDEMPOTENCY_TABLE          = module.idempotency_keys_table.name
+    IDEMPOTENCY_WINDOW_SECONDS = tostring(local.settings.idempotency.windowSeconds)
+    STATE_MACHINE_ARN          = module.order_workflow.state_machine_arn
   })
 
   attach_policy_json = true
@@ -148,7 +150,7 @@ module "store_order" {
   source = "../../modules/lambda-function"
 
   function_name = "${local.name_prefix}-store-order"
-  description   = "Workflow task: stores the order (PENDING, REJECTED or FAILED)"
+  description   = "Workflow task: moves the RECEIVED order to PENDING or REJECTED"
 
   s3_bucket        = local.artifacts["store-order"].s3_bucket
   s3_key           = local.artifacts["store-order"].s3_key
