@@ -102,15 +102,17 @@ describe('workflow', () => {
     expect([...new Set(resources)].sort()).toEqual(['STORE', 'VALIDATE', 'arn:aws:states:::sqs:sendMessage']);
   });
 
-  it('has its type as a variable: STANDARD by default, EXPRESS allowed', async () => {
+  it('has its type as a variable: EXPRESS by default, STANDARD allowed', async () => {
     const dev = await config('envs/dev');
-    expect(dev.variables.state_machine_type?.default).toBe('STANDARD');
+    expect(dev.variables.state_machine_type?.default).toBe('EXPRESS');
     expect(expr(((dev.variables.state_machine_type?.validation ?? []) as Body[])[0]?.condition)).toBe(
       'contains(["STANDARD", "EXPRESS"], var.state_machine_type)',
     );
     expect(expr(moduleCall(dev, 'order_workflow').type)).toBe('var.state_machine_type');
     const sfn = await config('modules/state-machine');
     expect(expr(resource(sfn, 'aws_sfn_state_machine', 'this').type)).toBe('var.type');
+    expect(sfn.variables.type?.default).toBe('EXPRESS');
+    expect(expr(((sfn.variables.type?.validation ?? []) as Body[])[0]?.condition)).toBe('contains(["STANDARD", "EXPRESS"], var.type)');
   });
 
   it('logs executions to its own log group and traces with X-Ray', async () => {
@@ -119,10 +121,38 @@ describe('workflow', () => {
     const logging = blocks(machine, 'logging_configuration')[0];
     expect(expr(logging?.log_destination)).toBe('${aws_cloudwatch_log_group.this.arn}:*');
     expect(expr(logging?.level)).toBe('var.log_level');
-    expect(sfn.variables.log_level?.default).toBe('ALL');
+    expect(expr(logging?.include_execution_data)).toBe('var.include_execution_data');
+    // ERROR: failed executions are visible (EXPRESS has no history API) without logging every state.
+    expect(sfn.variables.log_level?.default).toBe('ERROR');
+    // Order contents stay out of the logs.
+    expect(sfn.variables.include_execution_data?.default).toBe(false);
+    const dev = await config('envs/dev');
+    const call = moduleCall(dev, 'order_workflow');
+    expect(call.log_level).toBeUndefined();
+    expect(call.include_execution_data).toBeUndefined();
+    expect(expr(call.log_retention_in_days)).toBe('var.log_retention_in_days');
     expect(((sfn.variables.log_level?.validation ?? []) as Body[])[0]?.condition).not.toContain('OFF');
     expect(blocks(machine, 'tracing_configuration')[0]?.enabled).toBe(true);
     expect(expr(resource(sfn, 'aws_cloudwatch_log_group', 'this').retention_in_days)).toBe('var.log_retention_in_days');
+  });
+
+  it('lets its role deliver the execution logs (the actions AWS documents, which take no resource ARN)', async () => {
+    const sfn = await config('modules/state-machine');
+    const statements = blocks(sfn.data.aws_iam_policy_document?.this as Body, 'statement');
+    const delivery = statements.find((s) => s.sid === 'DeliverExecutionLogs');
+    expect([...((delivery?.actions ?? []) as string[])].sort()).toEqual([
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+    ]);
+    expect(delivery?.resources).toEqual(['*']);
+    // The state machine is created only once its role may deliver logs.
+    expect((resource(sfn, 'aws_sfn_state_machine', 'this').depends_on as string[]).map(expr)).toContain('aws_iam_role_policy.this');
   });
 
   it('gives api-handler the state machine ARN', async () => {

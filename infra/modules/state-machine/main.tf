@@ -126,6 +126,7 @@ resource "aws_sfn_state_machine" "this" {
   role_arn   = aws_iam_role.this.arn
   definition = var.definition
 
+  # EXPRESS keeps no execution history: this log group is where a failed execution can be seen.
   logging_configuration {
     log_destination        = "${aws_cloudwatch_log_group.this.arn}:*"
     include_execution_data = var.include_execution_data

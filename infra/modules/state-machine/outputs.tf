@@ -17,3 +17,8 @@ output "log_group_name" {
   description = "Name of the execution log group."
   value       = aws_cloudwatch_log_group.this.name
 }
+
+output "state_machine_type" {
+  description = "Type of the state machine: EXPRESS or STANDARD."
+  value       = aws_sfn_state_machine.this.type
+}

@@ -19,9 +19,9 @@ variable "definition" {
 }
 
 variable "type" {
-  description = "STANDARD (exactly-once, with history; the default) or EXPRESS (at-least-once, history in logs only)."
+  description = "EXPRESS (the default: at-least-once, no execution history API, visible through the log group only) or STANDARD (exactly-once, execution history kept 90 days)."
   type        = string
-  default     = "STANDARD"
+  default     = "EXPRESS"
 
   validation {
     condition     = contains(["STANDARD", "EXPRESS"], var.type)
@@ -42,9 +42,9 @@ variable "sqs_send_message_queue_arns" {
 }
 
 variable "log_level" {
-  description = "Execution logging level. OFF is not allowed: an EXPRESS workflow has no other history."
+  description = "Execution logging level. ERROR (default) logs the events of failed executions only; ALL logs every state (several log events per order). OFF is not allowed: an EXPRESS workflow has no other history."
   type        = string
-  default     = "ALL"
+  default     = "ERROR"
 
   validation {
     condition     = contains(["ALL", "ERROR", "FATAL"], var.log_level)

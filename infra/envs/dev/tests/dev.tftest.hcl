@@ -79,13 +79,18 @@ run "environment_applies" {
     condition     = module.order_workflow.state_machine_arn != ""
     error_message = "The workflow must be created."
   }
+
+  assert {
+    condition     = module.order_workflow.state_machine_type == "EXPRESS"
+    error_message = "The workflow must be EXPRESS by default."
+  }
 }
 
-run "express_workflow_allowed" {
+run "standard_workflow_allowed" {
   command = plan
 
   variables {
-    state_machine_type = "EXPRESS"
+    state_machine_type = "STANDARD"
   }
 }
 
