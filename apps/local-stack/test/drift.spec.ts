@@ -76,6 +76,23 @@ describe('Terraform (infra/envs/dev)', () => {
     expect(ours).toEqual(terraformEnvNames(fn));
   });
 
+  it('gives api-handler the idempotency table and window from the settings, as Terraform does', () => {
+    const fromFile = JSON.parse(read('infra/settings.json')) as {
+      tables: { idempotencyKeys: string };
+      idempotency: { windowSeconds: number };
+    };
+    const ours = functionEnvironment('api-handler', effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' });
+    expect({ table: ours['IDEMPOTENCY_TABLE'], window: ours['IDEMPOTENCY_WINDOW_SECONDS'] }).toEqual({
+      table: fromFile.tables.idempotencyKeys,
+      window: String(fromFile.idempotency.windowSeconds),
+    });
+    const terraform = String(moduleFor('api-handler')['environment_variables']).replace(/\s+/g, ' ');
+    expect(terraform).toContain('IDEMPOTENCY_TABLE = module.idempotency_keys_table.name');
+    expect(terraform).toContain('IDEMPOTENCY_WINDOW_SECONDS = tostring(local.settings.idempotency.windowSeconds)');
+    const table = must((dev['module']['idempotency_keys_table'] as Hcl[] | undefined)?.[0], 'module idempotency_keys_table');
+    expect(table['name']).toBe('${local.name_prefix}-${local.settings.tables.idempotencyKeys}');
+  });
+
   it('renders the same workflow file with the same template variables', () => {
     const workflow = must((dev['module']['order_workflow'] as Hcl[])[0]);
     const definition = String(workflow['definition']);
