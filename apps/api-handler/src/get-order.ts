@@ -1,7 +1,7 @@
 import { createHttpError, ERROR_CODES, jsonResponse, type HttpResponse, type Logger } from '@dofs/handler-kit';
-import { isRetryableDynamoError } from '@dofs/ddb-repo';
 import { PATTERNS, type StoredOrder } from '@dofs/order-domain';
 import { toOrderView } from './orders-view';
+import { storeUnavailable } from './store-errors';
 
 /** The one read GET needs (OrdersRepository in production). */
 export interface OrderReader {
@@ -33,9 +33,7 @@ export async function getOrder(rawOrderId: string, deps: GetOrderDeps): Promise<
   try {
     order = await deps.orders.get(orderId);
   } catch (error) {
-    throw isRetryableDynamoError(error)
-      ? createHttpError(503, ERROR_CODES.SERVICE_UNAVAILABLE, 'orders are unavailable, retry later', { cause: error, headers: { 'retry-after': '1' } })
-      : createHttpError(500, ERROR_CODES.INTERNAL_ERROR, 'could not read the order', { cause: error });
+    throw storeUnavailable(error, 'read the order');
   }
   if (!order) throw notFound();
   deps.logger.info('order read', { status: 200, order_status: order.status });

@@ -1,12 +1,14 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import middy from '@middy/core';
-import { OrdersRepository } from '@dofs/ddb-repo';
+import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
 import {
   correlationIdForHttp,
   HEADERS,
   httpErrorHandler,
   injectLambdaContext,
   loadConfig,
+  SDK_BUDGETS,
+  sdkClientConfig,
   Logger,
   normalizeHttpEvent,
   type ApiGatewayEvent,
@@ -14,18 +16,20 @@ import {
   type LogSink,
 } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
-import { createOrder } from './create-order';
+import { createOrder, SERVICE_NAME, type CreateOrderDeps } from './create-order';
 import { getOrder, type OrderReader } from './get-order';
 import { apiRequest, jsonBody, type ApiEvent } from './middleware';
 import type { SfnSender } from './workflow-starter';
 
-export const SERVICE = 'api-handler';
+export const SERVICE = SERVICE_NAME;
 
 export interface HandlerDeps {
   /** Step Functions client (default: a real SFNClient configured from the environment). */
   sfn?: SfnSender;
   /** Order reads (default: OrdersRepository on ORDERS_TABLE). */
   orders?: OrderReader;
+  /** The intake write (default: OrderIntake on ORDERS_TABLE and IDEMPOTENCY_TABLE). */
+  intake?: CreateOrderDeps['intake'];
   env?: Record<string, string | undefined>;
   logSink?: LogSink;
   now?: () => Date;
@@ -39,9 +43,13 @@ export interface HandlerDeps {
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
-  const sfn = deps.sfn ?? new SFNClient({});
-  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable });
+  const sfn = deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn));
   const now = deps.now ?? (() => new Date());
+  const ddb = deps.orders && deps.intake ? undefined : createDocumentClient();
+  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE, client: ddb, now });
+  const intake =
+    deps.intake ??
+    new OrderIntake({ ordersTable: config.ordersTable, idempotencyTable: config.idempotencyTable, windowSeconds: config.idempotencyWindowSeconds, client: ddb, now });
   // The correlation id of the current request: set first thing by injectLambdaContext (from the raw
   // event, so that even a 404 answers with it), read by the handler and the error response.
   let correlationId = '';
@@ -73,7 +81,7 @@ export function createHandler(deps: HandlerDeps = {}) {
       const response =
         event.route?.name === 'getOrder'
           ? await getOrder(event.route.params['order_id'] ?? '', { orders, logger })
-          : await createOrder(event, correlationId, { sfn, stateMachineArn: config.stateMachineArn, logger, now });
+          : await createOrder(event, correlationId, { intake, orders, sfn, stateMachineArn: config.stateMachineArn, logger, now });
       response.headers[HEADERS.CORRELATION_ID] = correlationId;
       return response;
     });

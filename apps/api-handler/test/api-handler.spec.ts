@@ -1,32 +1,39 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { OrdersRepository } from '@dofs/ddb-repo';
-import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext, pendingOrder } from '@dofs/handler-kit';
-import { newOrderId, orderIdForIdempotencyKey, requestHash, type StoredOrder } from '@dofs/order-domain';
+import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
+import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext, sdkClientConfig, SDK_BUDGETS, storedOrder as makeStoredOrder } from '@dofs/handler-kit';
+import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
+import { RESTART_RECEIVED_AFTER_MS } from '../src/create-order';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from './helpers/fake-sfn-server';
 import { getOrderEvent, httpEvent, orderBody, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';
 
-// Real DynamoDB Local (ORDERS_TABLE etc. come from the harness's global setup). Step Functions is
-// faked at the client boundary only: a local server speaking the Step Functions JSON protocol.
+// Real DynamoDB Local (ORDERS_TABLE, IDEMPOTENCY_TABLE etc. come from the harness's global setup).
+// Step Functions is faked at the client boundary only: a local server speaking the Step Functions
+// JSON protocol, which can also be made to throttle or fail (no local server does that on demand).
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dofs-order-workflow';
+const ORDERS_TABLE = String(process.env['ORDERS_TABLE']);
+const IDEMPOTENCY_WINDOW_SECONDS = 3600;
 
 let sfnServer: FakeSfnServer;
 let sfn: SFNClient;
 const logs = captureLogs();
 let handler: ReturnType<typeof createHandler>;
-let orders: OrdersRepository;
+const ddb = createDocumentClient();
+const orders = new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'test', client: ddb });
 
-const env = () => ({ ...process.env, STATE_MACHINE_ARN, LOG_LEVEL: 'info' });
+const env = () => ({ ...process.env, STATE_MACHINE_ARN, IDEMPOTENCY_WINDOW_SECONDS: String(IDEMPOTENCY_WINDOW_SECONDS), LOG_LEVEL: 'info' });
 
 beforeAll(async () => {
   sfnServer = await startFakeSfnServer();
   sfn = new SFNClient({ endpoint: sfnServer.endpoint, maxAttempts: 1 });
   handler = createHandler({ sfn, env: env(), logSink: logs.sink });
-  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']) });
 });
 
 afterAll(async () => {
   sfn?.destroy();
+  ddb.destroy();
   await sfnServer?.close();
 });
 
@@ -37,22 +44,50 @@ beforeEach(() => {
 
 /** A stored order that carries the internal fields GET must not show. */
 function storedOrder(overrides: Partial<StoredOrder> = {}): StoredOrder {
-  return pendingOrder({
-    idempotency_key: 'secret-key',
+  return makeStoredOrder({
+    idempotency_key_hash: 'secret-hash',
     correlation_id: 'corr-stored',
+    failure_reason: 'raw cause: arn:aws:sqs:eu-west-1:123456789012:queue',
     created_at: '2026-11-24T00:00:00.000Z',
     updated_at: '2026-11-24T00:00:01.000Z',
     ...overrides,
-  });
+  } as Partial<StoredOrder>);
 }
 
+async function seed(order: StoredOrder): Promise<StoredOrder> {
+  await ddb.send(new PutCommand({ TableName: ORDERS_TABLE, Item: order }));
+  return order;
+}
+
+/** Orders of a customer, by scan: test assertions only (the table holds test data alone). */
+async function ordersOf(customerId: string): Promise<StoredOrder[]> {
+  const items: StoredOrder[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new ScanCommand({ TableName: ORDERS_TABLE, FilterExpression: 'customer_id = :c', ExpressionAttributeValues: { ':c': customerId }, ExclusiveStartKey: start }),
+    );
+    items.push(...((page.Items ?? []) as StoredOrder[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const uniqueCustomer = () => `c-${newOrderId().slice(4, 16)}`;
+
 describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
-  it('answers 202 ACCEPTED with Location, links and the correlation id, and starts the workflow', async () => {
+  it('answers 202 RECEIVED with Location, links and the correlation id, after storing the order, and starts the workflow', async () => {
     const response = parse(await handler(postOrder(version, orderBody(), { 'X-Correlation-Id': 'client-corr-1' }), lambdaContext()));
     expect(response.statusCode).toBe(202);
     const orderId = response.body['order_id'] as string;
     expect(orderId).toMatch(/^ord_[0-9a-f]{32}$/);
-    expect(response.body).toEqual({ order_id: orderId, status: 'ACCEPTED', links: { self: `/orders/${orderId}` } });
+    expect(response.body).toEqual({ order_id: orderId, status: 'RECEIVED', links: { self: `/orders/${orderId}` } });
+    await expect(orders.get(orderId)).resolves.toMatchObject({
+      status: 'RECEIVED',
+      request_hash: requestHash(orderBody()),
+      correlation_id: 'client-corr-1',
+      status_history: [{ to: 'RECEIVED', by: 'api-handler' }],
+    });
     expect(response.headers['location']).toBe(`/orders/${orderId}`);
     expect(response.headers['x-correlation-id']).toBe('client-corr-1');
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -65,10 +100,22 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
       order_id: orderId,
       correlation_id: 'client-corr-1',
       request_hash: requestHash(orderBody()),
-      idempotency_key: null,
       received_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       order: orderBody(),
     });
+  });
+
+  it('answers GET right after the 202 with the RECEIVED order, never 404', async () => {
+    const accepted = parse(await handler(postOrder(version), lambdaContext()));
+    const read = parse(await handler(getOrderEvent(version, String(accepted.body['order_id'])), lambdaContext()));
+    expect(read.statusCode).toBe(200);
+    expect(read.body).toMatchObject({ order_id: accepted.body['order_id'], status: 'RECEIVED', status_history: [{ to: 'RECEIVED', by: 'api-handler' }] });
+  });
+
+  it('gives every request without a key a new random order id, even for identical bodies', async () => {
+    const ids = new Set<unknown>();
+    for (let i = 0; i < 3; i += 1) ids.add(parse(await handler(postOrder(version), lambdaContext())).body['order_id']);
+    expect(ids.size).toBe(3);
   });
 
   it('uses the API request id as correlation id when the header is absent or invalid', async () => {
@@ -80,29 +127,110 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   });
 
   it('is idempotent with an Idempotency-Key: same body -> same order, one workflow; other body -> 409', async () => {
-    const key = `key-${version}-${Date.now()}`;
-    const first = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
-    const again = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key, 'X-Correlation-Id': 'other-corr' }), lambdaContext()));
+    const key = `key-${version}-${newOrderId()}`;
+    const customer = uniqueCustomer();
+    const body = orderBody({ customer_id: customer });
+    const first = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
+    const again = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key, 'X-Correlation-Id': 'other-corr' }), lambdaContext()));
     expect(first.statusCode).toBe(202);
     expect(again.statusCode).toBe(202);
-    expect(again.body['order_id']).toBe(first.body['order_id']);
-    expect(first.body['order_id']).toBe(orderIdForIdempotencyKey('c-123', key));
+    expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const executionsForOrder = [...sfnServer.executions.values()].filter((e) => e.name === first.body['order_id']);
-    expect(executionsForOrder).toHaveLength(1);
-    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution', 'StartExecution', 'DescribeExecution']);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
 
-    const conflict = parse(await handler(postOrder(version, orderBody({ currency: 'EUR' }), { 'Idempotency-Key': key }), lambdaContext()));
+    const conflict = parse(await handler(postOrder(version, orderBody({ customer_id: customer, currency: 'EUR' }), { 'Idempotency-Key': key }), lambdaContext()));
     expect(conflict.statusCode).toBe(409);
     expect(conflict.body.error?.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await ordersOf(customer)).toHaveLength(1);
 
     // Keys are scoped per customer: another customer's identical key is another order.
-    const otherCustomer = parse(await handler(postOrder(version, orderBody({ customer_id: 'c-999' }), { 'Idempotency-Key': key }), lambdaContext()));
+    const otherCustomer = parse(await handler(postOrder(version, orderBody({ customer_id: uniqueCustomer() }), { 'Idempotency-Key': key }), lambdaContext()));
     expect(otherCustomer.statusCode).toBe(202);
     expect(otherCustomer.body['order_id']).not.toBe(first.body['order_id']);
   });
 
-  it('answers 400 VALIDATION_FAILED with field-level details', async () => {
+  it('answers 50 concurrent identical requests with one key with 2xx only and one order', async () => {
+    const key = `key-${version}-${newOrderId()}`;
+    const body = orderBody({ customer_id: uniqueCustomer() });
+    // 50 contending transactions can take DynamoDB Local longer than the production request
+    // timeout (2 s) on a loaded machine, which would rightly be a 503; this test is about how the
+    // racing requests resolve, so its client waits as long as the function could.
+    const patient = createDocumentClient(new DynamoDBClient({ maxAttempts: 2, requestHandler: { requestTimeout: 4000, throwOnRequestTimeout: true } }));
+    const racing = createHandler({
+      sfn,
+      env: env(),
+      logSink: logs.sink,
+      intake: new OrderIntake({ ordersTable: ORDERS_TABLE, idempotencyTable: String(process.env['IDEMPOTENCY_TABLE']), windowSeconds: 3600, client: patient }),
+      orders: new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'api-handler', client: patient }),
+    });
+    const responses = await Promise.all(Array.from({ length: 50 }, () => racing(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()).then(parse)));
+    patient.destroy();
+    expect(responses.map((r) => r.statusCode).filter((status) => status !== 202)).toEqual([]);
+    expect(new Set(responses.map((r) => r.body['order_id'])).size).toBe(1);
+    expect(await ordersOf(body.customer_id)).toHaveLength(1);
+    expect(sfnServer.calls.filter((c) => c.operation === 'StartExecution')).toHaveLength(1);
+  });
+
+  it('frees a key after the idempotency window: the same key then makes a new order', async () => {
+    const key = `key-${version}-${newOrderId()}`;
+    const body = orderBody({ customer_id: uniqueCustomer() });
+    const first = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
+    const later = createHandler({ sfn, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + (IDEMPOTENCY_WINDOW_SECONDS + 1) * 1000) });
+    const after = parse(await later(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
+    expect(after.statusCode).toBe(202);
+    expect(after.headers['idempotent-replayed']).toBeUndefined();
+    expect(after.body['order_id']).not.toBe(first.body['order_id']);
+    expect(await ordersOf(body.customer_id)).toHaveLength(2);
+  });
+
+  it('still answers 202, leaving the order RECEIVED, when Step Functions throttles, fails or is unreachable', async () => {
+    sfnServer.failNext(1, 400, 'ThrottlingException');
+    const throttled = parse(await handler(postOrder(version), lambdaContext()));
+    expect(throttled.statusCode).toBe(202);
+    await expect(orders.get(String(throttled.body['order_id']))).resolves.toMatchObject({ status: 'RECEIVED' });
+    expect(logs.lines().at(-1)).toMatchObject({ level: 'WARN', workflow: 'failed', order_id: throttled.body['order_id'] });
+
+    sfnServer.failNext(1, 500, 'InternalServerError');
+    expect(parse(await handler(postOrder(version), lambdaContext())).statusCode).toBe(202);
+
+    const closedPort = new SFNClient({ endpoint: 'http://127.0.0.1:1', ...sdkClientConfig(SDK_BUDGETS.sfn) });
+    const unreachable = createHandler({ sfn: closedPort, env: env(), logSink: logs.sink });
+    const response = parse(await unreachable(postOrder(version), lambdaContext()));
+    closedPort.destroy();
+    expect(response.statusCode).toBe(202);
+    await expect(orders.get(String(response.body['order_id']))).resolves.toMatchObject({ status: 'RECEIVED' });
+  });
+
+  it('starts the workflow again when a retried request finds its order still RECEIVED well after intake', async () => {
+    const key = `key-${version}-${newOrderId()}`;
+    sfnServer.failNext(1, 400, 'ThrottlingException');
+    const first = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
+    const soon = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
+    expect(soon.body['order_id']).toBe(first.body['order_id']);
+    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
+
+    const later = createHandler({ sfn, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + RESTART_RECEIVED_AFTER_MS + 1000) });
+    const retried = parse(await later(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
+    expect(retried.statusCode).toBe(202);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution', 'StartExecution']);
+    expect(sfnServer.calls[1]?.body['name']).toBe(first.body['order_id']);
+  });
+
+  it('answers 503 with Retry-After, and starts nothing, when DynamoDB is unreachable', async () => {
+    const client = createDocumentClient(new DynamoDBClient({ endpoint: 'http://127.0.0.1:1', ...sdkClientConfig(SDK_BUDGETS.dynamodb) }));
+    const intake = new OrderIntake({ ordersTable: ORDERS_TABLE, idempotencyTable: 'unused', windowSeconds: 60, client });
+    const down = createHandler({ sfn, env: env(), logSink: logs.sink, intake, orders: new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'test', client }) });
+    const response = parse(await down(postOrder(version), lambdaContext()));
+    client.destroy();
+    expect(response.statusCode).toBe(503);
+    expect(response.body.error?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(response.headers['retry-after']).toBe('1');
+    expect(sfnServer.calls).toHaveLength(0);
+  });
+
+  it('answers 400 VALIDATION_FAILED with field-level details, and stores and starts nothing', async () => {
     const response = parse(
       await handler(postOrder(version, { customer_id: '', items: [{ sku: 'SKU-1', quantity: 0, unit_price_cents: 1.5 }], currency: 'usd', coupon: 'x' }), lambdaContext()),
     );
@@ -110,6 +238,9 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(response.body.error?.code).toBe('VALIDATION_FAILED');
     expect(response.body.error?.details.map((d) => d.path).sort()).toEqual(['/coupon', '/currency', '/customer_id', '/items/0/quantity', '/items/0/unit_price_cents']);
     expect(sfnServer.calls).toHaveLength(0);
+    const customer = uniqueCustomer();
+    expect(parse(await handler(postOrder(version, orderBody({ customer_id: customer, currency: 'usd' })), lambdaContext())).statusCode).toBe(400);
+    expect(await ordersOf(customer)).toEqual([]);
   });
 
   it('answers 400 INVALID_JSON for a body that is not JSON or is empty', async () => {
@@ -151,30 +282,11 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect((await handler(event, lambdaContext())).statusCode).toBe(202);
   });
 
-  it('answers 503 SERVICE_UNAVAILABLE (with Retry-After) when Step Functions is throttling or down', async () => {
-    sfnServer.failNext(1, 400, 'ThrottlingException');
-    const throttled = parse(await handler(postOrder(version), lambdaContext()));
-    expect(throttled.statusCode).toBe(503);
-    expect(throttled.body.error?.code).toBe('SERVICE_UNAVAILABLE');
-    expect(throttled.headers['retry-after']).toBe('1');
-    sfnServer.failNext(1, 500, 'InternalServerError');
-    expect((await handler(postOrder(version), lambdaContext())).statusCode).toBe(503);
-  });
-
-  it('answers 500 with a body that reveals nothing when Step Functions refuses the request', async () => {
-    sfnServer.failNext(1, 400, 'StateMachineDoesNotExist');
-    const response = parse(await handler(postOrder(version), lambdaContext()));
-    expect(response.statusCode).toBe(500);
-    expect(response.body).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'internal error', details: [] } });
-    expect(logs.lines().at(-1)).toMatchObject({ level: 'ERROR', status: 500, error: expect.objectContaining({ name: 'StateMachineDoesNotExist' }) });
-  });
 });
 
 describe.each(PAYLOAD_VERSIONS)('GET /orders/{order_id} (%s event)', (version) => {
-  it('returns the stored order without internal fields', async () => {
-    const order = storedOrder({ status: 'RETRYING', attempts: 2, last_error: 'simulated fulfilment failure' });
-    await orders.create({ ...order, status: 'PENDING', attempts: 0 });
-    await orders.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 2, error: 'simulated fulfilment failure' });
+  it('returns the stored order with its history, without internal fields', async () => {
+    const order = await seed(storedOrder({ status: 'RETRYING', attempts: 2, last_error: 'simulated fulfilment failure' }));
     const response = parse(await handler(getOrderEvent(version, order.order_id), lambdaContext()));
     expect(response.statusCode).toBe(200);
     expect(response.body).toEqual({
@@ -186,18 +298,26 @@ describe.each(PAYLOAD_VERSIONS)('GET /orders/{order_id} (%s event)', (version) =
       total_cents: 3998,
       attempts: 2,
       last_error: 'simulated fulfilment failure',
+      status_history: order.status_history,
+      received_at: order.received_at,
       created_at: order.created_at,
-      updated_at: expect.any(String),
+      updated_at: order.updated_at,
       links: { self: `/orders/${order.order_id}` },
     });
-    for (const internal of ['request_hash', 'idempotency_key', 'correlation_id']) expect(response.body).not.toHaveProperty(internal);
+    for (const internal of ['request_hash', 'idempotency_key_hash', 'correlation_id', 'open_shard', 'failure_reason']) expect(response.body).not.toHaveProperty(internal);
   });
 
-  it('shows the rejection reasons of a REJECTED order', async () => {
-    const order = storedOrder({ status: 'REJECTED', rejection_reasons: [{ path: '/currency', message: 'currency JPY is not supported' }] });
-    await orders.create(order);
+  it('shows the public reason of a FAILED order, never its raw cause', async () => {
+    const order = await seed(storedOrder({ status: 'FAILED', status_reason: PUBLIC_REASONS.FULFILMENT_FAILED }));
     const response = parse(await handler(getOrderEvent(version, order.order_id), lambdaContext()));
-    expect(response.body).toMatchObject({ status: 'REJECTED', attempts: 0, rejection_reasons: order.rejection_reasons });
+    expect(response.body).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.FULFILMENT_FAILED });
+    expect(JSON.stringify(response.body)).not.toMatch(/arn:aws|123456789012|raw cause/);
+  });
+
+  it('shows the public reason and the rejection reasons of a REJECTED order', async () => {
+    const order = await seed(storedOrder({ status: 'REJECTED', status_reason: PUBLIC_REASONS.REJECTED, rejection_reasons: [{ path: '/currency', message: 'currency JPY is not supported' }] }));
+    const response = parse(await handler(getOrderEvent(version, order.order_id), lambdaContext()));
+    expect(response.body).toMatchObject({ status: 'REJECTED', attempts: 0, status_reason: PUBLIC_REASONS.REJECTED, rejection_reasons: order.rejection_reasons });
   });
 
   it('answers 404 ORDER_NOT_FOUND for an unknown or impossible id', async () => {
@@ -242,14 +362,14 @@ describe('logs and configuration', () => {
     ]);
   });
 
-  it('refuses to start without STATE_MACHINE_ARN or ORDERS_TABLE, naming them', () => {
+  it('refuses to start without STATE_MACHINE_ARN, ORDERS_TABLE or IDEMPOTENCY_TABLE, naming them', () => {
     let error: unknown;
     try {
-      createHandler({ sfn, env: { ORDERS_TABLE: '', STATE_MACHINE_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:x' } });
+      createHandler({ sfn, env: { ORDERS_TABLE: '', IDEMPOTENCY_WINDOW_SECONDS: '5', STATE_MACHINE_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:x' } });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).variables).toEqual(['ORDERS_TABLE', 'STATE_MACHINE_ARN']);
+    expect((error as ConfigError).variables).toEqual(['ORDERS_TABLE', 'IDEMPOTENCY_TABLE', 'IDEMPOTENCY_WINDOW_SECONDS', 'STATE_MACHINE_ARN']);
   });
 });

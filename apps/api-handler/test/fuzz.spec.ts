@@ -1,56 +1,51 @@
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
-import { lambdaContext } from '@dofs/handler-kit';
+import { IdempotencyConflictError, type IntakeOutcome } from '@dofs/ddb-repo';
+import { lambdaContext, storedOrder } from '@dofs/handler-kit';
 import { newOrderId, type StoredOrder } from '@dofs/order-domain';
+import type { CreateOrderDeps } from '../src/create-order';
 import { createHandler } from '../src/handler';
 import type { OrderReader } from '../src/get-order';
 import type { SfnSender } from '../src/workflow-starter';
-import { httpEvent, orderBody, type PayloadVersion } from './helpers/events';
+import { httpEvent, type PayloadVersion } from './helpers/events';
 
 // Property: nothing a client can put in a request (method, path, headers, content type, body,
-// base64 flag) makes api-handler answer 5xx or throw. Step Functions and the orders table are
-// in-memory fakes at the client boundary here, so thousands of requests run in seconds; their
-// real behaviour is covered by api-handler.spec.ts.
+// base64 flag) makes api-handler answer 5xx or throw. Step Functions, the intake and the orders
+// table are in-memory fakes at the client boundary here, so thousands of requests run in seconds;
+// their real behaviour is covered by api-handler.spec.ts against DynamoDB Local.
 
-type SfnMode = 'started' | 'exists-same' | 'exists-other' | 'exists-unreadable';
+type SfnMode = 'started' | 'exists' | 'throttled';
+type IntakeMode = 'created' | 'replayed' | 'conflict';
 
 function fakeSfn(mode: () => SfnMode): SfnSender {
-  let lastInput = '';
   const send = async (command: unknown) => {
-    if (command instanceof StartExecutionCommand) {
-      lastInput = command.input.input ?? '';
-      if (mode() === 'started') return { executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:wf:x', startDate: new Date() };
-      throw Object.assign(new Error('Execution Already Exists'), { name: 'ExecutionAlreadyExists' });
-    }
-    if (command instanceof DescribeExecutionCommand) {
-      const m = mode();
-      const input = m === 'exists-same' ? lastInput : m === 'exists-other' ? JSON.stringify({ request_hash: 'other' }) : '{not json';
-      return { executionArn: command.input.executionArn, input };
-    }
-    throw new Error('unexpected command');
+    if (!(command instanceof StartExecutionCommand)) throw new Error('unexpected command');
+    const m = mode();
+    if (m === 'started') return { executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:wf:x', startDate: new Date() };
+    throw Object.assign(new Error(m), { name: m === 'exists' ? 'ExecutionAlreadyExists' : 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
   };
   return { send } as unknown as SfnSender;
 }
 
-const stored = new Map<string, StoredOrder>();
-const knownId = newOrderId();
-stored.set(knownId, {
-  order_id: knownId,
-  ...orderBody(),
-  total_cents: 3998,
-  status: 'PENDING',
-  attempts: 0,
-  request_hash: 'h',
-  created_at: '2026-11-24T00:00:00.000Z',
-  updated_at: '2026-11-24T00:00:00.000Z',
-});
+const known = storedOrder({ received_at: '2026-11-24T00:00:00.000Z' });
+const stored = new Map<string, StoredOrder>([[known.order_id, known]]);
+const knownId = known.order_id;
 const orders: OrderReader = { get: async (id) => stored.get(id) };
 
 let sfnMode: SfnMode = 'started';
+let intakeMode: IntakeMode = 'created';
+const intake: CreateOrderDeps['intake'] = {
+  accept: async (order): Promise<IntakeOutcome> => {
+    if (intakeMode === 'created') return { outcome: 'created', order };
+    if (intakeMode === 'conflict') throw new IdempotencyConflictError(knownId);
+    return { outcome: 'replayed', record: { idempotency_id: 'x', order_id: knownId, request_hash: order.request_hash, created_at: 'x', expires_at: 0 } };
+  },
+};
 const handler = createHandler({
   sfn: fakeSfn(() => sfnMode),
   orders,
-  env: { ORDERS_TABLE: 'orders', STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:wf', LOG_LEVEL: 'error' },
+  intake,
+  env: { ORDERS_TABLE: 'orders', IDEMPOTENCY_TABLE: 'idempotency_keys', STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:wf', LOG_LEVEL: 'error' },
   logSink: () => undefined,
 });
 
@@ -128,7 +123,8 @@ const requests = fc.record({
   headers: fc.tuple(headerRecords, fc.dictionary(fc.string({ minLength: 1, maxLength: 20 }), fc.string({ maxLength: 50 }), { maxKeys: 5 })).map(([a, b]) => ({ ...b, ...a })),
   body: bodies,
   base64: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, fc.constant(true)),
-  sfn: fc.constantFrom<SfnMode>('started', 'exists-same', 'exists-other', 'exists-unreadable'),
+  sfn: fc.constantFrom<SfnMode>('started', 'exists', 'throttled'),
+  intake: fc.constantFrom<IntakeMode>('created', 'replayed', 'conflict'),
   stage: fc.constantFrom(undefined, 'dev', '$default', 'orders'),
 });
 
@@ -140,6 +136,7 @@ describe('api-handler fuzz', () => {
     await fc.assert(
       fc.asyncProperty(requests, async (r) => {
         sfnMode = r.sfn;
+        intakeMode = r.intake;
         const body = r.body === undefined ? undefined : r.base64 ? Buffer.from(r.body).toString('base64') : r.body;
         const event = httpEvent(r.version, {
           method: r.route.method,
@@ -169,17 +166,23 @@ describe('api-handler fuzz', () => {
     expect([...seenStatuses].sort()).toEqual([...CLIENT_STATUSES].sort());
   });
 
-  it('never answers 5xx for valid orders, whatever Step Functions says about an existing execution', async () => {
+  it('never answers 5xx for valid orders, whatever the intake or Step Functions says', async () => {
     await fc.assert(
-      fc.asyncProperty(validOrder, fc.constantFrom<SfnMode>('started', 'exists-same', 'exists-other', 'exists-unreadable'), fc.boolean(), async (order, mode, withKey) => {
-        sfnMode = mode;
-        const headers: Record<string, string> = { 'content-type': 'application/json', ...(withKey ? { 'idempotency-key': 'k-1' } : {}) };
-        const response = await handler(httpEvent('v2', { method: 'POST', path: '/order', headers, body: JSON.stringify(order) }), lambdaContext());
-        const expected = mode === 'started' || mode === 'exists-same' ? 202 : 409;
-        expect(response.statusCode).toBe(expected);
-      }),
+      fc.asyncProperty(
+        validOrder,
+        fc.constantFrom<SfnMode>('started', 'exists', 'throttled'),
+        fc.constantFrom<IntakeMode>('created', 'replayed', 'conflict'),
+        async (order, mode, intakeAnswer) => {
+          sfnMode = mode;
+          intakeMode = intakeAnswer;
+          const headers: Record<string, string> = { 'content-type': 'application/json', 'idempotency-key': 'k-1' };
+          const response = await handler(httpEvent('v2', { method: 'POST', path: '/order', headers, body: JSON.stringify(order) }), lambdaContext());
+          expect(response.statusCode).toBe(intakeAnswer === 'conflict' ? 409 : 202);
+        },
+      ),
       { numRuns: 500 },
     );
+    intakeMode = 'created';
   });
 
   it('survives events that are not API Gateway events at all', async () => {

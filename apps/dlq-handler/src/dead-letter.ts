@@ -44,23 +44,29 @@ async function orderOf(orderId: string, deps: DeadLetterDeps): Promise<StoredOrd
  * What failed_orders keeps of one dead-lettered message. `attempts` is the message's receive count
  * (or the order's recorded attempts, if higher); `reason` the order's last_error when known.
  */
-async function deadLetterRecord(record: SQSRecord, parsed: ParsedOrderRecord | undefined, malformedReason: string | undefined, deps: DeadLetterDeps): Promise<FailedOrderRecord> {
+async function deadLetterRecord(
+  record: SQSRecord,
+  parsed: ParsedOrderRecord | undefined,
+  malformedReason: string | undefined,
+  deps: DeadLetterDeps,
+): Promise<{ item: FailedOrderRecord; order: StoredOrder | undefined }> {
   const receiveCount = parsed?.receiveCount ?? receiveCountOf(record);
   const correlationId = parsed?.correlationId ?? correlationIdFromSqsAttributes(record);
   const firstSentAt = parsed?.sentAt ?? sentAtOf(record);
   let orderId: string;
   let reason: string;
   let attempts = receiveCount;
+  let order: StoredOrder | undefined;
   if (parsed) {
     orderId = parsed.message.order_id;
-    const order = await orderOf(orderId, deps);
+    order = await orderOf(orderId, deps);
     if (order) attempts = Math.max(receiveCount, order.attempts);
     reason = order?.last_error ?? (order ? `not fulfilled after ${attempts} attempt(s)` : 'the order does not exist');
   } else {
     orderId = `${UNPARSEABLE_KEY_PREFIX}${record.messageId}`;
     reason = `unparseable message: ${malformedReason ?? 'unknown reason'}`;
   }
-  return {
+  const item: FailedOrderRecord = {
     order_id: orderId,
     message_id: record.messageId,
     ...archivedBody(typeof record.body === 'string' ? record.body : String(record.body)),
@@ -70,6 +76,7 @@ async function deadLetterRecord(record: SQSRecord, parsed: ParsedOrderRecord | u
     ...(firstSentAt ? { first_sent_at: firstSentAt } : {}),
     failed_at: deps.now().toISOString(),
   };
+  return { item, order };
 }
 
 /**
@@ -90,8 +97,8 @@ export async function archiveDeadLetter(record: SQSRecord, deps: DeadLetterDeps)
   const base = { message_id: record.messageId, order_id: parsed?.message.order_id, correlation_id: parsed?.correlationId ?? correlationIdFromSqsAttributes(record) };
   const log = deps.logger.child(base);
   try {
-    const item = await deadLetterRecord(record, parsed, malformedReason, deps);
-    const result = await deps.failedOrders.recordDeadLetter(item);
+    const { item, order } = await deadLetterRecord(record, parsed, malformedReason, deps);
+    const result = await deps.failedOrders.recordDeadLetter(item, order?.status);
     log.info(result.recorded ? 'dead letter archived' : 'dead letter already archived', {
       archive_key: item.order_id,
       recorded: result.recorded,

@@ -26,9 +26,9 @@ export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
   const client = deps.orders && deps.failedOrders ? undefined : createDocumentClient();
-  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, ...(client ? { client } : {}) });
+  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE, ...(client ? { client } : {}) });
   const failedOrders =
-    deps.failedOrders ?? new FailedOrdersRepository({ failedOrdersTable: config.failedOrdersTable, ordersTable: config.ordersTable, ...(client ? { client } : {}) });
+    deps.failedOrders ?? new FailedOrdersRepository({ failedOrdersTable: config.failedOrdersTable, ordersTable: config.ordersTable, writer: SERVICE, ...(client ? { client } : {}) });
   const recordDeps = { orders, failedOrders, logger, now: deps.now ?? (() => new Date()) };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))

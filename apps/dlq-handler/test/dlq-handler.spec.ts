@@ -7,7 +7,7 @@ import { newOrderId } from '@dofs/order-domain';
 import { MAX_ARCHIVED_BODY_BYTES } from '../src/dead-letter';
 import { createHandler } from '../src/handler';
 import { pendingOrder } from '@dofs/handler-kit';
-import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from '@dofs/local-aws';
+import { putOrder, createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.
 const NOW = new Date('2026-11-24T01:00:00.000Z');
@@ -19,8 +19,8 @@ let handler: ReturnType<typeof createHandler>;
 
 beforeAll(() => {
   sqs = sqsClient();
-  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']) });
-  failedOrders = new FailedOrdersRepository({ failedOrdersTable: String(process.env['FAILED_ORDERS_TABLE']), ordersTable: String(process.env['ORDERS_TABLE']) });
+  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']), writer: 'test' });
+  failedOrders = new FailedOrdersRepository({ failedOrdersTable: String(process.env['FAILED_ORDERS_TABLE']), ordersTable: String(process.env['ORDERS_TABLE']), writer: 'test' });
   handler = createHandler({ env: process.env, logSink: logs.sink, now: () => NOW });
 });
 afterAll(() => sqs.destroy());
@@ -42,7 +42,7 @@ const orderMessage = (orderId: string, extra: { receiveCount?: number; correlati
 describe('dlq-handler with messages dead-lettered by SQS', () => {
   it('archives a message that exhausted its receives and marks its order FAILED, in one go', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const queue = await createQueuePair(sqs, 2);
     const body = JSON.stringify({ order_id: order.order_id, correlation_id: 'corr-e2e' });
     const messageId = await sendOrderMessage(sqs, queue.queueUrl, body, { order_id: order.order_id, correlation_id: 'corr-e2e' });
@@ -80,10 +80,10 @@ describe('dlq-handler with messages dead-lettered by SQS', () => {
 describe('dlq-handler batches', () => {
   it('archives every kind of dead letter in one batch: failed order, unparseable body, unknown order, already fulfilled', async () => {
     const retrying = pendingOrder();
-    await orders.create(retrying);
+    await putOrder(retrying);
     await orders.recordFailedAttempt(retrying.order_id, { from: 'PENDING', attempt: 3, error: 'simulated fulfilment failure on attempt 3' });
     const fulfilled = pendingOrder();
-    await orders.create(fulfilled);
+    await putOrder(fulfilled);
     await orders.transition(fulfilled.order_id, 'PENDING', 'FULFILLED', { attempts: 1 });
     const unknownId = newOrderId();
 
@@ -125,7 +125,7 @@ describe('dlq-handler batches', () => {
 
   it('is idempotent: the same dead letter delivered again changes nothing and is acknowledged', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const record = orderMessage(order.order_id);
     expect(failedIds(await handler(sqsEvent([record]), lambdaContext()))).toEqual([]);
     const archived = await failedOrders.get(order.order_id);
@@ -152,9 +152,9 @@ describe('dlq-handler batches', () => {
       logSink: logs.sink,
       orders,
       failedOrders: {
-        recordDeadLetter: async (item) => {
+        recordDeadLetter: async (item, expected) => {
           if (item.message_id === broken.messageId) throw Object.assign(new Error('Throughput exceeds the current capacity'), { name: 'ProvisionedThroughputExceededException' });
-          return failedOrders.recordDeadLetter(item);
+          return failedOrders.recordDeadLetter(item, expected);
         },
       },
     });
@@ -168,8 +168,8 @@ describe('dlq-handler batches', () => {
     const unreachable = createHandler({
       env: process.env,
       logSink: logs.sink,
-      orders: new OrdersRepository({ tableName: 'orders', client }),
-      failedOrders: new FailedOrdersRepository({ failedOrdersTable: 'failed_orders', ordersTable: 'orders', client }),
+      orders: new OrdersRepository({ tableName: 'orders', writer: 'dlq-handler', client }),
+      failedOrders: new FailedOrdersRepository({ failedOrdersTable: 'failed_orders', ordersTable: 'orders', writer: 'dlq-handler', client }),
     });
     const records = [orderMessage(newOrderId()), sqsRecord({ body: 'garbage' })];
     expect(failedIds(await unreachable(sqsEvent(records), lambdaContext()))).toEqual(records.map((r) => r.messageId).sort());

@@ -63,7 +63,7 @@ export async function fulfilRecord(record: SQSRecord, deps: FulfilOrderDeps): Pr
       }
       try {
         if (succeeded) {
-          await deps.orders.transition(orderId, from, 'FULFILLED', { attempts: Math.max(attempt, order.attempts) });
+          await deps.orders.transition(orderId, from, 'FULFILLED', { attempts: Math.max(attempt, order.attempts), attempt });
           log.info('order fulfilled', { from, outcome: 'FULFILLED' });
           return 'FULFILLED';
         }

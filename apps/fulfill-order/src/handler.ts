@@ -25,7 +25,7 @@ export interface HandlerDeps {
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
-  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable });
+  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE });
   const random = deps.random ?? Math.random;
   const recordDeps = { orders, logger, successRate: config.successRate, random };
   return middy<SQSEvent, SQSBatchResponse>()

@@ -6,7 +6,7 @@ import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@d
 import { newOrderId } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { pendingOrder, sequence } from '@dofs/handler-kit';
-import { createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient, type QueuePair } from '@dofs/local-aws';
+import { putOrder, createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient, type QueuePair } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.
 const MAX_RECEIVE_COUNT = 3;
@@ -16,7 +16,7 @@ const logs = captureLogs();
 
 beforeAll(() => {
   sqs = sqsClient();
-  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']) });
+  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']), writer: 'test' });
 });
 afterAll(() => sqs.destroy());
 beforeEach(() => logs.clear());
@@ -43,7 +43,7 @@ describe('fulfill-order with SQS batches', () => {
     const succeeds = pendingOrder();
     const fails = pendingOrder();
     const done = pendingOrder();
-    for (const order of [succeeds, fails, done]) await orders.create(order);
+    for (const order of [succeeds, fails, done]) await putOrder(order);
     await orders.transition(done.order_id, 'PENDING', 'FULFILLED', { attempts: 1 });
     const unknownId = newOrderId();
 
@@ -83,7 +83,7 @@ describe('fulfill-order with SQS batches', () => {
 
   it('counts attempts by receive and dead-letters a message that keeps failing after maxReceiveCount receives', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const messageId = await enqueue(queue, order.order_id);
     const handler = handlerWith(() => 0.99); // always fails
     for (let receive = 1; receive <= MAX_RECEIVE_COUNT; receive += 1) {
@@ -101,7 +101,7 @@ describe('fulfill-order with SQS batches', () => {
 
   it('fulfils an order on a later receive after failed attempts', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     await enqueue(queue, order.order_id);
     const handler = handlerWith(sequence(0.9, 0.2));
     for (let receive = 1; receive <= 2; receive += 1) {
@@ -119,7 +119,7 @@ describe('fulfill-order idempotency and races (records built like the event sour
 
   it('does not count a redelivered copy of the same receive twice, and still reports it', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const handler = handlerWith(() => 0.99);
     const first = message(order.order_id, 1);
     const copy = message(order.order_id, 1);
@@ -131,7 +131,7 @@ describe('fulfill-order idempotency and races (records built like the event sour
 
   it('re-reads and decides again after losing a status race (two copies in one batch)', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const a = message(order.order_id, 1);
     const b = message(order.order_id, 1);
     const response = await handlerWith(() => 0.1)(sqsEvent([a, b]), lambdaContext());
@@ -142,7 +142,7 @@ describe('fulfill-order idempotency and races (records built like the event sour
 
   it('fulfils a RETRYING order whose status moved under it (failure then success in one batch)', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const failing = message(order.order_id, 1);
     const succeeding = message(order.order_id, 2);
     const response = await handlerWith(sequence(0.9, 0.1))(sqsEvent([failing, succeeding]), lambdaContext());
@@ -155,11 +155,11 @@ describe('fulfill-order idempotency and races (records built like the event sour
 
   it('uses FULFILLMENT_SUCCESS_RATE (default 0.7)', async () => {
     const order = pendingOrder();
-    await orders.create(order);
+    await putOrder(order);
     const defaultRate = createHandler({ random: () => 0.69, env: { ORDERS_TABLE: process.env['ORDERS_TABLE'] }, logSink: logs.sink });
     expect(failedIds(await defaultRate(sqsEvent([message(order.order_id, 1)]), lambdaContext()))).toEqual([]);
     const other = pendingOrder();
-    await orders.create(other);
+    await putOrder(other);
     const never = handlerWith(() => 0, { FULFILLMENT_SUCCESS_RATE: '0' });
     const record = message(other.order_id, 1);
     expect(failedIds(await never(sqsEvent([record]), lambdaContext()))).toEqual([record.messageId]);
@@ -173,7 +173,7 @@ describe('fulfill-order failures', () => {
       random: () => 0.1,
       env: { ...process.env },
       logSink: logs.sink,
-      orders: new OrdersRepository({ tableName: 'orders', client: createDocumentClient(deadClient) }),
+      orders: new OrdersRepository({ tableName: 'orders', writer: 'fulfill-order', client: createDocumentClient(deadClient) }),
     });
     const records = [newOrderId(), newOrderId()].map((id) => sqsRecord({ body: JSON.stringify({ order_id: id }) }));
     const response = await handler(sqsEvent(records), lambdaContext());

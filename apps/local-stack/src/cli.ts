@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { WORKFLOW_TYPES, type WorkflowType } from './sfn/service';
 import type { LocalStackOptions } from './stack';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -17,6 +18,9 @@ Options:
   --quiet                    no per-event lines (banner, warnings and errors only)
   --verbose                  also show every handler log line and a REPORT line per invocation
   --log-level <level>        LOG_LEVEL given to the handlers: debug, info (default), warn, error
+  --workflow-type <type>     EXPRESS (default, as deployed to dev) or STANDARD: the Step Functions
+                             workflow type and its semantics (Express: at least once, no
+                             DescribeExecution / GetExecutionHistory / ListExecutions)
   --gateway-body-validation  API Gateway validates POST /order bodies against the CreateOrderRequest
                              model and answers a bad one itself (400 with its single validation
                              string), as an environment deployed with validate_request_body = true.
@@ -71,6 +75,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'bundle-dir': { type: 'string' },
         pollers: { type: 'string' },
         'gateway-body-validation': { type: 'boolean' },
+        'workflow-type': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -89,8 +94,13 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   if (logLevel !== undefined && !['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new UsageError(`--log-level must be debug, info, warn or error (got "${logLevel}")`);
   }
+  const workflowType = v['workflow-type']?.toUpperCase();
+  if (workflowType !== undefined && !(WORKFLOW_TYPES as readonly string[]).includes(workflowType)) {
+    throw new UsageError(`--workflow-type must be EXPRESS or STANDARD (got "${v['workflow-type']}")`);
+  }
   return {
     help: v.help ?? false,
+    ...(workflowType === undefined ? {} : { workflowType: workflowType as WorkflowType }),
     fresh: v.fresh ?? false,
     quiet: v.quiet ?? false,
     verbose: v.verbose ?? false,

@@ -41,7 +41,13 @@ export function functionEnvironment(
   const common = { LOG_LEVEL: context.logLevel };
   switch (name) {
     case 'api-handler':
-      return { ...common, ORDERS_TABLE: s.tables.orders, STATE_MACHINE_ARN: context.stateMachineArn };
+      return {
+        ...common,
+        ORDERS_TABLE: s.tables.orders,
+        IDEMPOTENCY_TABLE: s.tables.idempotencyKeys,
+        IDEMPOTENCY_WINDOW_SECONDS: String(s.idempotency.windowSeconds),
+        STATE_MACHINE_ARN: context.stateMachineArn,
+      };
     case 'validate-order':
       return common;
     case 'store-order':

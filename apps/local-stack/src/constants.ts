@@ -8,3 +8,5 @@ export const FUNCTION_NAMES = ['api-handler', 'validate-order', 'store-order', '
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 /** The state machine's name (Terraform may prefix it per environment; locally it is the base name). */
 export const STATE_MACHINE_NAME = 'order-workflow';
+/** The workflow type when none is asked for: dev's default (`state_machine_type` in infra/envs/dev; a drift test checks it). */
+export const DEFAULT_WORKFLOW_TYPE = 'EXPRESS';

@@ -23,9 +23,9 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     ...(overrides.length ? [`  overrides: ${overrides.join(', ')}`] : []),
     '',
     `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}`,
-    `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}`,
+    `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
     `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives, visibility ${s.queues.visibilityTimeoutSeconds} s`,
-    `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn}`,
+    `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn} (${stack.workflowType}; --workflow-type STANDARD|EXPRESS)`,
     `  Lambda         dist/apps/{api-handler,validate-order,store-order,fulfill-order,dlq-handler}/main.js (fulfilment success rate ${s.fulfillment.successRate})`,
     ...(options.visibilityTimeoutSeconds === undefined && s.fulfillment.successRate < 1
       ? [dim(`  A failed fulfilment attempt is retried after ${s.queues.visibilityTimeoutSeconds} s, as in production; --visibility-timeout 5 retries sooner.`)]
@@ -39,8 +39,12 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     `  export AWS_REGION=${e['AWS_REGION']} AWS_DEFAULT_REGION=${e['AWS_REGION']} AWS_ACCESS_KEY_ID=${e['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY=${e['AWS_SECRET_ACCESS_KEY']}`,
     `  export AWS_ENDPOINT_URL_DYNAMODB=${e['AWS_ENDPOINT_URL_DYNAMODB']} AWS_ENDPOINT_URL_SQS=${e['AWS_ENDPOINT_URL_SQS']} AWS_ENDPOINT_URL_SFN=${e['AWS_ENDPOINT_URL_SFN']}`,
     `  aws dynamodb scan --table-name ${s.tables.orders}`,
-    `  aws stepfunctions list-executions --state-machine-arn ${stack.stateMachineArn}`,
-    `  aws stepfunctions describe-execution --execution-arn ${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:<order_id>`,
+    ...(stack.workflowType === 'STANDARD'
+      ? [
+          `  aws stepfunctions list-executions --state-machine-arn ${stack.stateMachineArn}`,
+          `  aws stepfunctions describe-execution --execution-arn ${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:<order_id>`,
+        ]
+      : []),
     dim(`  (older CLIs: add --endpoint-url ${stack.endpoints.dynamodb} / ${stack.endpoints.sfn} instead)`),
     '',
     dim('Ctrl-C stops everything.'),

@@ -18,7 +18,7 @@ import {
 } from '@dofs/local-aws';
 import { startApiGateway, type ApiGateway } from './apigw/gateway';
 import { bundlePath, effectiveSettings, functionEnvironment, type EffectiveSettings, type Endpoints } from './config';
-import { ACCOUNT_ID, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
+import { ACCOUNT_ID, DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
 import { SqsEventSource } from './esm/sqs-event-source';
 import { LambdaService, functionArn } from './lambda/runtime';
 import { StackLogger } from './log';
@@ -27,7 +27,7 @@ import { findWorkspaceRoot } from './paths';
 import { recoverUnqueuedOrders } from './recovery';
 import { loadWorkflowDefinition } from './sfn/definition';
 import { startSfnEndpoint, type SfnEndpoint } from './sfn/endpoint';
-import { StepFunctionsService } from './sfn/service';
+import { StepFunctionsService, type WorkflowType } from './sfn/service';
 import { buildTaskHandlers } from './sfn/tasks';
 
 export interface LocalStackOptions {
@@ -59,6 +59,8 @@ export interface LocalStackOptions {
    * bodies reach api-handler, which answers one detail per bad field.
    */
   gatewayBodyValidation?: boolean;
+  /** `--workflow-type`: the Step Functions workflow type and its semantics (default EXPRESS, as dev deploys). */
+  workflowType?: WorkflowType;
   logger?: StackLogger;
 }
 
@@ -66,6 +68,7 @@ export interface LocalStack {
   apiUrl: string;
   /** Whether API Gateway validates POST /order bodies (`--gateway-body-validation`). */
   gatewayBodyValidation: boolean;
+  workflowType: WorkflowType;
   endpoints: Endpoints;
   /** Variables that point the aws CLI or an SDK at the stack. */
   clientEnv: Record<string, string>;
@@ -121,6 +124,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const stateFile = path.join(dataDir, STATE_FILE);
   const settings = effectiveSettings({ successRate: options.successRate, visibilityTimeoutSeconds: options.visibilityTimeoutSeconds });
   const logLevel = options.logLevel ?? 'info';
+  const workflowType: WorkflowType = options.workflowType ?? DEFAULT_WORKFLOW_TYPE;
   // The SDK's "Node 20 is going away" notice is about this machine, not about the Lambda runtime (nodejs22.x).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
@@ -289,6 +293,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     const sfn = new StepFunctionsService({
       name: STATE_MACHINE_NAME,
+      type: workflowType,
       definition,
       taskHandlers: buildTaskHandlers(definition, { lambdas, sqs }),
       journalFile,
@@ -393,6 +398,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const stack: LocalStack = {
       apiUrl: api.url,
       gatewayBodyValidation: api.validateRequestBody,
+      workflowType,
       endpoints,
       clientEnv,
       settings,
@@ -429,6 +435,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           startedAt: new Date().toISOString(),
           apiUrl: stack.apiUrl,
           gatewayBodyValidation: stack.gatewayBodyValidation,
+          workflowType,
+          dynamodbPid: dynamodb.pid,
           endpoints,
           clientEnv,
           stateMachineArn,

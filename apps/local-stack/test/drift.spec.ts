@@ -7,7 +7,7 @@ import { parse } from '@cdktf/hcl2json';
 import { settings } from '@dofs/local-aws';
 import { DEFAULT_VALIDATE_REQUEST_BODY, GATEWAY_RESPONSE_TEMPLATES, MODEL_FILE, RESOURCES } from '../src/apigw/gateway';
 import { effectiveSettings, functionEnvironment } from '../src/config';
-import { FUNCTION_NAMES } from '../src/constants';
+import { DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES } from '../src/constants';
 import { WORKFLOW_TEMPLATE } from '../src/sfn/definition';
 import { must } from './helpers';
 
@@ -57,6 +57,10 @@ describe('settings', () => {
 });
 
 describe('Terraform (infra/envs/dev)', () => {
+  it('deploys the workflow type the local stack runs by default', () => {
+    expect(variable(devVariables, 'state_machine_type')['default']).toBe(DEFAULT_WORKFLOW_TYPE);
+  });
+
   const moduleFor = (fn: string) => must((dev['module'][fn.replace('-', '_')] as Hcl[])[0], `module ${fn}`);
 
   /** Variable names of `environment_variables`: `local.common_environment` and/or `merge(local.common_environment, { K = … })`. */

@@ -23,7 +23,6 @@ function executionInput(orderId: string, items: unknown[] = [{ sku: 'A', quantit
     order_id: orderId,
     correlation_id: `corr-${orderId}`,
     request_hash: 'h',
-    idempotency_key: null,
     received_at: '2026-01-01T00:00:00.000Z',
     order: { customer_id: 'c-1', items, currency: 'USD' },
     ...extra,
@@ -139,20 +138,17 @@ describe('Step Functions endpoint (JSON 1.0 protocol) running the order workflow
     expect(entered).toEqual(['ValidateOrder', 'StoreOrder', 'EnqueueOrder']);
   });
 
-  it('gives a Lambda error to Catch as Error = errorType and Cause = the Lambda error JSON', async () => {
+  it('routes a rejecting verdict through the Choice state to StoreRejectedOrder, and succeeds', async () => {
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: service.stateMachineArn, name: 'ord_rejected', input: executionInput('ord_rejected', []) }),
     );
     const done = await describeUntilDone(must(started.executionArn));
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(must(done.output));
-    expect(output.rejection.Error).toBe('OrderRejected');
-    expect(output.stored).toEqual({
-      status: 'REJECTED',
-      errorType: 'OrderRejected',
-      reasons: [{ path: '/order/items', message: 'must not be empty' }],
-      traceIsArray: true,
-    });
+    expect(output.verdict).toEqual({ valid: false, reasons: [{ path: '/order/items', message: 'must not be empty' }] });
+    expect(output.stored).toEqual({ status: 'REJECTED', reasons: [{ path: '/order/items', message: 'must not be empty' }] });
+    const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: must(started.executionArn) }));
+    expect((history.events ?? []).filter((e) => e.type === 'TaskStateEntered').map((e) => e.stateEnteredEventDetails?.name)).toEqual(['ValidateOrder', 'StoreRejectedOrder']);
   });
 
   it('fails the execution through the WorkflowFailed state on an unexpected task error', async () => {
@@ -250,5 +246,22 @@ describe('Step Functions endpoint (JSON 1.0 protocol) running the order workflow
     });
     expect(events).toContain('ExecutionResumed:ord_cut');
     await second.close(0);
+  }, 20_000);
+
+  it('has EXPRESS semantics when asked: every start runs, even under a taken name, and no DescribeExecution or ListExecutions', async () => {
+    const express = new StepFunctionsService({ name: 'order-workflow', type: 'EXPRESS', definition, taskHandlers: buildTaskHandlers(definition, { lambdas, sqs: fakeSqs as never }) });
+    await express.init();
+    const input = executionInput('ord_twice');
+    const first = express.startExecution({ stateMachineArn: express.stateMachineArn, name: 'ord_twice', input });
+    const second = express.startExecution({ stateMachineArn: express.stateMachineArn, name: 'ord_twice', input });
+    expect(first.executionArn).toMatch(/^arn:aws:states:us-east-1:000000000000:express:order-workflow:ord_twice:[0-9a-f-]{36}$/);
+    expect(second.executionArn).not.toBe(first.executionArn);
+    expect(await express.drain(8000)).toBe(0);
+    expect(express.list().filter((e) => e.name === 'ord_twice').map((e) => e.status)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
+    expect(() => express.describeExecution({ executionArn: first.executionArn })).toThrow(/Resource type not valid in this context: express/);
+    expect(() => express.getExecutionHistory({ executionArn: first.executionArn })).toThrow(/express/);
+    expect(() => express.listExecutions({ stateMachineArn: express.stateMachineArn })).toThrow(expect.objectContaining({ code: 'StateMachineTypeNotSupported' }));
+    expect(express.describeStateMachine({ stateMachineArn: express.stateMachineArn })).toMatchObject({ type: 'EXPRESS' });
+    await express.close(0);
   }, 20_000);
 });

@@ -24,8 +24,8 @@ function executionField(event: unknown, name: string): string | undefined {
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
-  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable });
   const now = deps.now ?? (() => new Date());
+  const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE, now });
   return middy<unknown, StoreTaskResult>()
     .use(
       injectLambdaContext(logger, {
@@ -36,5 +36,5 @@ export function createHandler(deps: HandlerDeps = {}) {
         }),
       }),
     )
-    .handler(async (event) => runStoreTask(event, { orders, logger, now }));
+    .handler(async (event) => runStoreTask(event, { orders, logger }));
 }

@@ -1,131 +1,93 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient, OrderConflictError, OrdersRepository } from '@dofs/ddb-repo';
-import { captureLogs, ConfigError, InvalidExecutionInput, lambdaContext } from '@dofs/handler-kit';
+import { createDocumentClient, OrdersRepository } from '@dofs/ddb-repo';
+import { captureLogs, ConfigError, lambdaContext, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
+import { InvalidExecutionInput, PUBLIC_REASONS } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { TransientStoreError, UnknownStoreAction } from '../src/errors';
-import { executionInput, orderRequest, rejectedState, taskInput, validatedState } from './helpers/execution';
+import { OrderStateConflict, TransientStoreError, UnknownStoreAction } from '../src/errors';
+import { receivedOrder, rejectedState, taskInput, validatedState } from './helpers/execution';
 
 // Real DynamoDB Local from the libs/local-aws harness (ORDERS_TABLE and the endpoint come from its global setup).
 const logs = captureLogs();
 const NOW = new Date('2026-11-24T00:00:05.000Z');
+const client = createDocumentClient();
+const orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']), writer: 'test', client });
 let handler: ReturnType<typeof createHandler>;
-let orders: OrdersRepository;
 
 beforeAll(() => {
   handler = createHandler({ env: process.env, logSink: logs.sink, now: () => NOW });
-  orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']) });
 });
+afterAll(() => client.destroy());
 beforeEach(() => logs.clear());
 
 describe("action 'store' (StoreOrder)", () => {
-  it('creates the order as PENDING with its bookkeeping and returns the queue message', async () => {
-    const state = validatedState(orderRequest(), { idempotency_key: 'key-1' });
-    const result = await handler(taskInput('store', state), lambdaContext());
-    expect(result).toEqual({ message: { order_id: state.order_id, correlation_id: 'corr-store-1' } });
-    expect(await orders.get(state.order_id)).toEqual({
-      order_id: state.order_id,
-      customer_id: 'c-123',
-      items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
-      currency: 'USD',
-      total_cents: 3998,
-      status: 'PENDING',
-      attempts: 0,
-      request_hash: state.request_hash,
-      idempotency_key: 'key-1',
-      correlation_id: 'corr-store-1',
-      created_at: NOW.toISOString(),
-      updated_at: NOW.toISOString(),
-    });
-    expect(logs.lines()).toEqual([expect.objectContaining({ message: 'order stored', order_id: state.order_id, correlation_id: 'corr-store-1', action: 'store', cold_start: true })]);
+  it('moves the order RECEIVED -> PENDING with its total and history, and returns the queue message', async () => {
+    const order = await receivedOrder(client, { total_cents: 0 });
+    const result = await handler(taskInput('store', validatedState(order)), lambdaContext());
+    expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
+    const stored = await orders.get(order.order_id);
+    expect(stored).toMatchObject({ status: 'PENDING', total_cents: 3998, updated_at: NOW.toISOString(), open_shard: expect.stringMatching(/^PENDING#\d$/) });
+    expect(stored?.status_history).toEqual([...order.status_history, { from: 'RECEIVED', to: 'PENDING', at: NOW.toISOString(), by: 'store-order' }]);
+    expect(logs.lines()).toEqual([expect.objectContaining({ message: 'order moved RECEIVED -> PENDING', order_id: order.order_id, correlation_id: 'corr-store-1', action: 'store' })]);
   });
 
-  it('is idempotent: a retried task returns the same message and writes nothing new', async () => {
-    const state = validatedState();
-    const first = await handler(taskInput('store', state), lambdaContext());
-    const before = await orders.get(state.order_id);
-    const again = await createHandler({ env: process.env, logSink: logs.sink, now: () => new Date() })(taskInput('store', state), lambdaContext());
-    expect(again).toEqual(first);
-    expect(await orders.get(state.order_id)).toEqual(before);
-    expect(logs.lines().at(-1)).toMatchObject({ message: 'order already stored: idempotent retry' });
+  it('is idempotent under duplicate executions: one PENDING, one transition, the same message for every copy', async () => {
+    const order = await receivedOrder(client);
+    const results = await Promise.all(Array.from({ length: 5 }, () => handler(taskInput('store', validatedState(order)), lambdaContext())));
+    for (const result of results) expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
+    const stored = await orders.get(order.order_id);
+    expect(stored?.status).toBe('PENDING');
+    expect(stored?.status_history.filter((c) => c.to === 'PENDING')).toHaveLength(1);
   });
 
-  it('does not store the idempotency key when there was none', async () => {
-    const state = validatedState();
-    await handler(taskInput('store', state), lambdaContext());
-    expect(await orders.get(state.order_id)).not.toHaveProperty('idempotency_key');
+  it('returns the message again, writing nothing, when fulfilment has already moved the order on', async () => {
+    const order = await receivedOrder(client, { status: 'FULFILLED', open_shard: undefined } as never);
+    const before = await orders.get(order.order_id);
+    await expect(handler(taskInput('store', validatedState(order)), lambdaContext())).resolves.toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
+    expect(await orders.get(order.order_id)).toEqual(before);
   });
 
-  it('fails (does not overwrite) when the order id already holds another request', async () => {
-    const state = validatedState();
-    await handler(taskInput('store', state), lambdaContext());
-    const other = { ...validatedState(orderRequest({ currency: 'EUR' })), order_id: state.order_id };
-    await expect(handler(taskInput('store', other), lambdaContext())).rejects.toBeInstanceOf(OrderConflictError);
+  it('fails, without writing, for an order that was REJECTED (two verdicts for one order are a fault)', async () => {
+    const order = await receivedOrder(client, { status: 'REJECTED' } as never);
+    await expect(handler(taskInput('store', validatedState(order)), lambdaContext())).rejects.toBeInstanceOf(OrderStateConflict);
   });
 
-  it('needs the ValidateOrder result', async () => {
-    await expect(handler(taskInput('store', executionInput()), lambdaContext())).rejects.toBeInstanceOf(InvalidExecutionInput);
+  it('needs a valid verdict', async () => {
+    const order = await receivedOrder(client);
+    await expect(handler(taskInput('store', rejectedState(order, [])), lambdaContext())).rejects.toBeInstanceOf(InvalidExecutionInput);
+    await expect(orders.get(order.order_id)).resolves.toMatchObject({ status: 'RECEIVED' });
   });
 });
 
 describe("action 'reject' (StoreRejectedOrder)", () => {
-  it('stores the order as REJECTED with the reasons parsed from the Step Functions Cause', async () => {
-    const reasons = [{ path: '/currency', message: 'currency JPY is not supported; use one of USD, EUR, GBP' }];
-    const state = rejectedState(reasons, orderRequest({ currency: 'JPY' }));
-    const result = await handler(taskInput('reject', state), lambdaContext());
-    expect(result).toEqual({ order_id: state.order_id, status: 'REJECTED' });
-    expect(await orders.get(state.order_id)).toMatchObject({ status: 'REJECTED', currency: 'JPY', total_cents: 3998, attempts: 0, rejection_reasons: reasons });
-    // a retry changes nothing
-    await expect(handler(taskInput('reject', state), lambdaContext())).resolves.toEqual(result);
+  const reasons = [{ path: '/currency', message: 'currency JPY is not supported' }];
+
+  it('moves the order RECEIVED -> REJECTED with the reasons and the public reason, idempotently', async () => {
+    const order = await receivedOrder(client);
+    const result = await handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext());
+    expect(result).toEqual({ order_id: order.order_id, status: 'REJECTED' });
+    const stored = await orders.get(order.order_id);
+    expect(stored).toMatchObject({ status: 'REJECTED', rejection_reasons: reasons, status_reason: PUBLIC_REASONS.REJECTED });
+    expect(stored).not.toHaveProperty('open_shard');
+    await expect(handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext())).resolves.toEqual(result);
+    expect((await orders.get(order.order_id))?.status_history.filter((c) => c.to === 'REJECTED')).toHaveLength(1);
   });
 
-  it('keeps what it can of an order that broke the schema, and a generic reason for an unreadable Cause', async () => {
-    const state = { ...executionInput(), order: { customer_id: 'c-9', items: [{ sku: 'A', quantity: 2, unit_price_cents: 5 }, { sku: 7 }], currency: 7 } as never, rejection: { Error: 'OrderRejected', Cause: 'not json' } };
-    await handler(taskInput('reject', state), lambdaContext());
-    expect(await orders.get(state.order_id)).toMatchObject({
-      status: 'REJECTED',
-      customer_id: 'c-9',
-      items: [{ sku: 'A', quantity: 2, unit_price_cents: 5 }],
-      currency: '',
-      total_cents: 10,
-      rejection_reasons: [{ path: '', message: 'the order was rejected by validation' }],
-    });
-  });
-});
-
-describe("action 'fail' (MarkOrderFailed)", () => {
-  const enqueueError = { Error: 'SQS.AmazonSQSException', Cause: 'The specified queue does not exist.' };
-
-  it('moves a PENDING order to FAILED with the reason, idempotently', async () => {
-    const state = validatedState();
-    await handler(taskInput('store', state), lambdaContext());
-    const failState = { ...state, error: enqueueError };
-    await expect(handler(taskInput('fail', failState), lambdaContext())).resolves.toEqual({ order_id: state.order_id, status: 'FAILED' });
-    expect(await orders.get(state.order_id)).toMatchObject({
-      status: 'FAILED',
-      failure_reason: 'could not queue the order for fulfilment: SQS.AmazonSQSException: The specified queue does not exist.',
-    });
-    await expect(handler(taskInput('fail', failState), lambdaContext())).resolves.toEqual({ order_id: state.order_id, status: 'FAILED' });
-  });
-
-  it('leaves an order that reached fulfilment after all (RETRYING) or is terminal', async () => {
-    const state = validatedState();
-    await handler(taskInput('store', state), lambdaContext());
-    await orders.recordFailedAttempt(state.order_id, { from: 'PENDING', attempt: 1, error: 'simulated' });
-    await expect(handler(taskInput('fail', { ...state, error: enqueueError }), lambdaContext())).resolves.toEqual({ order_id: state.order_id, status: 'RETRYING' });
-    await orders.transition(state.order_id, 'RETRYING', 'FULFILLED', { attempts: 2 });
-    await expect(handler(taskInput('fail', { ...state, error: enqueueError }), lambdaContext())).resolves.toEqual({ order_id: state.order_id, status: 'FULFILLED' });
+  it('fails for an order that was stored PENDING', async () => {
+    const order = await receivedOrder(client, { status: 'PENDING' } as never);
+    await expect(handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext())).rejects.toBeInstanceOf(OrderStateConflict);
   });
 });
 
 describe('failures', () => {
-  it('wraps retryable DynamoDB errors (here: nothing listening) as TransientStoreError', async () => {
-    const deadClient = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+  it('wraps a DynamoDB that does not answer (here: nothing listening) as TransientStoreError', async () => {
+    const deadClient = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', ...sdkClientConfig(SDK_BUDGETS.dynamodb) });
     const unreachable = createHandler({
       env: process.env,
       logSink: () => undefined,
-      orders: new OrdersRepository({ tableName: 'orders', client: createDocumentClient(deadClient) }),
+      orders: new OrdersRepository({ tableName: 'orders', writer: 'store-order', client: createDocumentClient(deadClient) }),
     });
-    const error = await unreachable(taskInput('store', validatedState()), lambdaContext()).catch((e: unknown) => e);
+    const order = await receivedOrder(client);
+    const error = await unreachable(taskInput('store', validatedState(order)), lambdaContext()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TransientStoreError);
     expect((error as Error).name).toBe('TransientStoreError');
     deadClient.destroy();
@@ -136,15 +98,16 @@ describe('failures', () => {
       env: process.env,
       logSink: () => undefined,
       orders: {
-        create: async () => Promise.reject(Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })),
-        transition: async () => Promise.reject(new Error('not used')),
+        transition: async () => Promise.reject(Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })),
       },
     });
-    await expect(throttled(taskInput('store', validatedState()), lambdaContext())).rejects.toBeInstanceOf(TransientStoreError);
+    const order = await receivedOrder(client);
+    await expect(throttled(taskInput('store', validatedState(order)), lambdaContext())).rejects.toBeInstanceOf(TransientStoreError);
   });
 
   it('refuses unknown actions and malformed execution input', async () => {
-    await expect(handler({ action: 'delete', execution: validatedState() }, lambdaContext())).rejects.toBeInstanceOf(UnknownStoreAction);
+    const order = await receivedOrder(client);
+    await expect(handler({ action: 'fail', execution: validatedState(order) }, lambdaContext())).rejects.toBeInstanceOf(UnknownStoreAction);
     await expect(handler({ action: 'store', execution: { order_id: 'x' } }, lambdaContext())).rejects.toBeInstanceOf(InvalidExecutionInput);
     expect(logs.lines().map((l) => l['level'])).toEqual(['ERROR', 'ERROR']);
   });

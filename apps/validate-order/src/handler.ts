@@ -1,13 +1,6 @@
 import middy from '@middy/core';
-import {
-  injectLambdaContext,
-  loadConfig,
-  Logger,
-  LOG_LEVEL_VAR,
-  ORDER_REJECTED_ERROR,
-  type LogSink,
-  type ValidatedOrder,
-} from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, LOG_LEVEL_VAR, type LogSink } from '@dofs/handler-kit';
+import type { OrderVerdict } from '@dofs/order-domain';
 import { validateOrder } from './validate-order';
 
 export const SERVICE = 'validate-order';
@@ -28,12 +21,11 @@ function field(event: unknown, name: string): string | undefined {
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
-  return middy<unknown, ValidatedOrder>()
+  return middy<unknown, OrderVerdict>()
     .use(
       injectLambdaContext(logger, {
         correlationId: (event) => field(event, 'correlation_id'),
         keys: (event) => ({ order_id: field(event, 'order_id') }),
-        expectedErrors: [ORDER_REJECTED_ERROR],
       }),
     )
     .handler(async (event) => validateOrder(event, logger));

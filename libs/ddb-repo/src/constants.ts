@@ -1,10 +1,5 @@
-import type { OrderStatus } from '@dofs/order-domain';
-
 /** `status` is a DynamoDB reserved word, so expressions name it through this placeholder. */
 export const STATUS_NAME = '#status';
-
-/** Statuses from which a dead-lettered order may still be marked FAILED (the predecessors of FAILED). */
-export const DEAD_LETTER_OPEN_STATUSES: readonly OrderStatus[] = ['PENDING', 'RETRYING'];
 
 /** Prefix of failed_orders keys for messages whose body gave no order id (docs/design.md). */
 export const UNPARSEABLE_KEY_PREFIX = 'unparseable#';

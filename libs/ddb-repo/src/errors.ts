@@ -1,27 +1,16 @@
 import type { OrderStatus } from '@dofs/order-domain';
 
 /**
- * An order with this id exists but was created from a different request (or in an unrelated
- * status): the same id must never stand for two orders.
+ * The `Idempotency-Key` was used by this customer, within the window, for a different request body.
+ * Nothing was written.
  */
-export class OrderConflictError extends Error {
-  public override readonly name = 'OrderConflictError';
+export class IdempotencyConflictError extends Error {
+  public override readonly name = 'IdempotencyConflictError';
   public readonly orderId: string;
-  public readonly existingRequestHash: string;
-  public readonly requestHash: string;
-  public readonly existingStatus: OrderStatus;
-  public readonly requestedStatus: OrderStatus;
 
-  public constructor(args: { orderId: string; existingRequestHash: string; requestHash: string; existingStatus: OrderStatus; requestedStatus: OrderStatus }) {
-    super(
-      `order ${args.orderId} already exists from a different request (stored hash ${args.existingRequestHash}, status ${args.existingStatus}; ` +
-        `new hash ${args.requestHash}, status ${args.requestedStatus})`,
-    );
-    this.orderId = args.orderId;
-    this.existingRequestHash = args.existingRequestHash;
-    this.requestHash = args.requestHash;
-    this.existingStatus = args.existingStatus;
-    this.requestedStatus = args.requestedStatus;
+  public constructor(orderId: string) {
+    super(`the idempotency key already stands for order ${orderId}, created from a different request`);
+    this.orderId = orderId;
   }
 }
 
@@ -52,19 +41,6 @@ export class IllegalTransitionError extends Error {
     this.orderId = orderId;
     this.from = from;
     this.to = to;
-  }
-}
-
-/** An order can only be created in an initial status (PENDING or REJECTED). Thrown before any write. */
-export class IllegalInitialStatusError extends Error {
-  public override readonly name = 'IllegalInitialStatusError';
-  public readonly orderId: string;
-  public readonly status: OrderStatus;
-
-  public constructor(orderId: string, status: OrderStatus) {
-    super(`order ${orderId} cannot be created as ${status}`);
-    this.orderId = orderId;
-    this.status = status;
   }
 }
 

@@ -1,19 +1,25 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PATTERNS, type FailedOrderRecord, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { isTerminal, PATTERNS, PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type PublicReason, type StoredOrder } from '@dofs/order-domain';
 import { isConditionalCheckFailed, isTransactionCanceled, viewOfRawItem } from './condition-failure';
-import { CLIENT_REQUEST_TOKEN_LENGTH, DEAD_LETTER_OPEN_STATUSES, DEAD_LETTER_TOKEN_DOMAIN, STATUS_NAME } from './constants';
+import { CLIENT_REQUEST_TOKEN_LENGTH, DEAD_LETTER_TOKEN_DOMAIN, STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
+import { statusWrite, updateExpression } from './status-write';
 
 export interface FailedOrdersRepositoryOptions {
   /** The failed_orders table (e.g. `FAILED_ORDERS_TABLE`). */
   failedOrdersTable: string;
   /** The orders table (e.g. `ORDERS_TABLE`), whose order is set FAILED in the same transaction. */
   ordersTable: string;
+  /** The function that writes, recorded as `by` in the order's status history. */
+  writer: string;
   client?: DynamoDBDocumentClient;
   /** Clock for the order's `updated_at`; injectable for tests. */
   now?: () => Date;
 }
+
+/** How often a dead letter's order is re-read when its status changed under the write. */
+const MAX_STATUS_RACES = 3;
 
 export interface DeadLetterResult {
   /** True when this call wrote the failed_orders item; false when it was already there. */
@@ -48,12 +54,14 @@ function clientRequestTokenFor(messageId: string): string {
 export class FailedOrdersRepository {
   private readonly failedOrdersTable: string;
   private readonly ordersTable: string;
+  private readonly writer: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly now: () => Date;
 
   public constructor(opts: FailedOrdersRepositoryOptions) {
     this.failedOrdersTable = opts.failedOrdersTable;
     this.ordersTable = opts.ordersTable;
+    this.writer = opts.writer;
     this.client = opts.client ?? createDocumentClient();
     this.now = opts.now ?? (() => new Date());
   }
@@ -66,15 +74,20 @@ export class FailedOrdersRepository {
    * message had no parseable id (`unparseable#<message_id>`), the item is written alone and the
    * order is left as it is. Any error other than a false condition is thrown, never swallowed.
    */
-  public async recordDeadLetter(record: FailedOrderRecord): Promise<DeadLetterResult> {
+  public async recordDeadLetter(record: FailedOrderRecord, expected: OrderStatus | undefined, statusReason: PublicReason = PUBLIC_REASONS.FULFILMENT_FAILED): Promise<DeadLetterResult> {
     if (!ORDER_ID.test(record.order_id)) {
       return { recorded: await this.putRecord(record), orderStatus: 'MISSING' };
     }
+    if (expected === undefined || isTerminal(expected)) {
+      const status = await this.orderStatus(record.order_id, undefined);
+      if (status === 'MISSING' || isTerminal(status)) return { recorded: await this.putRecord(record), orderStatus: status };
+      expected = status;
+    }
     try {
-      await this.transact(record, clientRequestTokenFor(record.message_id));
+      await this.transact(record, expected, statusReason, clientRequestTokenFor(record.message_id));
       return { recorded: true, orderStatus: 'FAILED' };
     } catch (err) {
-      return this.afterCancellation(record, err);
+      return this.afterCancellation(record, statusReason, err);
     }
   }
 
@@ -84,7 +97,7 @@ export class FailedOrdersRepository {
     return Item as FailedOrderRecord | undefined;
   }
 
-  private async transact(record: FailedOrderRecord, token: string): Promise<void> {
+  private async transact(record: FailedOrderRecord, from: OrderStatus, statusReason: PublicReason, token: string): Promise<void> {
     await this.client.send(
       new TransactWriteCommand({
         ClientRequestToken: token,
@@ -96,22 +109,23 @@ export class FailedOrdersRepository {
               ConditionExpression: 'attribute_not_exists(order_id)',
             },
           },
-          { Update: { ...this.failOrderUpdate(record), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
+          { Update: { ...this.failOrderUpdate(record, from, statusReason), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } },
         ],
       }),
     );
   }
 
-  /** The order update: FAILED with the reason, only from an open status (PENDING, RETRYING). */
-  private failOrderUpdate(record: FailedOrderRecord) {
-    const open = DEAD_LETTER_OPEN_STATUSES.map((status, i) => [`:open${i}`, status] as const);
+  /** The order update: `from` -> FAILED with the reasons (public and internal), only if still in `from`. */
+  private failOrderUpdate(record: FailedOrderRecord, from: OrderStatus, statusReason: PublicReason) {
+    const parts = statusWrite(record.order_id, { from, to: 'FAILED', at: this.now().toISOString(), by: this.writer });
+    parts.sets.push('failure_reason = :reason', 'status_reason = :status_reason');
     return {
       TableName: this.ordersTable,
       Key: { order_id: record.order_id },
-      UpdateExpression: `SET ${STATUS_NAME} = :failed, failure_reason = :reason, updated_at = :now`,
-      ConditionExpression: `attribute_exists(order_id) AND ${STATUS_NAME} IN (${open.map(([name]) => name).join(', ')})`,
-      ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
-      ExpressionAttributeValues: { ':failed': 'FAILED', ':reason': record.reason, ':now': this.now().toISOString(), ...Object.fromEntries(open) },
+      UpdateExpression: updateExpression(parts.sets, parts.removes),
+      ConditionExpression: `attribute_exists(order_id) AND ${STATUS_NAME} = :from`,
+      ExpressionAttributeNames: parts.names,
+      ExpressionAttributeValues: { ...parts.values, ':from': from, ':reason': record.reason, ':status_reason': statusReason },
     };
   }
 
@@ -119,24 +133,18 @@ export class FailedOrdersRepository {
    * Decides from the cancellation reasons (in TransactItems order: [archive put, order update])
    * what is already true, then writes whatever part is still missing on its own.
    */
-  private async afterCancellation(record: FailedOrderRecord, err: unknown): Promise<DeadLetterResult> {
+  private async afterCancellation(record: FailedOrderRecord, statusReason: PublicReason, err: unknown): Promise<DeadLetterResult> {
     if (!isTransactionCanceled(err)) throw err;
     const [archive, order] = err.CancellationReasons ?? [];
     // Throttling, a conflicting transaction, a validation error...: not ours to judge here.
     if (archive === undefined || order === undefined || !CONDITION_CODES.has(archive.Code ?? '') || !CONDITION_CODES.has(order.Code ?? '')) throw err;
 
     const archived = archive.Code === 'ConditionalCheckFailed';
-    const orderClosed = order.Code === 'ConditionalCheckFailed';
-    if (!archived && orderClosed) {
-      // The order is terminal or missing: archive the message anyway, leave the order alone.
-      const status = await this.orderStatus(record.order_id, order.Item);
-      return { recorded: await this.putRecord(record), orderStatus: status };
-    }
-    if (archived && !orderClosed) {
-      // Archived earlier while the order was not open (e.g. not yet stored); it is open now: close it.
-      return { recorded: false, orderStatus: await this.markFailed(record) };
-    }
-    return { recorded: false, orderStatus: await this.orderStatus(record.order_id, order.Item) };
+    const orderMoved = order.Code === 'ConditionalCheckFailed';
+    // The order is terminal, missing or in another open status now; or it was archived earlier.
+    const recorded = archived ? false : await this.putRecord(record);
+    const status = orderMoved ? await this.orderStatus(record.order_id, order.Item) : await this.orderStatus(record.order_id, undefined);
+    return { recorded, orderStatus: status === 'MISSING' || isTerminal(status) ? status : await this.markFailed(record, status, statusReason) };
   }
 
   /** Writes the failed_orders item unless present; true when this call wrote it. */
@@ -150,17 +158,20 @@ export class FailedOrdersRepository {
     }
   }
 
-  /** Sets an open order FAILED on its own; returns the status it ends in. */
-  private async markFailed(record: FailedOrderRecord): Promise<OrderStatus | 'MISSING'> {
-    try {
-      await this.client.send(
-        new UpdateCommand({ ...this.failOrderUpdate(record), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }),
-      );
-      return 'FAILED';
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-      return this.orderStatus(record.order_id, err.Item);
+  /** Sets an open order FAILED on its own (following its status if it moves meanwhile); returns the status it ends in. */
+  private async markFailed(record: FailedOrderRecord, from: OrderStatus, statusReason: PublicReason): Promise<OrderStatus | 'MISSING'> {
+    let expected: OrderStatus | 'MISSING' = from;
+    for (let race = 0; race <= MAX_STATUS_RACES && expected !== 'MISSING' && !isTerminal(expected); race += 1) {
+      try {
+        await this.client.send(new UpdateCommand({ ...this.failOrderUpdate(record, expected, statusReason), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+        return 'FAILED';
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+        expected = await this.orderStatus(record.order_id, err.Item);
+      }
     }
+    if (expected === 'MISSING' || isTerminal(expected)) return expected;
+    throw new Error(`order ${record.order_id} kept changing status while being marked FAILED`);
   }
 
   /** The order's status from a returned old item, or read when DynamoDB returned none. */

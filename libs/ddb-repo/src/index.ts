@@ -4,3 +4,4 @@ export * from './orders-repository';
 export * from './failed-orders-repository';
 export { isRetryableDynamoError } from './retryable';
 export { UNPARSEABLE_KEY_PREFIX } from './constants';
+export * from './order-intake';

@@ -1,20 +1,16 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { canTransition, INITIAL_STATUSES, TRANSITIONS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { canTransition, type FieldError, type OrderStatus, type PublicReason, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { isConditionalCheckFailed, viewOfRawItem, type OldItemView } from './condition-failure';
 import { STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
-import {
-  DuplicateAttemptError,
-  IllegalInitialStatusError,
-  IllegalTransitionError,
-  OrderConflictError,
-  OrderNotFoundError,
-  StaleStatusError,
-} from './errors';
+import { DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, StaleStatusError } from './errors';
+import { statusWrite, updateExpression } from './status-write';
 
 export interface OrdersRepositoryOptions {
   /** The orders table (from configuration, e.g. `ORDERS_TABLE`). */
   tableName: string;
+  /** The function that writes, recorded as `by` in the status history (e.g. `store-order`). */
+  writer: string;
   client?: DynamoDBDocumentClient;
   /** Clock for `updated_at`; injectable for tests. */
   now?: () => Date;
@@ -25,7 +21,14 @@ export interface TransitionChanges {
   attempts?: number;
   last_error?: string;
   failure_reason?: string;
+  status_reason?: PublicReason;
+  total_cents?: number;
+  rejection_reasons?: FieldError[];
+  /** The fulfilment attempt, recorded in the history entry. */
+  attempt?: number;
 }
+
+const CHANGE_FIELDS = ['attempts', 'last_error', 'failure_reason', 'status_reason', 'total_cents', 'rejection_reasons'] as const;
 
 export interface FailedAttempt {
   /** The status the caller read and expects the order to still have. */
@@ -35,18 +38,6 @@ export interface FailedAttempt {
   error: string;
 }
 
-/** Statuses an order can reach from `from` by legal transitions (not including `from` itself). */
-function reachableFrom(from: OrderStatus): Set<OrderStatus> {
-  const seen = new Set<OrderStatus>();
-  const queue = [...TRANSITIONS[from]];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (seen.has(next)) continue;
-    seen.add(next);
-    queue.push(...TRANSITIONS[next]);
-  }
-  return seen;
-}
-
 /**
  * The `orders` table. Every status write is a conditional write on the status the caller expects,
  * so a redelivered message or a retried task can never move an order twice or overwrite a newer
@@ -54,48 +45,15 @@ function reachableFrom(from: OrderStatus): Set<OrderStatus> {
  */
 export class OrdersRepository {
   private readonly tableName: string;
+  private readonly writer: string;
   private readonly client: DynamoDBDocumentClient;
   private readonly now: () => Date;
 
   public constructor(opts: OrdersRepositoryOptions) {
     this.tableName = opts.tableName;
+    this.writer = opts.writer;
     this.client = opts.client ?? createDocumentClient();
     this.now = opts.now ?? (() => new Date());
-  }
-
-  /**
-   * Stores a new order unless its id exists. Idempotent: when it exists from the same request
-   * (same `request_hash`) and in the requested status, or in a status reachable from it (the
-   * order was already processed further, e.g. a retried StoreOrder after fulfilment began), the
-   * stored order is returned with `created: false`. Anything else is an `OrderConflictError`.
-   */
-  public async create(order: StoredOrder): Promise<{ created: boolean; order: StoredOrder }> {
-    if (!INITIAL_STATUSES.includes(order.status)) throw new IllegalInitialStatusError(order.order_id, order.status);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: order,
-          ConditionExpression: 'attribute_not_exists(order_id)',
-        }),
-      );
-      return { created: true, order };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
-    const existing = await this.get(order.order_id);
-    // Orders are never deleted, so a failed attribute_not_exists means it is there to read.
-    if (existing === undefined) throw new Error(`order ${order.order_id} failed attribute_not_exists but cannot be read back`);
-    const sameRequest = existing.request_hash === order.request_hash;
-    const sameLineage = existing.status === order.status || reachableFrom(order.status).has(existing.status);
-    if (sameRequest && sameLineage) return { created: false, order: existing };
-    throw new OrderConflictError({
-      orderId: order.order_id,
-      existingRequestHash: existing.request_hash,
-      requestHash: order.request_hash,
-      existingStatus: existing.status,
-      requestedStatus: order.status,
-    });
   }
 
   /** The order as last written (strongly consistent read), or `undefined`. */
@@ -111,16 +69,20 @@ export class OrdersRepository {
    */
   public async transition(orderId: string, from: OrderStatus, to: OrderStatus, changes: TransitionChanges = {}): Promise<StoredOrder> {
     if (!canTransition(from, to)) throw new IllegalTransitionError(orderId, from, to);
-    const sets = [`${STATUS_NAME} = :to`, 'updated_at = :now'];
-    const values: Record<string, unknown> = { ':to': to, ':now': this.now().toISOString() };
-    for (const field of ['attempts', 'last_error', 'failure_reason'] as const) {
+    const parts = statusWrite(orderId, this.change(from, to, changes.attempt));
+    for (const field of CHANGE_FIELDS) {
       if (changes[field] === undefined) continue;
-      sets.push(`${field} = :${field}`);
-      values[`:${field}`] = changes[field];
+      parts.sets.push(`${field} = :${field}`);
+      parts.values[`:${field}`] = changes[field];
     }
-    const outcome = await this.updateFrom(orderId, from, `SET ${sets.join(', ')}`, values);
+    const outcome = await this.updateFrom(orderId, from, updateExpression(parts.sets, parts.removes), parts.values);
     if ('updated' in outcome) return outcome.updated;
     throw new StaleStatusError(orderId, from, outcome.old.status);
+  }
+
+  /** The history entry of a move made now by this repository's writer. */
+  private change(from: OrderStatus, to: OrderStatus, attempt?: number): StatusChange {
+    return { from, to, at: this.now().toISOString(), by: this.writer, ...(attempt === undefined ? {} : { attempt }) };
   }
 
   /**
@@ -134,11 +96,13 @@ export class OrdersRepository {
     const to: OrderStatus = 'RETRYING';
     if (!canTransition(attempt.from, to)) throw new IllegalTransitionError(orderId, attempt.from, to);
     if (!Number.isSafeInteger(attempt.attempt) || attempt.attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt.attempt}`);
+    const parts = statusWrite(orderId, this.change(attempt.from, to, attempt.attempt));
+    parts.sets.push('attempts = :attempt', 'last_error = :error');
     const outcome = await this.updateFrom(
       orderId,
       attempt.from,
-      `SET ${STATUS_NAME} = :to, attempts = :attempt, last_error = :error, updated_at = :now`,
-      { ':to': to, ':attempt': attempt.attempt, ':error': attempt.error, ':now': this.now().toISOString() },
+      updateExpression(parts.sets, parts.removes),
+      { ...parts.values, ':attempt': attempt.attempt, ':error': attempt.error },
       '(attribute_not_exists(attempts) OR attempts < :attempt)',
     );
     if ('updated' in outcome) return outcome.updated;

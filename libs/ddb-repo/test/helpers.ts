@@ -1,8 +1,8 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { isTerminal, newOrderId, openShardKey, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 
 /** A variable the local-aws jest harness sets; failing loudly beats silently using a default. */
-export function harnessEnv(name: 'ORDERS_TABLE' | 'FAILED_ORDERS_TABLE'): string {
+export function harnessEnv(name: 'ORDERS_TABLE' | 'FAILED_ORDERS_TABLE' | 'IDEMPOTENCY_TABLE'): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set: these tests run under libs/local-aws/jest.aws-preset.cjs`);
   return value;
@@ -26,16 +26,21 @@ export function makeRequest(overrides: Partial<CreateOrderRequest> = {}): Create
  */
 export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
 
-/** A PENDING order with a fresh id, as StoreOrder would create it. */
+/** An order with a fresh id, PENDING unless told otherwise (with the index key its status implies). */
 export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = makeRequest()): StoredOrder {
+  const orderId = overrides.order_id ?? newOrderId();
+  const status = overrides.status ?? 'PENDING';
   return {
-    order_id: newOrderId(),
+    order_id: orderId,
     ...request,
     total_cents: orderTotalCents(request.items),
-    status: 'PENDING',
+    status,
     attempts: 0,
     request_hash: requestHash(request),
     correlation_id: 'corr-1',
+    received_at: CREATED_AT,
+    status_history: [],
+    ...(isTerminal(status) ? {} : { open_shard: openShardKey(status, orderId) }),
     created_at: CREATED_AT,
     updated_at: CREATED_AT,
     ...overrides,

@@ -1,69 +1,28 @@
-import { ORDER_STATUSES, TRANSITIONS, canTransition, requestHash, type OrderStatus } from '@dofs/order-domain';
-import {
-  DuplicateAttemptError,
-  IllegalInitialStatusError,
-  IllegalTransitionError,
-  OrderConflictError,
-  OrderNotFoundError,
-  OrdersRepository,
-  StaleStatusError,
-  createDocumentClient,
-} from '../src';
-import { harnessEnv, makeOrder, makeRequest, seed, steppingClock } from './helpers';
+import { ORDER_STATUSES, TRANSITIONS, canTransition, isTerminal, openShardKey, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, OrdersRepository, StaleStatusError, createDocumentClient } from '../src';
+import { harnessEnv, makeOrder, seed, steppingClock } from './helpers';
 
 // Runs against DynamoDB Local (started by the local-aws jest harness). Every test uses fresh order
 // ids, so tests share the harness's orders table without seeing each other's items.
 const tableName = harnessEnv('ORDERS_TABLE');
 const client = createDocumentClient();
-const newRepo = (): OrdersRepository => new OrdersRepository({ tableName, client, now: steppingClock() });
+const newRepo = (): OrdersRepository => new OrdersRepository({ tableName, client, writer: 'test-writer', now: steppingClock() });
+
+/** What a status write leaves: the status, `updated_at`, one more history entry and the index key (open orders only). */
+function moved(order: StoredOrder, to: OrderStatus, at: string, extra: Partial<StoredOrder> = {}, attempt?: number): StoredOrder {
+  const rest: Partial<StoredOrder> = { ...order };
+  delete rest.open_shard;
+  return {
+    ...rest,
+    ...extra,
+    status: to,
+    updated_at: at,
+    status_history: [...order.status_history, { from: order.status, to, at, by: 'test-writer', ...(attempt === undefined ? {} : { attempt }) }],
+    ...(isTerminal(to) ? {} : { open_shard: openShardKey(to, order.order_id) }),
+  } as StoredOrder;
+}
 
 afterAll(() => client.destroy());
-
-describe('create', () => {
-  it('stores a new order and reads it back', async () => {
-    const repo = newRepo();
-    const order = makeOrder();
-    await expect(repo.create(order)).resolves.toEqual({ created: true, order });
-    await expect(repo.get(order.order_id)).resolves.toEqual(order);
-  });
-
-  it('is idempotent: the same order again succeeds with created=false and the stored order', async () => {
-    const repo = newRepo();
-    const order = makeOrder();
-    await repo.create(order);
-    await expect(repo.create({ ...order, updated_at: '2030-01-01T00:00:00.000Z' })).resolves.toEqual({ created: false, order });
-  });
-
-  it('still treats a repeat as the same order after the order has moved on (e.g. FULFILLED)', async () => {
-    const repo = newRepo();
-    const order = makeOrder();
-    await repo.create(order);
-    const fulfilled = await repo.transition(order.order_id, 'PENDING', 'FULFILLED');
-    await expect(repo.create(order)).resolves.toEqual({ created: false, order: fulfilled });
-  });
-
-  it('throws OrderConflictError for the same id with a different request, and keeps the stored order', async () => {
-    const repo = newRepo();
-    const order = makeOrder();
-    await repo.create(order);
-    const other = makeRequest({ currency: 'EUR' });
-    const error = await repo.create(makeOrder({ order_id: order.order_id, currency: 'EUR', request_hash: requestHash(other) })).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(OrderConflictError);
-    expect(error).toMatchObject({ name: 'OrderConflictError', orderId: order.order_id, existingRequestHash: order.request_hash });
-    await expect(repo.get(order.order_id)).resolves.toEqual(order);
-  });
-
-  it('throws OrderConflictError for the same request stored in an unrelated status (PENDING vs REJECTED)', async () => {
-    const repo = newRepo();
-    const order = makeOrder();
-    await repo.create(order);
-    await expect(repo.create(makeOrder({ ...order, status: 'REJECTED' }))).rejects.toBeInstanceOf(OrderConflictError);
-  });
-
-  it('refuses to create an order in a non-initial status', async () => {
-    await expect(newRepo().create(makeOrder({ status: 'FULFILLED' }))).rejects.toBeInstanceOf(IllegalInitialStatusError);
-  });
-});
 
 describe('get', () => {
   it('returns undefined for an unknown order', async () => {
@@ -79,7 +38,7 @@ describe('transition', () => {
     const repo = newRepo();
     const order = await seed(client, tableName, makeOrder({ status: from, attempts: 1 }));
     const updated = await repo.transition(order.order_id, from, to, { attempts: 2, last_error: 'boom', failure_reason: 'why' });
-    const expected = { ...order, status: to, attempts: 2, last_error: 'boom', failure_reason: 'why', updated_at: '2026-01-02T00:00:00.000Z' };
+    const expected = moved(order, to, '2026-01-02T00:00:00.000Z', { attempts: 2, last_error: 'boom', failure_reason: 'why' });
     expect(updated).toEqual(expected);
     await expect(repo.get(order.order_id)).resolves.toEqual(expected);
   });
@@ -149,7 +108,8 @@ describe('recordFailedAttempt', () => {
       last_error: 'first',
     });
     const second = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: 'second' });
-    expect(second).toEqual({ ...order, status: 'RETRYING', attempts: 2, last_error: 'second', updated_at: '2026-01-02T00:00:01.000Z' });
+    const first = moved(order, 'RETRYING', '2026-01-02T00:00:00.000Z', { attempts: 1, last_error: 'first' }, 1);
+    expect(second).toEqual(moved(first, 'RETRYING', '2026-01-02T00:00:01.000Z', { attempts: 2, last_error: 'second' }, 2));
   });
 
   it('throws DuplicateAttemptError for the same or an older attempt, and writes nothing', async () => {

@@ -3,12 +3,12 @@ export * from './logger';
 export * from './config';
 export * from './errors';
 export * from './correlation';
+export * from './aws-clients';
 export * from './http/event';
 export * from './http/response';
 export * from './middleware/inject-lambda-context';
 export * from './middleware/http-error-handler';
 export * from './sqs/batch';
-export * from './workflow';
 // Test helpers (event factories, log capture): tree-shaken out of every bundle.
 export * from './testing/events';
 export * from './testing/logs';

@@ -35,6 +35,7 @@ export const OUTPUT_TAIL_BYTES = 8 * 1024;
 export const HARNESS_ENV = {
   ordersTable: 'ORDERS_TABLE',
   failedOrdersTable: 'FAILED_ORDERS_TABLE',
+  idempotencyTable: 'IDEMPOTENCY_TABLE',
   orderQueueUrl: 'ORDER_QUEUE_URL',
   orderDeadLetterQueueUrl: 'ORDER_DLQ_URL',
 } as const;

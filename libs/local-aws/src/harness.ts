@@ -54,6 +54,7 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
       }
       env[HARNESS_ENV.ordersTable] = settings.tables.orders;
       env[HARNESS_ENV.failedOrdersTable] = settings.tables.failedOrders;
+      env[HARNESS_ENV.idempotencyTable] = settings.tables.idempotencyKeys;
     }
     if (sqs.value) {
       const client = localSqsClient(sqs.value.endpoint);

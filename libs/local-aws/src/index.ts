@@ -13,3 +13,4 @@ export * from './harness';
 export * from './testing';
 export { guardedPids } from './process-guard';
 export * from './testing-sqs';
+export * from './testing-orders';

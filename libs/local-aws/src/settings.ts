@@ -25,6 +25,11 @@ export interface DofsSettings {
   tables: {
     orders: string;
     failedOrders: string;
+    idempotencyKeys: string;
+  };
+  idempotency: {
+    /** How long an `Idempotency-Key` stands for its order. */
+    windowSeconds: number;
   };
   queues: {
     orders: string;

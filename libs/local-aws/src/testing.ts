@@ -36,10 +36,10 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }
 
-/** Creates a fresh, uniquely named pair of orders / failed_orders tables and returns their names. */
+/** Creates fresh, uniquely named orders / failed_orders / idempotency_keys tables and returns their names. */
 export async function createTestTables(opts: { ddb?: DynamoDBClient; prefix?: string } = {}): Promise<TableNames> {
   const prefix = opts.prefix ?? 'test';
-  const names = { orders: uniqueName(`${prefix}-orders`), failedOrders: uniqueName(`${prefix}-failed_orders`) };
+  const names = { orders: uniqueName(`${prefix}-orders`), failedOrders: uniqueName(`${prefix}-failed_orders`), idempotencyKeys: uniqueName(`${prefix}-idempotency_keys`) };
   const ddb = opts.ddb ?? testDynamoDbClient();
   try {
     await ensureTables(ddb, names);

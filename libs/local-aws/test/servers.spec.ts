@@ -69,9 +69,11 @@ describe('DynamoDB Local (persisted under a folder)', () => {
   });
 
   it('creates tables under given names', async () => {
-    await ensureTables(ddb, { orders: 'other_orders', failedOrders: 'other_failed' });
+    await ensureTables(ddb, { orders: 'other_orders', failedOrders: 'other_failed', idempotencyKeys: 'other_keys' });
     const { TableNames } = await ddb.send(new ListTablesCommand({}));
-    expect(TableNames).toEqual(expect.arrayContaining(['other_orders', 'other_failed']));
+    expect(TableNames).toEqual(expect.arrayContaining(['other_orders', 'other_failed', 'other_keys']));
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'other_orders' }));
+    expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['open-orders']);
   });
 
   it('createTestTables makes a uniquely named pair on the harness endpoint', async () => {

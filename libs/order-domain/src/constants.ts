@@ -30,3 +30,20 @@ export const PATTERNS = {
   /** Printable ASCII without spaces at either end, as HTTP header values should be. */
   IDEMPOTENCY_KEY: '^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$',
 } as const;
+
+/**
+ * Shards of the sparse `open-orders` index (partition key `<status>#<shard>`): an index partition
+ * takes about 1,000 writes/s, and every open order's writes land in its status's partitions.
+ * Changing it moves orders between keys: the reconciler must then query both layouts for a while.
+ */
+export const OPEN_ORDER_SHARDS = 8;
+
+/** The sparse index of open (non-terminal) orders on `orders`. */
+export const OPEN_ORDERS_INDEX = 'open-orders';
+
+/** What GET shows for FAILED and REJECTED orders: stable codes and sentences, never a raw cause. */
+export const PUBLIC_REASONS = {
+  REJECTED: { code: 'ORDER_REJECTED', message: 'The order breaks one or more order rules; see rejection_reasons.' },
+  FULFILMENT_FAILED: { code: 'FULFILMENT_FAILED', message: 'The order could not be fulfilled after repeated attempts.' },
+  NOT_PROCESSED: { code: 'PROCESSING_FAILED', message: 'The order could not be processed and will not be fulfilled.' },
+} as const;

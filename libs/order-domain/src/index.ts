@@ -5,3 +5,4 @@ export * from './money';
 export * from './order-id';
 export * from './validate';
 export * from './json-schema';
+export * from './workflow';

@@ -1,32 +1,44 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { OPEN_ORDER_SHARDS } from './constants';
 import type { CreateOrderRequest } from './schemas';
 
 const ORDER_ID_PREFIX = 'ord_';
-/** Bumping this changes every derived id: only do it with a migration plan. */
-const DERIVATION_DOMAIN = 'dofs:order-id:v1';
+/** Bumping this changes every idempotency record key: only do it with a migration plan. */
+const IDEMPOTENCY_DOMAIN = 'dofs:idempotency:v1';
 
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** A fresh random order id: `ord_` + 128 random bits in hex. */
+/**
+ * A fresh random order id: `ord_` + 128 random bits in hex. Never derived from client input, so
+ * knowing a customer id and an idempotency key tells nothing about an order id.
+ */
 export function newOrderId(): string {
   return ORDER_ID_PREFIX + randomBytes(16).toString('hex');
 }
 
 /**
- * The order id for a request carrying an `Idempotency-Key`: the same customer and key always give
- * the same id (and so the same Step Functions execution name). Keys are scoped per customer, so two
- * customers choosing the same key never collide.
+ * The key of an idempotency record: a hash of the customer id and the `Idempotency-Key`, so keys are
+ * scoped per customer and the raw key is never stored.
  */
-export function orderIdForIdempotencyKey(customerId: string, idempotencyKey: string): string {
-  const digest = sha256Hex(`${DERIVATION_DOMAIN}\u0000${customerId}\u0000${idempotencyKey}`);
-  return ORDER_ID_PREFIX + digest.slice(0, 32);
+export function idempotencyKeyHash(customerId: string, idempotencyKey: string): string {
+  return sha256Hex(`${IDEMPOTENCY_DOMAIN}\u0000${customerId}\u0000${idempotencyKey}`);
 }
 
-/** The Step Functions execution name for an order: the order id itself (valid: <= 80 chars of [A-Za-z0-9_-]). */
-export function executionNameFor(orderId: string): string {
-  return orderId;
+/** The Step Functions execution name for an order's first run: the order id itself (valid: <= 80 chars of [A-Za-z0-9_-]). */
+export function executionNameFor(orderId: string, redrive = 0): string {
+  return redrive === 0 ? orderId : `${orderId}-redrive-${redrive}`;
+}
+
+/** The `open-orders` index shard of an order: stable, spread evenly by the random order id. */
+export function openShardOf(orderId: string): number {
+  return Number.parseInt(orderId.slice(-4), 16) % OPEN_ORDER_SHARDS;
+}
+
+/** The `open-orders` index key of an open order in `status`. */
+export function openShardKey(status: string, orderId: string): string {
+  return `${status}#${openShardOf(orderId)}`;
 }
 
 /** JSON with object keys sorted at every level, so equal values always serialise equally. */

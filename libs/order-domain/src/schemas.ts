@@ -26,6 +26,7 @@ export const CreateOrderRequestSchema = Type.Object(
 );
 
 export const OrderStatusSchema = Type.Union([
+  Type.Literal('RECEIVED'),
   Type.Literal('PENDING'),
   Type.Literal('RETRYING'),
   Type.Literal('FULFILLED'),
@@ -34,6 +35,21 @@ export const OrderStatusSchema = Type.Union([
 ]);
 
 export const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String() });
+
+/** A reason a person may read (GET shows it): a stable code and one sentence, never a raw cause. */
+export const PublicReasonSchema = Type.Object({ code: Type.String(), message: Type.String() });
+
+/** One status change, appended in the same conditional write as the status itself. */
+export const StatusChangeSchema = Type.Object({
+  /** Absent for the intake entry (the order was created in `to`). */
+  from: Type.Optional(OrderStatusSchema),
+  to: OrderStatusSchema,
+  at: Type.String(),
+  /** The function that wrote it (`api-handler`, `store-order`, ...). */
+  by: Type.String(),
+  /** The fulfilment attempt (SQS receive count) for fulfilment writes. */
+  attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+});
 
 /** An order as stored in the `orders` table. */
 export const StoredOrderSchema = Type.Object({
@@ -47,11 +63,26 @@ export const StoredOrderSchema = Type.Object({
   attempts: Type.Integer({ minimum: 0 }),
   last_error: Type.Optional(Type.String()),
   rejection_reasons: Type.Optional(Type.Array(FieldErrorSchema)),
+  /** Why the order is FAILED or REJECTED, for the client. */
+  status_reason: Type.Optional(PublicReasonSchema),
+  /** Why the order is FAILED, for operators: may name queues, errors and causes. Never shown by GET. */
   failure_reason: Type.Optional(Type.String()),
   /** sha256 of the canonical request body; tells a repeated request from a conflicting one. */
   request_hash: Type.String(),
-  idempotency_key: Type.Optional(Type.String()),
+  /** The idempotency record's key (a hash of customer and `Idempotency-Key`) when the request had one. */
+  idempotency_key_hash: Type.Optional(Type.String()),
   correlation_id: Type.Optional(Type.String()),
+  /** When api-handler accepted the order (the 202). */
+  received_at: Type.String(),
+  /** Every status the order had, oldest first. */
+  status_history: Type.Array(StatusChangeSchema),
+  /**
+   * Key of the sparse `open-orders` index (`<status>#<shard>`): present while the order is open,
+   * removed by the write that makes it terminal, so the reconciler finds open orders by a query.
+   */
+  open_shard: Type.Optional(Type.String()),
+  /** How often the reconciler re-drove the order. */
+  redrives: Type.Optional(Type.Integer({ minimum: 0 })),
   created_at: Type.String(),
   updated_at: Type.String(),
 });
@@ -84,6 +115,8 @@ export type OrderItem = Type.Static<typeof OrderItemSchema>;
 export type CreateOrderRequest = Type.Static<typeof CreateOrderRequestSchema>;
 export type FieldError = Type.Static<typeof FieldErrorSchema>;
 export type StoredOrder = Type.Static<typeof StoredOrderSchema>;
+export type StatusChange = Type.Static<typeof StatusChangeSchema>;
+export type PublicReason = Type.Static<typeof PublicReasonSchema>;
 
 // Compile-time proof that the schema and the status model list the same statuses.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

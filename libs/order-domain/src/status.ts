@@ -1,22 +1,28 @@
 /**
  * The order status model (DESIGN.md §3) as data.
  *
+ *   RECEIVED -> PENDING | REJECTED | FAILED   (intake; FAILED only when the reconciler gives up)
  *   PENDING  -> FULFILLED | RETRYING | FAILED
  *   RETRYING -> FULFILLED | RETRYING | FAILED
  *   REJECTED, FULFILLED, FAILED are terminal.
  *
- * REJECTED is written once, by StoreOrder on the rejection path; no transition leads into it.
+ * Orders are created RECEIVED by api-handler, and every later status is a conditional write on the
+ * status the writer read.
  */
-export const ORDER_STATUSES = ['PENDING', 'RETRYING', 'FULFILLED', 'FAILED', 'REJECTED'] as const;
+export const ORDER_STATUSES = ['RECEIVED', 'PENDING', 'RETRYING', 'FULFILLED', 'FAILED', 'REJECTED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['FULFILLED', 'FAILED', 'REJECTED'];
 
-/** Statuses an order may be created in. */
-export const INITIAL_STATUSES: readonly OrderStatus[] = ['PENDING', 'REJECTED'];
+/** Statuses an order is open in: the reconciler looks for orders that stay in one too long. */
+export const OPEN_STATUSES: readonly OrderStatus[] = ['RECEIVED', 'PENDING', 'RETRYING'];
+
+/** The status every order is created in. */
+export const INITIAL_STATUS: OrderStatus = 'RECEIVED';
 
 /** Legal transitions: from -> allowed next statuses. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
+  RECEIVED: ['PENDING', 'REJECTED', 'FAILED'],
   PENDING: ['FULFILLED', 'RETRYING', 'FAILED'],
   RETRYING: ['FULFILLED', 'RETRYING', 'FAILED'],
   FULFILLED: [],
@@ -34,9 +40,4 @@ export function isTerminal(status: OrderStatus): boolean {
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from]?.includes(to) ?? false;
-}
-
-/** The statuses from which `to` can be reached: what a conditional write must expect. */
-export function predecessorsOf(to: OrderStatus): OrderStatus[] {
-  return ORDER_STATUSES.filter((from) => canTransition(from, to));
 }

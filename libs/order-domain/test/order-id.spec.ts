@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PATTERNS, canonicalJson, executionNameFor, newOrderId, orderIdForIdempotencyKey, requestHash } from '../src';
+import { OPEN_ORDER_SHARDS, PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, openShardKey, openShardOf, requestHash } from '../src';
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 const request = { customer_id: 'c-1', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
@@ -11,25 +11,41 @@ describe('order ids', () => {
     for (const id of ids) expect(id).toMatch(ORDER_ID);
   });
 
-  it('derives the same id from the same customer and idempotency key', () => {
-    expect(orderIdForIdempotencyKey('c-1', 'key-1')).toBe(orderIdForIdempotencyKey('c-1', 'key-1'));
-    expect(orderIdForIdempotencyKey('c-1', 'key-1')).toMatch(ORDER_ID);
+  it('is a valid Step Functions execution name, also for re-driven executions', () => {
+    for (const redrive of [0, 1, 99]) {
+      const name = executionNameFor(newOrderId(), redrive);
+      expect(name.length).toBeLessThanOrEqual(80);
+      expect(name).toMatch(/^[A-Za-z0-9_-]+$/);
+    }
+    const id = newOrderId();
+    expect(executionNameFor(id)).toBe(id);
+    expect(executionNameFor(id, 2)).not.toBe(executionNameFor(id, 1));
+  });
+
+  it('spreads open orders over every index shard and keeps an order on one', () => {
+    const shards = new Set(Array.from({ length: 400 }, () => openShardOf(newOrderId())));
+    expect([...shards].sort()).toEqual(Array.from({ length: OPEN_ORDER_SHARDS }, (_, i) => i));
+    const id = newOrderId();
+    expect(openShardKey('PENDING', id)).toBe(`PENDING#${openShardOf(id)}`);
+  });
+});
+
+describe('idempotency record keys', () => {
+  it('derives the same key from the same customer and idempotency key', () => {
+    expect(idempotencyKeyHash('c-1', 'key-1')).toBe(idempotencyKeyHash('c-1', 'key-1'));
+    expect(idempotencyKeyHash('c-1', 'key-1')).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('scopes keys per customer and keeps the parts apart', () => {
-    expect(orderIdForIdempotencyKey('c-1', 'key-1')).not.toBe(orderIdForIdempotencyKey('c-2', 'key-1'));
-    expect(orderIdForIdempotencyKey('c-1', 'key-1')).not.toBe(orderIdForIdempotencyKey('c-1', 'key-2'));
-    // "ab"+"c" must not collide with "a"+"bc"
-    expect(orderIdForIdempotencyKey('ab', 'c')).not.toBe(orderIdForIdempotencyKey('a', 'bc'));
-  });
-
-  it('is a valid Step Functions execution name', () => {
     fc.assert(
-      fc.property(fc.string(), fc.string({ minLength: 1 }), (customer, key) => {
-        const name = executionNameFor(orderIdForIdempotencyKey(customer, key));
-        return name.length <= 80 && /^[A-Za-z0-9_-]+$/.test(name);
+      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.string(), (customer, key, other) => {
+        fc.pre(other !== customer);
+        return idempotencyKeyHash(customer, key) !== idempotencyKeyHash(other, key);
       }),
     );
+    expect(idempotencyKeyHash('c-1', 'key-1')).not.toBe(idempotencyKeyHash('c-1', 'key-2'));
+    // "ab"+"c" must not collide with "a"+"bc"
+    expect(idempotencyKeyHash('ab', 'c')).not.toBe(idempotencyKeyHash('a', 'bc'));
   });
 });
 

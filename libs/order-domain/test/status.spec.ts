@@ -1,6 +1,11 @@
-import { ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, canTransition, isOrderStatus, isTerminal, predecessorsOf, type OrderStatus } from '../src';
+import { INITIAL_STATUS, OPEN_STATUSES, ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, canTransition, isOrderStatus, isTerminal, type OrderStatus } from '../src';
+
+const predecessorsOf = (to: OrderStatus) => ORDER_STATUSES.filter((from) => canTransition(from, to));
 
 const LEGAL: Array<[OrderStatus, OrderStatus]> = [
+  ['RECEIVED', 'PENDING'],
+  ['RECEIVED', 'REJECTED'],
+  ['RECEIVED', 'FAILED'],
   ['PENDING', 'FULFILLED'],
   ['PENDING', 'RETRYING'],
   ['PENDING', 'FAILED'],
@@ -29,15 +34,22 @@ describe('order status model', () => {
     expect(isTerminal('RETRYING')).toBe(false);
   });
 
-  it('never leads into REJECTED or back into PENDING', () => {
-    expect(predecessorsOf('REJECTED')).toEqual([]);
-    expect(predecessorsOf('PENDING')).toEqual([]);
+  it('starts every order RECEIVED, and leads into REJECTED and PENDING only from there', () => {
+    expect(INITIAL_STATUS).toBe('RECEIVED');
+    expect(predecessorsOf('RECEIVED')).toEqual([]);
+    expect(predecessorsOf('REJECTED')).toEqual(['RECEIVED']);
+    expect(predecessorsOf('PENDING')).toEqual(['RECEIVED']);
   });
 
   it('names the statuses a conditional write must expect', () => {
     expect(predecessorsOf('FULFILLED').sort()).toEqual(['PENDING', 'RETRYING']);
-    expect(predecessorsOf('FAILED').sort()).toEqual(['PENDING', 'RETRYING']);
+    expect(predecessorsOf('FAILED').sort()).toEqual(['PENDING', 'RECEIVED', 'RETRYING']);
     expect(predecessorsOf('RETRYING').sort()).toEqual(['PENDING', 'RETRYING']);
+  });
+
+  it('calls open exactly the statuses that are not terminal', () => {
+    expect([...OPEN_STATUSES, ...TERMINAL_STATUSES].sort()).toEqual([...ORDER_STATUSES].sort());
+    for (const open of OPEN_STATUSES) expect(isTerminal(open)).toBe(false);
   });
 
   it('recognises status strings and nothing else', () => {

@@ -1,6 +1,6 @@
 /**
  * A stand-in for the Step Functions endpoint, speaking its JSON protocol (awsJson1_0) on
- * 127.0.0.1 for StartExecution and DescribeExecution, with Standard-workflow name semantics: a
+ * 127.0.0.1 for StartExecution, with Standard-workflow name semantics: a
  * second start with the same name and the same input returns the existing execution, with another
  * input it fails with ExecutionAlreadyExists.
  *
@@ -77,15 +77,6 @@ export async function startFakeSfnServer(): Promise<FakeSfnServer> {
         const execution = existing ?? { executionArn: arn, stateMachineArn, name, input, startDate: Date.now() / 1000 };
         executions.set(arn, execution);
         send(res, 200, { executionArn: arn, startDate: execution.startDate });
-        return;
-      }
-      if (operation === 'DescribeExecution') {
-        const execution = executions.get(String(body['executionArn']));
-        if (!execution) {
-          send(res, 400, { message: 'Execution Does Not Exist' }, 'ExecutionDoesNotExist');
-          return;
-        }
-        send(res, 200, { ...execution, status: 'RUNNING' });
         return;
       }
       send(res, 400, { message: `unsupported operation ${operation}` }, 'UnknownOperationException');

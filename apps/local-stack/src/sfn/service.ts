@@ -1,9 +1,12 @@
-// Local Step Functions (STANDARD semantics) around aws-local-stepfunctions.
+// Local Step Functions around aws-local-stepfunctions, with the semantics of either workflow type.
 //
 // - The state machine is constructed once (its validation takes ~0.5 s) and run per execution.
-// - Execution names are unique per state machine: a second StartExecution with the same name and a
-//   different input (or after the first one closed) fails with ExecutionAlreadyExists; the same name
-//   and input while it is still running returns the running execution, as AWS documents for STANDARD.
+// - STANDARD: execution names are unique per state machine: a second StartExecution with the same
+//   name and a different input (or after the first one closed) fails with ExecutionAlreadyExists;
+//   the same name and input while it is still running returns the running execution.
+// - EXPRESS: every StartExecution starts a new execution, whatever its name (at least once: our
+//   tasks must be idempotent); DescribeExecution, GetExecutionHistory, ListExecutions and
+//   StopExecution are refused, as AWS refuses them for Express (history lives in CloudWatch Logs).
 // - Executions are kept in memory and, when a file is given, appended to a JSON-lines journal, so a
 //   restart keeps them (and their names stay taken). Executions a previous run left RUNNING are
 //   started again from the beginning by resumeInterrupted() (every task is idempotent).
@@ -70,9 +73,14 @@ export class SfnApiError extends Error {
   }
 }
 
+export type WorkflowType = 'STANDARD' | 'EXPRESS';
+export const WORKFLOW_TYPES: readonly WorkflowType[] = ['STANDARD', 'EXPRESS'];
+
 export interface StepFunctionsServiceOptions {
   /** State machine name, e.g. `order-workflow`. */
   name: string;
+  /** Default STANDARD. */
+  type?: WorkflowType;
   /** The rendered ASL definition (placeholders already substituted). */
   definition: Record<string, unknown>;
   /** Task state name -> local implementation. */
@@ -143,6 +151,15 @@ export class StepFunctionsService {
 
   get name(): string {
     return this.options.name;
+  }
+
+  get type(): WorkflowType {
+    return this.options.type ?? 'STANDARD';
+  }
+
+  /** AWS answers these APIs for Standard executions only. */
+  private refuseForExpress(operation: string): void {
+    if (this.type === 'EXPRESS') throw new SfnApiError('StateMachineTypeNotSupported', `${operation} is not supported by EXPRESS state machines`);
   }
 
   get definition(): Record<string, unknown> {
@@ -216,7 +233,7 @@ export class StepFunctionsService {
   resumeInterrupted(): Execution[] {
     const resumed: Execution[] = [];
     for (const old of this.interrupted) {
-      const execution = this.launch(old.name, old.input, old.executionArn, old.startDate);
+      const execution = this.launch(old.name, old.input, old);
       this.options.onEvent?.({ type: 'ExecutionResumed', execution });
       resumed.push(execution);
     }
@@ -269,6 +286,10 @@ export class StepFunctionsService {
     } catch (error) {
       throw new SfnApiError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${(error as Error).message}'`);
     }
+    if (this.type === 'EXPRESS') {
+      const execution = this.launch(name, input, undefined, `arn:aws:states:${REGION}:${ACCOUNT_ID}:express:${this.name}:${name}:${randomUUID()}`);
+      return { executionArn: execution.executionArn, startDate: execution.startDate };
+    }
     const existing = this.byName.get(name) ?? this.interrupted.find((e) => e.name === name);
     if (existing) {
       if ('status' in existing && existing.status === 'RUNNING' && existing.input === input) {
@@ -281,6 +302,7 @@ export class StepFunctionsService {
   }
 
   describeExecution(request: { executionArn?: unknown }): Record<string, unknown> {
+    this.refuseExpressArn(request.executionArn);
     const e = this.getExecution(request.executionArn);
     return {
       ...executionSummary(e),
@@ -299,6 +321,7 @@ export class StepFunctionsService {
     nextToken?: string;
   } {
     this.checkStateMachineArn(request.stateMachineArn);
+    this.refuseForExpress('ListExecutions');
     const maxResults = request.maxResults === undefined || request.maxResults === 0 ? 100 : Number(request.maxResults);
     if (!Number.isInteger(maxResults) || maxResults < 0 || maxResults > 1000) {
       throw new SfnApiError('ValidationException', 'maxResults must be between 0 and 1000');
@@ -320,12 +343,14 @@ export class StepFunctionsService {
   }
 
   getExecutionHistory(request: { executionArn?: unknown; reverseOrder?: unknown }): { events: HistoryEvent[] } {
+    this.refuseExpressArn(request.executionArn);
     const e = this.getExecution(request.executionArn);
     const events = [...e.history];
     return { events: request.reverseOrder ? events.reverse() : events };
   }
 
   stopExecution(request: { executionArn?: unknown; error?: unknown; cause?: unknown }): { stopDate: number } {
+    this.refuseExpressArn(request.executionArn);
     const e = this.getExecution(request.executionArn);
     if (e.status === 'RUNNING') {
       e.error = typeof request.error === 'string' ? request.error : undefined;
@@ -344,7 +369,7 @@ export class StepFunctionsService {
       status: 'ACTIVE',
       definition: this.definitionText,
       roleArn: `arn:aws:iam::${ACCOUNT_ID}:role/${this.name}-local`,
-      type: 'STANDARD',
+      type: this.type,
       creationDate: this.creationDate,
       loggingConfiguration: { level: 'OFF', includeExecutionData: false },
     };
@@ -353,7 +378,7 @@ export class StepFunctionsService {
   listStateMachines(): { stateMachines: Array<Record<string, unknown>> } {
     return {
       stateMachines: [
-        { stateMachineArn: this.stateMachineArn, name: this.name, type: 'STANDARD', creationDate: this.creationDate },
+        { stateMachineArn: this.stateMachineArn, name: this.name, type: this.type, creationDate: this.creationDate },
       ],
     };
   }
@@ -410,6 +435,13 @@ export class StepFunctionsService {
     }
   }
 
+  /** An Express execution ARN (`...:express:<machine>:<name>:<id>`) is not valid for the Standard-only APIs. */
+  private refuseExpressArn(arn: unknown): void {
+    if (typeof arn === 'string' && /^arn:aws[a-z-]*:states:[^:]*:[^:]*:express:/.test(arn)) {
+      throw new SfnApiError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: express'`);
+    }
+  }
+
   private getExecution(arn: unknown): Execution {
     if (typeof arn !== 'string' || !/^arn:aws[a-z-]*:states:[^:]*:[^:]*:execution:[^:]+:[^:]+$/.test(arn)) {
       throw new SfnApiError('InvalidArn', `Invalid Arn: '${String(arn)}'`);
@@ -434,9 +466,11 @@ export class StepFunctionsService {
     });
   }
 
-  private launch(name: string, input: string, arn?: string, startDate?: number): Execution {
+  /** Runs an execution: a new one (journalled), or `resumed`, one a previous run left RUNNING. */
+  private launch(name: string, input: string, resumed?: { executionArn: string; startDate: number }, newArn?: string): Execution {
     if (!this.machine) throw new SfnApiError('ServiceUnavailable', 'The state machine is not built yet', 503);
-    const executionArn = arn ?? `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:${this.name}:${name}`;
+    const executionArn = resumed?.executionArn ?? newArn ?? `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:${this.name}:${name}`;
+    const startDate = resumed?.startDate;
     let resolveDone!: () => void;
     const execution: Execution = {
       executionArn,
@@ -455,7 +489,7 @@ export class StepFunctionsService {
       if (oldest && oldest.status !== 'RUNNING') oldest.history = [];
       else if (oldest) this.withHistory.push(oldest);
     }
-    if (!arn) {
+    if (!resumed) {
       this.write({ executionArn, name, status: 'RUNNING', startDate: execution.startDate, input });
     }
     let aborted = false;

@@ -2,7 +2,6 @@
 // - a Lambda function ARN (`arn:aws:lambda:…:function:<name>`) -> the local function of that name,
 //   with Lambda's error contract: Error = errorType, Cause = the error payload JSON
 //   `{"errorType","errorMessage","trace"}` (what a Catch puts at its ResultPath);
-// - `arn:aws:states:::lambda:invoke` -> the same, with the optimised integration's result wrapper;
 // - `arn:aws:states:::sqs:sendMessage` -> SendMessage on the local SQS (MessageBody objects are
 //   serialised to JSON, MessageAttributes passed through), with the integration's result shape.
 // Any other resource fails the start-up instead of silently calling AWS.
@@ -63,8 +62,6 @@ export function buildTaskHandlers(definition: Record<string, unknown>, deps: Tas
         if (!result.ok) throw lambdaFailure(result.error);
         return result.payload;
       };
-    } else if (resource === 'arn:aws:states:::lambda:invoke') {
-      handlers[stateName] = (input) => lambdaInvokeIntegration(deps.lambdas, input as Record<string, unknown>);
     } else if (resource === 'arn:aws:states:::sqs:sendMessage') {
       handlers[stateName] = (input) => sqsSendMessage(deps.sqs, input as Record<string, unknown>);
     } else {
@@ -73,21 +70,6 @@ export function buildTaskHandlers(definition: Record<string, unknown>, deps: Tas
   }
   if (problems.length > 0) throw new Error(`Unsupported workflow tasks:\n  ${problems.join('\n  ')}`);
   return handlers;
-}
-
-async function lambdaInvokeIntegration(lambdas: LambdaService, input: Record<string, unknown>): Promise<unknown> {
-  const name = String(input['FunctionName'] ?? '');
-  const fn = lambdas.resolve(name);
-  if (!fn) throw new TaskFailure('Lambda.ResourceNotFoundException', `Function not found: ${name}`);
-  const result = await fn.invoke(input['Payload'] ?? {});
-  if (!result.ok) throw lambdaFailure(result.error);
-  return {
-    ExecutedVersion: '$LATEST',
-    Payload: result.payload,
-    SdkHttpMetadata: { HttpHeaders: { 'x-amz-executed-version': '$LATEST', 'x-amzn-RequestId': result.requestId }, HttpStatusCode: 200 },
-    SdkResponseMetadata: { RequestId: result.requestId },
-    StatusCode: 200,
-  };
 }
 
 async function sqsSendMessage(sqs: SQSClient, input: Record<string, unknown>): Promise<unknown> {

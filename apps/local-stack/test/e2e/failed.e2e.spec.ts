@@ -24,7 +24,7 @@ describe('local stack end to end, success rate 0', () => {
   let c: ReturnType<typeof clients>;
 
   beforeAll(async () => {
-    stack = await launchStack(['--success-rate', '0', '--visibility-timeout', '3', '--gateway-body-validation', '--quiet'], dataDir);
+    stack = await launchStack(['--success-rate', '0', '--visibility-timeout', '3', '--gateway-body-validation', '--workflow-type', 'STANDARD', '--quiet'], dataDir);
     c = clients(stack.state);
   });
 
@@ -63,5 +63,9 @@ describe('local stack end to end, success rate 0', () => {
     const failed = await scanAll(c.ddb, stack.state.settings.tables.failedOrders);
     const failedIds = new Set(failed.map((f) => f['order_id'] as string));
     for (const id of ids) expect({ id, inFailedOrders: failedIds.has(id) }).toEqual({ id, inFailedOrders: true });
+    // The client sees a public reason, never the raw one.
+    const viaApi = await (await fetch(`${stack.state.apiUrl}/orders/${ids[0]}`)).json();
+    expect(viaApi).toMatchObject({ status: 'FAILED', status_reason: { code: 'FULFILMENT_FAILED' } });
+    expect(viaApi).not.toHaveProperty('failure_reason');
   });
 });

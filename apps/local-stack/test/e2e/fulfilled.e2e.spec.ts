@@ -1,8 +1,10 @@
-// The whole stack with success rate 1: every order ends FULFILLED; bad requests get api-handler's
-// field-level errors (gateway body validation off, the default), store nothing and start nothing;
-// Idempotency-Key; the SFN endpoint through @aws-sdk/client-sfn; settings drift;
-// a restart on the same data folder keeps the orders.
-import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+// The whole stack with success rate 1, once per workflow type: every order ends FULFILLED; GET
+// right after the 202 answers 200; bad requests get api-handler's field-level errors (gateway body
+// validation off, the default), store nothing and start nothing; Idempotency-Key; the SFN endpoint
+// through @aws-sdk/client-sfn with each type's semantics (Express: duplicate executions, no
+// DescribeExecution); settings drift; a restart on the same data folder keeps the orders.
+import { DescribeExecutionCommand, ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { executionInputFor, type StoredOrder } from '@dofs/order-domain';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { localSqsClient, settings as sharedSettings } from '@dofs/local-aws';
 import { readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import {
   listening,
   postMany,
   postOrder,
+  postUntilAccepted,
   removeDir,
   ROOT,
   SAMPLE_ORDER,
@@ -27,8 +30,13 @@ import { must } from '../helpers';
 
 jest.setTimeout(240_000);
 
-describe('local stack end to end, success rate 1', () => {
-  const dataDir = tempDataDir('fulfilled');
+const STATUSES_AFTER_INTAKE = ['RECEIVED', 'PENDING', 'FULFILLED'];
+
+describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success rate 1, %s workflow', (workflowType) => {
+  const dataDir = tempDataDir(`fulfilled-${workflowType.toLowerCase()}`);
+  const standard = workflowType === 'STANDARD';
+  /** Executions, where the type lets us count them (Express has no ListExecutions). */
+  const executions = async () => (standard ? countExecutions(c.sfn, stack.state.stateMachineArn) : 0);
   let stack: RunningStack;
   let c: ReturnType<typeof clients>;
   const accepted: string[] = [];
@@ -36,7 +44,7 @@ describe('local stack end to end, success rate 1', () => {
   let idempotentOrderId = '';
 
   beforeAll(async () => {
-    stack = await launchStack(['--success-rate', '1', '--fresh'], dataDir);
+    stack = await launchStack(['--success-rate', '1', '--fresh', '--workflow-type', workflowType], dataDir);
     c = clients(stack.state);
   });
 
@@ -52,7 +60,7 @@ describe('local stack end to end, success rate 1', () => {
     expect(out).toContain(`curl -i -X POST ${stack.state.apiUrl}/order -H 'Content-Type: application/json'`);
     expect(out).toContain(`AWS_ENDPOINT_URL_DYNAMODB=${stack.state.endpoints.dynamodb}`);
     expect(out).toContain(`AWS_ENDPOINT_URL_SFN=${stack.state.endpoints.sfn}`);
-    expect(stack.state.startupMs).toBeLessThan(30_000);
+    expect(out).toContain(`(${workflowType}; --workflow-type STANDARD|EXPRESS)`);
   });
 
   it('runs with infra/settings.json, changed only by the explicit overrides (no drift)', async () => {
@@ -81,38 +89,76 @@ describe('local stack end to end, success rate 1', () => {
     }
   });
 
+  it('answers GET right after the 202 with the stored order, never 404', async () => {
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => postUntilAccepted(stack.state.apiUrl, SAMPLE_ORDER, `${idempotencyKey}-get-${i}`)));
+    for (const response of responses) {
+      expect(response).toMatchObject({ status: 202, body: { status: 'RECEIVED' } });
+      const read = await getOrder(stack.state.apiUrl, response.body.order_id);
+      expect(read.status).toBe(200);
+      expect(STATUSES_AFTER_INTAKE).toContain(read.body.status);
+    }
+    await waitForTerminal(c.ddb, stack.state.settings.tables.orders, responses.map((r) => r.body.order_id), 60_000);
+  });
+
   it('fulfils every order', async () => {
     const ids = await postMany(stack.state.apiUrl, 40, 8);
     accepted.push(...ids);
     const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, ids, 90_000);
     for (const order of done.values()) {
       expect(order).toMatchObject({ status: 'FULFILLED', attempts: 1 });
+      expect((order['status_history'] as Array<{ to: string }>).map((c) => c.to)).toEqual(['RECEIVED', 'PENDING', 'FULFILLED']);
     }
     const viaApi = await getOrder(stack.state.apiUrl, must(ids[0]));
     expect(viaApi).toMatchObject({ status: 200, body: { order_id: ids[0], status: 'FULFILLED' } });
   });
 
-  it('serves DescribeExecution over the Step Functions JSON protocol (api-handler uses the same endpoint)', async () => {
+  it('serves the Step Functions JSON protocol with the semantics of the workflow type', async () => {
     const executionArn = `${stack.state.stateMachineArn.replace(':stateMachine:', ':execution:')}:${accepted[0]}`;
-    const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
-    expect(described.status).toBe('SUCCEEDED');
-    expect(JSON.parse(must(described.input))).toMatchObject({ order_id: accepted[0], order: { customer_id: expect.any(String) } });
-    await expect(
-      c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: accepted[0], input: '{"other":true}' })),
-    ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+    if (standard) {
+      const described = await c.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('SUCCEEDED');
+      expect(JSON.parse(must(described.input))).toMatchObject({ order_id: accepted[0], order: { customer_id: expect.any(String) } });
+      await expect(
+        c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: accepted[0], input: '{"other":true}' })),
+      ).rejects.toMatchObject({ name: 'ExecutionAlreadyExists' });
+      return;
+    }
+    await expect(c.sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.state.stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
+    // Express runs at least once: duplicate executions of one order must change nothing.
+    const order = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [must(accepted[0])], 10_000);
+    const input = JSON.stringify(executionInputFor(must(order.get(must(accepted[0]))) as unknown as StoredOrder));
+    const duplicates = await Promise.all(
+      [1, 2].map(() => c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: accepted[0], input }))),
+    );
+    expect(new Set(duplicates.map((d) => d.executionArn)).size).toBe(2);
+    await expect(c.sfn.send(new DescribeExecutionCommand({ executionArn: must(duplicates[0]?.executionArn) }))).rejects.toMatchObject({ name: 'InvalidArn' });
   });
 
-  it('stores a business rejection as REJECTED with the reasons from the Lambda error Cause', async () => {
-    const response = await postOrder(stack.state.apiUrl, { ...SAMPLE_ORDER, currency: 'JPY' });
+  it('keeps an order at one transition per status under duplicate executions started while it is RECEIVED', async () => {
+    if (standard) return;
+    const response = await postUntilAccepted(stack.state.apiUrl, SAMPLE_ORDER, `${idempotencyKey}-duplicates`);
+    const stored = await scanAll(c.ddb, stack.state.settings.tables.orders);
+    const order = must(stored.find((o) => o['order_id'] === response.body.order_id));
+    const input = JSON.stringify(executionInputFor(order as unknown as StoredOrder));
+    await Promise.all([1, 2, 3].map(() => c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: response.body.order_id, input }))));
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 60_000);
+    const history = must(done.get(response.body.order_id))['status_history'] as Array<{ to: string }>;
+    expect(history.map((h) => h.to)).toEqual(['RECEIVED', 'PENDING', 'FULFILLED']);
+  });
+
+  it('stores a business rejection as REJECTED with the verdict\'s reasons and a public reason', async () => {
+    const response = await postUntilAccepted(stack.state.apiUrl, { ...SAMPLE_ORDER, currency: 'JPY' }, `${idempotencyKey}-jpy`);
     expect(response.status).toBe(202);
     const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 30_000);
     const order = must(done.get(response.body.order_id));
     expect(order['status']).toBe('REJECTED');
-    expect(JSON.stringify(order)).toMatch(/currency/i);
+    expect(JSON.stringify(order['rejection_reasons'])).toMatch(/currency/i);
+    const viaApi = await getOrder(stack.state.apiUrl, response.body.order_id);
+    expect(viaApi.body).toMatchObject({ status: 'REJECTED', status_reason: { code: 'ORDER_REJECTED' } });
   });
 
   it('answers bad requests with 4xx and field-level details, stores nothing and starts no execution', async () => {
-    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
+    const executionsBefore = await executions();
     const ordersBefore = (await scanAll(c.ddb, stack.state.settings.tables.orders)).length;
     const api = stack.state.apiUrl;
     // Gateway body validation is off by default (as validate_request_body = false deploys it), so
@@ -151,21 +197,23 @@ describe('local stack end to end, success rate 1', () => {
         expect({ name, paths: (body.error?.details ?? []).map((d) => d.path).sort() }).toEqual({ name, paths });
       }
     }
-    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore);
+    expect(await executions()).toBe(executionsBefore);
     expect((await scanAll(c.ddb, stack.state.settings.tables.orders)).length).toBe(ordersBefore);
   });
 
   it('answers a repeated Idempotency-Key with the same order and one execution', async () => {
-    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
+    const executionsBefore = await executions();
+    const ordersBefore = (await scanAll(c.ddb, stack.state.settings.tables.orders)).length;
     const headers = { 'Idempotency-Key': idempotencyKey };
-    const first = await postOrder(stack.state.apiUrl, SAMPLE_ORDER, headers);
-    const second = await postOrder(stack.state.apiUrl, SAMPLE_ORDER, headers);
+    const first = await postUntilAccepted(stack.state.apiUrl, SAMPLE_ORDER, idempotencyKey);
+    const second = await postUntilAccepted(stack.state.apiUrl, SAMPLE_ORDER, idempotencyKey);
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(second.body.order_id).toBe(first.body.order_id);
     const conflict = await postOrder(stack.state.apiUrl, { ...SAMPLE_ORDER, currency: 'EUR' }, headers);
-    expect([409, 422]).toContain(conflict.status);
-    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore + 1);
+    expect(conflict.status).toBe(409);
+    if (standard) expect(await executions()).toBe(executionsBefore + 1);
+    expect((await scanAll(c.ddb, stack.state.settings.tables.orders)).length).toBe(ordersBefore + 1);
     idempotentOrderId = first.body.order_id;
     await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [first.body.order_id], 30_000);
   });
@@ -179,7 +227,7 @@ describe('local stack end to end, success rate 1', () => {
     expect(await stack.stop()).toBe(0);
     expect(await listening(dynamodb)).toBe(false); // the JVM is gone with the stack
 
-    stack = await launchStack(['--success-rate', '1'], dataDir);
+    stack = await launchStack(['--success-rate', '1', '--workflow-type', workflowType], dataDir);
     c = clients(stack.state);
     const after = await scanAll(c.ddb, stack.state.settings.tables.orders);
     const afterById = new Map(after.map((o) => [o['order_id'] as string, o['status'] as string]));
@@ -191,11 +239,12 @@ describe('local stack end to end, success rate 1', () => {
     const finished = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, inFlight, 90_000);
     for (const id of inFlight) expect(`${id}:${finished.get(id)?.['status']}`).toBe(`${id}:FULFILLED`);
     expect(await getOrder(stack.state.apiUrl, must(accepted[0]))).toMatchObject({ status: 200, body: { status: 'FULFILLED' } });
-    // Same Idempotency-Key after the restart: the execution name is still taken, same order back.
-    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
-    expect(executionsBefore).toBeGreaterThanOrEqual(accepted.length + inFlight.length);
-    const again = await postOrder(stack.state.apiUrl, SAMPLE_ORDER, { 'Idempotency-Key': idempotencyKey });
+    // Same Idempotency-Key after the restart: the idempotency record is kept, same order back, nothing started.
+    const executionsBefore = await executions();
+    if (standard) expect(executionsBefore).toBeGreaterThanOrEqual(accepted.length + inFlight.length);
+    const again = await postUntilAccepted(stack.state.apiUrl, SAMPLE_ORDER, idempotencyKey);
     expect(again).toMatchObject({ status: 202, body: { order_id: idempotentOrderId } });
-    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await executions()).toBe(executionsBefore);
   });
 });

@@ -18,6 +18,9 @@ export interface StackState {
   apiUrl: string;
   /** Whether API Gateway validates POST /order bodies (`--gateway-body-validation`). */
   gatewayBodyValidation: boolean;
+  workflowType: 'STANDARD' | 'EXPRESS';
+  /** DynamoDB Local's JVM, for tests that stall it. */
+  dynamodbPid: number;
   endpoints: { dynamodb: string; sqs: string; sfn: string };
   clientEnv: Record<string, string>;
   stateMachineArn: string;
@@ -219,19 +222,60 @@ export async function countExecutions(sfn: SFNClient, stateMachineArn: string): 
   return count;
 }
 
+/**
+ * POST /order as a careful client does: with an Idempotency-Key, retrying a 503 (DynamoDB Local
+ * on a loaded machine can be slower than the functions' request timeout) a bounded number of times.
+ */
+export async function postUntilAccepted(apiUrl: string, body: unknown, key: string, attempts = 5): Promise<{ status: number; body: ApiBody; headers: Headers }> {
+  let response = await postOrder(apiUrl, body, { 'Idempotency-Key': key });
+  for (let attempt = 1; attempt < attempts && response.status === 503; attempt += 1) {
+    await sleep(Number(response.headers.get('retry-after') ?? '1') * 1000);
+    response = await postOrder(apiUrl, body, { 'Idempotency-Key': key });
+  }
+  return response;
+}
+
 /** Posts `count` orders with limited concurrency; returns their ids. */
 export async function postMany(apiUrl: string, count: number, concurrency = 16): Promise<string[]> {
   const ids: string[] = [];
   let next = 0;
+  const run = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         const index = next++;
-        const response = await postOrder(apiUrl, { ...SAMPLE_ORDER, customer_id: `c-${index}` });
+        const response = await postUntilAccepted(apiUrl, { ...SAMPLE_ORDER, customer_id: `c-${index}` }, `many-${run}-${index}`);
         if (response.status !== 202) throw new Error(`order ${index}: ${response.status} ${JSON.stringify(response.body)}`);
         ids.push(response.body.order_id);
       }
     }),
   );
   return ids;
+}
+
+const frozenPids = new Set<number>();
+process.once('exit', () => {
+  for (const pid of frozenPids) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      /* gone */
+    }
+  }
+});
+
+/**
+ * Freezes a process (SIGSTOP: its connections stay open, requests to it hang, as with a stalled
+ * dependency) for `ms`, then resumes it. It is resumed in every case: after the time, if the wait
+ * is cut short by an error, and when the test process exits.
+ */
+export async function freezeFor(pid: number, ms: number): Promise<void> {
+  process.kill(pid, 'SIGSTOP');
+  frozenPids.add(pid);
+  try {
+    await sleep(ms);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+    frozenPids.delete(pid);
+  }
 }

@@ -1,38 +1,26 @@
-import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest, type FieldError } from '@dofs/order-domain';
-import type { OrderExecutionState } from '@dofs/handler-kit';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { storedOrder } from '@dofs/handler-kit';
+import { executionInputFor, orderTotalCents, type FieldError, type OrderExecutionState, type StoredOrder } from '@dofs/order-domain';
 
-export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
-  return { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD', ...overrides };
+/** A RECEIVED order as api-handler stores it, written to the table. */
+export async function receivedOrder(client: DynamoDBDocumentClient, overrides: Partial<StoredOrder> = {}): Promise<StoredOrder> {
+  const order = storedOrder({ status: 'RECEIVED', correlation_id: 'corr-store-1', ...overrides } as Partial<StoredOrder>);
+  await client.send(new PutCommand({ TableName: String(process.env['ORDERS_TABLE']), Item: order }));
+  return order;
 }
 
-/** The execution input api-handler starts the workflow with. */
-export function executionInput(order: CreateOrderRequest = orderRequest(), overrides: Partial<OrderExecutionState> = {}): OrderExecutionState {
-  return {
-    order_id: newOrderId(),
-    correlation_id: 'corr-store-1',
-    request_hash: requestHash(order),
-    idempotency_key: null,
-    received_at: '2026-11-24T00:00:00.000Z',
-    order,
-    ...overrides,
-  };
+/** The state after ValidateOrder accepted the order (its verdict at $.verdict). */
+export function validatedState(order: StoredOrder): OrderExecutionState {
+  const input = executionInputFor(order);
+  return { ...input, verdict: { valid: true, order: input.order, total_cents: orderTotalCents(input.order.items) } };
 }
 
-/** The state after ValidateOrder succeeded (its result at $.validated). */
-export function validatedState(order: CreateOrderRequest = orderRequest(), overrides: Partial<OrderExecutionState> = {}): OrderExecutionState {
-  return { ...executionInput(order, overrides), validated: { order, total_cents: orderTotalCents(order.items) } };
+/** The state after ValidateOrder rejected the order. */
+export function rejectedState(order: StoredOrder, reasons: FieldError[]): OrderExecutionState {
+  return { ...executionInputFor(order), verdict: { valid: false, reasons } };
 }
 
-/**
- * The state after ValidateOrder threw OrderRejected: Step Functions puts `{ Error, Cause }` at
- * $.rejection, Cause being the Node runtime's error JSON whose errorMessage is `{"reasons":[...]}`.
- */
-export function rejectedState(reasons: FieldError[], order: CreateOrderRequest = orderRequest()): OrderExecutionState {
-  const cause = JSON.stringify({ errorType: 'OrderRejected', errorMessage: JSON.stringify({ reasons }), trace: ['OrderRejected: ...', '    at validateOrder (/var/task/main.js:1:1)'] });
-  return { ...executionInput(order), rejection: { Error: 'OrderRejected', Cause: cause } };
-}
-
-/** The task input of the StoreOrder / StoreRejectedOrder / MarkOrderFailed states. */
-export function taskInput(action: 'store' | 'reject' | 'fail', execution: OrderExecutionState) {
+/** The task input of the StoreOrder / StoreRejectedOrder states. */
+export function taskInput(action: 'store' | 'reject', execution: OrderExecutionState) {
   return { action, execution };
 }

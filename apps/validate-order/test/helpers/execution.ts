@@ -1,5 +1,4 @@
-import { orderIdForIdempotencyKey, requestHash, type CreateOrderRequest } from '@dofs/order-domain';
-import type { OrderExecutionInput } from '@dofs/handler-kit';
+import { newOrderId, requestHash, type CreateOrderRequest, type OrderExecutionInput } from '@dofs/order-domain';
 
 export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
   return {
@@ -17,10 +16,9 @@ export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): Creat
 export function executionInput(order: unknown = orderRequest(), overrides: Partial<OrderExecutionInput> = {}): OrderExecutionInput {
   const hashable = order as CreateOrderRequest;
   return {
-    order_id: orderIdForIdempotencyKey('c-123', `key-${Math.random()}`),
+    order_id: newOrderId(),
     correlation_id: 'corr-validate-1',
     request_hash: requestHash(hashable),
-    idempotency_key: null,
     received_at: '2026-11-24T00:00:00.000Z',
     order: hashable,
     ...overrides,

@@ -1,21 +1,38 @@
-import { newOrderId, requestHash, type StoredOrder } from '@dofs/order-domain';
+import { newOrderId, openShardKey, requestHash, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 
-/** A stored order as StoreOrder writes it (PENDING, no attempts yet). */
-export function pendingOrder(overrides: Partial<StoredOrder> = {}): StoredOrder {
+/** Overrides for a test order; `status` typed from the status model. */
+export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
+
+/** A stored order as api-handler writes it (RECEIVED) or in any other status, with a consistent history. */
+export function storedOrder(overrides: OrderOverrides = {}): StoredOrder {
   const request = { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
   const now = new Date().toISOString();
+  const orderId = overrides.order_id ?? newOrderId();
+  const status = overrides.status ?? 'RECEIVED';
+  const history: StoredOrder['status_history'] = [{ to: 'RECEIVED', at: now, by: 'api-handler' }];
+  if (status !== 'RECEIVED') history.push({ from: 'RECEIVED', to: status === 'REJECTED' ? 'REJECTED' : 'PENDING', at: now, by: 'store-order' });
+  if (!['RECEIVED', 'PENDING', 'REJECTED'].includes(status)) history.push({ from: 'PENDING', to: status, at: now, by: 'fulfill-order' });
+  const open = ['RECEIVED', 'PENDING', 'RETRYING'].includes(status);
   return {
-    order_id: newOrderId(),
+    order_id: orderId,
     ...request,
     total_cents: 3998,
-    status: 'PENDING',
+    status,
     attempts: 0,
     request_hash: requestHash(request),
     correlation_id: 'corr-fulfil',
+    received_at: now,
+    status_history: history,
+    ...(open ? { open_shard: openShardKey(status, orderId) } : {}),
     created_at: now,
     updated_at: now,
     ...overrides,
-  };
+  } as StoredOrder;
+}
+
+/** A stored order as StoreOrder leaves it (PENDING, no attempts yet). */
+export function pendingOrder(overrides: OrderOverrides = {}): StoredOrder {
+  return storedOrder({ status: 'PENDING', ...overrides });
 }
 
 /** A random source that returns `values` in turn (then repeats the last one). */
