@@ -16,6 +16,9 @@ locals {
   # Created by infra/cicd under this conventional name.
   role_permissions_boundary = var.use_role_permissions_boundary ? "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${local.name_prefix}-role-boundary" : null
 
+  # The pipeline's Apply role (infra/cicd), named in the alarm topic key's policy.
+  deployer_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.project}-cicd-${var.environment}-codebuild-apply"
+
   common_environment = {
     LOG_LEVEL = var.log_level
   }
@@ -272,8 +275,9 @@ module "api" {
 module "alarms" {
   source = "../../modules/alarms"
 
-  name_prefix           = local.name_prefix
-  alarm_email_addresses = var.alarm_email_addresses
+  name_prefix            = local.name_prefix
+  alarm_email_addresses  = var.alarm_email_addresses
+  key_administrator_arns = var.use_role_permissions_boundary ? [local.deployer_role_arn] : []
 
   queue_name                           = module.order_queue.queue_name
   dead_letter_queue_name               = module.order_queue.dead_letter_queue_name
