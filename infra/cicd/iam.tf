@@ -27,10 +27,10 @@ locals {
       "arn:${local.partition}:apigateway:${var.region}::/restapis/*",
       "arn:${local.partition}:apigateway:${var.region}::/tags/*",
     ]
-    artifact_parameters = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.artifact_parameter_path}/*"
-    state_bucket        = "arn:${local.partition}:s3:::${var.state_bucket_name}"
-    state_object        = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
-    state_lock_object   = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
+    manifests         = "${module.lambda_artifacts.bucket_arn}/${local.manifest_prefix}*"
+    state_bucket      = "arn:${local.partition}:s3:::${var.state_bucket_name}"
+    state_object      = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
+    state_lock_object = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
   }
 }
 
@@ -175,7 +175,9 @@ resource "aws_iam_role_policy" "codebuild_common" {
   policy = data.aws_iam_policy_document.codebuild_common[each.key].json
 }
 
-# Build & Test: reads the last deployed commit, publishes changed artifacts and their pointers.
+# Build & Test runs every dependency's install step and all tests, so it may only read: the last
+# deployed commit and whether its manifest exists (the base of `nx affected`). It writes nothing
+# but its output artifact (the packages), which the Publish stage uploads.
 data "aws_iam_policy_document" "build" {
   statement {
     sid       = "ReadLastDeployedCommit"
@@ -185,14 +187,31 @@ data "aws_iam_policy_document" "build" {
   }
 
   statement {
-    sid       = "PublishArtifactPointers"
+    sid       = "ReadManifests"
     effect    = "Allow"
-    actions   = ["ssm:GetParameter", "ssm:PutParameter"]
-    resources = [local.arn.artifact_parameters]
+    actions   = ["s3:GetObject"]
+    resources = [local.arn.manifests]
   }
 
   statement {
-    sid       = "PublishArtifacts"
+    # Lets HeadObject answer 404 (not 403) for a manifest that does not exist.
+    sid       = "ListArtifacts"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [module.lambda_artifacts.bucket_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "build" {
+  name   = "read-deployment-base"
+  role   = aws_iam_role.codebuild["build"].id
+  policy = data.aws_iam_policy_document.build.json
+}
+
+# Publish: uploads packages and manifests to the Lambda artifacts bucket; runs no project code.
+data "aws_iam_policy_document" "publish" {
+  statement {
+    sid       = "PublishArtifactsAndManifests"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${module.lambda_artifacts.bucket_arn}/*"]
@@ -207,10 +226,10 @@ data "aws_iam_policy_document" "build" {
   }
 }
 
-resource "aws_iam_role_policy" "build" {
+resource "aws_iam_role_policy" "publish" {
   name   = "publish-artifacts"
-  role   = aws_iam_role.codebuild["build"].id
-  policy = data.aws_iam_policy_document.build.json
+  role   = aws_iam_role.codebuild["publish"].id
+  policy = data.aws_iam_policy_document.publish.json
 }
 
 # Smoke test: records the commit once the deployment answered correctly.
@@ -254,13 +273,6 @@ data "aws_iam_policy_document" "terraform_read" {
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = [local.arn.state_lock_object]
-  }
-
-  statement {
-    sid       = "ReadArtifactPointers"
-    effect    = "Allow"
-    actions   = ["ssm:GetParameter"]
-    resources = [local.arn.artifact_parameters]
   }
 
   statement {
