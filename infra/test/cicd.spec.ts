@@ -256,7 +256,7 @@ describe('pull-request checks (.github/workflows/ci.yml)', () => {
   });
 
   it('install, lint, typecheck and test', () => {
-    expect(ci).toContain('npm install');
+    expect(ci).toContain('npm ci --ignore-scripts');
     expect(ci).toContain('npx nx affected -t lint typecheck test --base="origin/${{ github.base_ref }}"');
     expect(ci).toContain('node-version: 22');
   });
