@@ -101,6 +101,13 @@ describe('functions', () => {
     expect(dev.variables.artifacts?.default).toBeUndefined(); // required: plan without a manifest fails
   });
 
+  it('have a manifest entry in the mocked-provider terraform test for every app', () => {
+    const tests = readWorkspaceFile('infra/envs/dev/tests/dev.tftest.hcl');
+    for (const app of APPS) {
+      expect({ app, entry: tests.includes(`"${app}" = {`) && tests.includes(`s3_key            = "${app}/0000.zip"`) }).toEqual({ app, entry: true });
+    }
+  });
+
   it('read manifest fields that the publish script writes', async () => {
     const script = readWorkspaceFile('infra/scripts/publish-artifact.sh');
     const written = /JSON\.stringify\(\{ ([^}]*) \}\)/.exec(script)?.[1]?.split(/,\s*/) ?? [];

@@ -54,11 +54,40 @@ mock_provider "aws" {
 }
 
 # The artifact manifest Plan receives with -var-file (infra/scripts/artifact-manifest.mjs).
+# Literal values: file-level test variables are plain values, shared by every run block.
 variables {
   artifacts = {
-    for app in ["api-handler", "validate-order", "store-order", "fulfill-order", "dlq-handler"] : app => {
+    "api-handler" = {
       s3_bucket         = "dofs-dev-lambda-artifacts"
-      s3_key            = "${app}/0000.zip"
+      s3_key            = "api-handler/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "validate-order" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "validate-order/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "store-order" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "store-order/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "fulfill-order" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "fulfill-order/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "dlq-handler" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "dlq-handler/0000.zip"
       s3_object_version = "v1"
       sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
       version           = "0.1.0"
