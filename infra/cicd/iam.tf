@@ -14,23 +14,26 @@ locals {
       "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.env_prefix}-*",
     ]
     all_log_groups = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"
-    tables         = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
-    queues         = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
-    state_machines = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
-    executions     = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
-    alarms         = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
-    topics         = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
-    keys           = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
-    # API ids are random, so REST APIs cannot be matched by name; the region's REST APIs are.
+    # Named by API Gateway after the (random) API id: matched by tags, like the REST APIs.
+    api_execution_log_groups = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_*"
+    tables                   = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
+    queues                   = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    state_machines           = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
+    executions               = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
+    alarms                   = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
+    topics                   = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    keys                     = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
+    # API ids are random, so REST APIs cannot be matched by name: creation is conditioned on the
+    # request's tags and every change on the API's tags (Project, Environment).
+    rest_api_collection = "arn:${local.partition}:apigateway:${var.region}::/restapis"
     rest_apis = [
-      "arn:${local.partition}:apigateway:${var.region}::/restapis",
       "arn:${local.partition}:apigateway:${var.region}::/restapis/*",
       "arn:${local.partition}:apigateway:${var.region}::/tags/*",
     ]
-    artifact_parameters = "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter${local.artifact_parameter_path}/*"
-    state_bucket        = "arn:${local.partition}:s3:::${var.state_bucket_name}"
-    state_object        = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
-    state_lock_object   = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
+    manifests         = "${module.lambda_artifacts.bucket_arn}/${local.manifest_prefix}*"
+    state_bucket      = "arn:${local.partition}:s3:::${var.state_bucket_name}"
+    state_object      = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
+    state_lock_object = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
   }
 }
 
@@ -175,7 +178,9 @@ resource "aws_iam_role_policy" "codebuild_common" {
   policy = data.aws_iam_policy_document.codebuild_common[each.key].json
 }
 
-# Build & Test: reads the last deployed commit, publishes changed artifacts and their pointers.
+# Build & Test runs every dependency's install step and all tests, so it may only read: the last
+# deployed commit and whether its manifest exists (the base of `nx affected`). It writes nothing
+# but its output artifact (the packages), which the Publish stage uploads.
 data "aws_iam_policy_document" "build" {
   statement {
     sid       = "ReadLastDeployedCommit"
@@ -185,14 +190,31 @@ data "aws_iam_policy_document" "build" {
   }
 
   statement {
-    sid       = "PublishArtifactPointers"
+    sid       = "ReadManifests"
     effect    = "Allow"
-    actions   = ["ssm:GetParameter", "ssm:PutParameter"]
-    resources = [local.arn.artifact_parameters]
+    actions   = ["s3:GetObject"]
+    resources = [local.arn.manifests]
   }
 
   statement {
-    sid       = "PublishArtifacts"
+    # Lets HeadObject answer 404 (not 403) for a manifest that does not exist.
+    sid       = "ListArtifacts"
+    effect    = "Allow"
+    actions   = ["s3:ListBucket"]
+    resources = [module.lambda_artifacts.bucket_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "build" {
+  name   = "read-deployment-base"
+  role   = aws_iam_role.codebuild["build"].id
+  policy = data.aws_iam_policy_document.build.json
+}
+
+# Publish: uploads packages and manifests to the Lambda artifacts bucket; runs no project code.
+data "aws_iam_policy_document" "publish" {
+  statement {
+    sid       = "PublishArtifactsAndManifests"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${module.lambda_artifacts.bucket_arn}/*"]
@@ -207,10 +229,10 @@ data "aws_iam_policy_document" "build" {
   }
 }
 
-resource "aws_iam_role_policy" "build" {
+resource "aws_iam_role_policy" "publish" {
   name   = "publish-artifacts"
-  role   = aws_iam_role.codebuild["build"].id
-  policy = data.aws_iam_policy_document.build.json
+  role   = aws_iam_role.codebuild["publish"].id
+  policy = data.aws_iam_policy_document.publish.json
 }
 
 # Smoke test: records the commit once the deployment answered correctly.
@@ -257,13 +279,6 @@ data "aws_iam_policy_document" "terraform_read" {
   }
 
   statement {
-    sid       = "ReadArtifactPointers"
-    effect    = "Allow"
-    actions   = ["ssm:GetParameter"]
-    resources = [local.arn.artifact_parameters]
-  }
-
-  statement {
     sid    = "ReadRoles"
     effect = "Allow"
     actions = [
@@ -277,9 +292,22 @@ data "aws_iam_policy_document" "terraform_read" {
   }
 
   statement {
-    sid       = "ReadFunctions"
-    effect    = "Allow"
-    actions   = ["lambda:Get*", "lambda:List*"]
+    # What the provider reads for aws_lambda_function, aws_lambda_permission and
+    # aws_lambda_event_source_mapping.
+    sid    = "ReadFunctions"
+    effect = "Allow"
+    actions = [
+      "lambda:GetFunction",
+      "lambda:GetFunctionConfiguration",
+      "lambda:GetFunctionCodeSigningConfig",
+      "lambda:GetFunctionConcurrency",
+      "lambda:GetFunctionRecursionConfig",
+      "lambda:GetRuntimeManagementConfig",
+      "lambda:GetPolicy",
+      "lambda:ListVersionsByFunction",
+      "lambda:GetEventSourceMapping",
+      "lambda:ListTags",
+    ]
     resources = [local.arn.functions, local.arn.event_mappings]
   }
 
@@ -293,7 +321,7 @@ data "aws_iam_policy_document" "terraform_read" {
   statement {
     sid       = "ReadTables"
     effect    = "Allow"
-    actions   = ["dynamodb:Describe*", "dynamodb:ListTagsOfResource"]
+    actions   = ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive", "dynamodb:ListTagsOfResource"]
     resources = [local.arn.tables]
   }
 
@@ -315,7 +343,7 @@ data "aws_iam_policy_document" "terraform_read" {
     sid       = "ReadRestApis"
     effect    = "Allow"
     actions   = ["apigateway:GET"]
-    resources = local.arn.rest_apis
+    resources = concat([local.arn.rest_api_collection], local.arn.rest_apis)
   }
 
   statement {
@@ -328,14 +356,14 @@ data "aws_iam_policy_document" "terraform_read" {
   statement {
     sid       = "ReadTopics"
     effect    = "Allow"
-    actions   = ["sns:Get*", "sns:List*"]
+    actions   = ["sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"]
     resources = [local.arn.topics]
   }
 
   statement {
     sid       = "ReadEnvironmentKeys"
     effect    = "Allow"
-    actions   = ["kms:Describe*", "kms:Get*", "kms:List*"]
+    actions   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
     resources = [local.arn.keys]
 
     condition {
@@ -467,11 +495,45 @@ data "aws_iam_policy_document" "terraform_write" {
     }
   }
 
+  # lambda:FunctionArn is not a condition key of TagResource, so tagging is tied to the
+  # environment's mappings by their tags: the request's when a mapping is created with its tags,
+  # the mapping's own afterwards.
+  statement {
+    sid       = "TagNewEventSourceMappings"
+    effect    = "Allow"
+    actions   = ["lambda:TagResource"]
+    resources = [local.arn.event_mappings]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
   statement {
     sid       = "TagEventSourceMappings"
     effect    = "Allow"
     actions   = ["lambda:TagResource", "lambda:UntagResource"]
     resources = [local.arn.event_mappings]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
   }
 
   statement {
@@ -488,6 +550,52 @@ data "aws_iam_policy_document" "terraform_write" {
       "logs:UntagLogGroup",
     ]
     resources = local.arn.log_groups
+  }
+
+  statement {
+    sid       = "CreateApiExecutionLogGroups"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"]
+    resources = [local.arn.api_execution_log_groups]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid    = "ManageApiExecutionLogGroups"
+    effect = "Allow"
+    actions = [
+      "logs:DeleteLogGroup",
+      "logs:PutRetentionPolicy",
+      "logs:DeleteRetentionPolicy",
+      "logs:TagResource",
+      "logs:UntagResource",
+      "logs:TagLogGroup",
+      "logs:UntagLogGroup",
+    ]
+    resources = [local.arn.api_execution_log_groups]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
   }
 
   statement {
@@ -536,10 +644,43 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
+    sid       = "CreateRestApis"
+    effect    = "Allow"
+    actions   = ["apigateway:POST"]
+    resources = [local.arn.rest_api_collection]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  # API Gateway evaluates a child resource (resources, methods, stages, deployments) against the
+  # tags of its REST API.
+  statement {
     sid       = "ManageRestApis"
     effect    = "Allow"
     actions   = ["apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
     resources = local.arn.rest_apis
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
   }
 
   statement {

@@ -14,18 +14,24 @@ locals {
   # Where the environment keeps its state: the key in infra/envs/<environment>/versions.tf.
   state_key = "${var.project}/${var.environment}/terraform.tfstate"
 
-  # Pointers to the deployed artifacts, one per app, written by `nx run <app>:deploy`.
-  artifact_parameter_path = "/${var.project}/${var.environment}/artifacts"
+  # Artifact manifests, one per commit, in the Lambda artifacts bucket (written by Publish).
+  manifest_prefix = "manifests/"
 
   codebuild_projects = {
     build = {
-      description  = "Build & Test: lint, test and build the affected projects, then publish changed Lambda artifacts"
+      description  = "Build & Test: lint, typecheck, test, build and package the affected projects (publishes nothing)"
       buildspec    = "buildspec.yml"
       compute_type = var.build_compute_type
       timeout      = 30
     }
+    publish = {
+      description  = "Publish the packages Build & Test made and write the commit's artifact manifest (no npm install)"
+      buildspec    = "infra/cicd/buildspecs/publish.yml"
+      compute_type = "BUILD_GENERAL1_SMALL"
+      timeout      = 15
+    }
     plan = {
-      description  = "terraform validate and plan -out for infra/envs/${var.environment}; the plan is the stage's artifact"
+      description  = "terraform validate and plan -out for infra/envs/${var.environment} with the commit's artifact manifest; the plan is the stage's artifact"
       buildspec    = "infra/cicd/buildspecs/plan.yml"
       compute_type = "BUILD_GENERAL1_SMALL"
       timeout      = 20
@@ -51,6 +57,10 @@ locals {
     LAST_DEPLOYED_SHA_PARAMETER  = aws_ssm_parameter.last_deployed_sha.name
     TF_STATE_BUCKET              = var.state_bucket_name
     TF_STATE_REGION              = var.region
+    TF_STATE_KEY                 = local.state_key
+    TF_VAR_region                = var.region
+    TF_VAR_project               = var.project
+    TF_VAR_environment           = var.environment
     SMOKE_TIMEOUT_SECONDS        = tostring(var.smoke_test_timeout_seconds)
     TF_VAR_alarm_email_addresses = jsonencode(var.alarm_email_addresses)
     NX_DAEMON                    = "false"
@@ -168,7 +178,7 @@ resource "aws_codebuild_project" "this" {
 }
 
 ################################################################################
-# Pipeline: Source -> Build & Test -> Plan -> [Approve] -> Apply -> Smoke test
+# Pipeline: Source -> Build & Test -> Publish -> Plan -> [Approve] -> Apply -> Smoke test
 ################################################################################
 
 resource "aws_codepipeline" "this" {
@@ -212,26 +222,51 @@ resource "aws_codepipeline" "this" {
         ConnectionArn    = aws_codeconnections_connection.github.arn
         FullRepositoryId = var.github_repository
         BranchName       = var.branch
-        DetectChanges    = "true"
+        # No DetectChanges: with a trigger configured AWS ignores it; the trigger starts runs.
         # A git clone rather than a zip: `nx affected` needs the history back to the last deployed commit.
         OutputArtifactFormat = "CODEBUILD_CLONE_REF"
       }
     }
   }
 
+  # Runs every dependency's install step and all tests; its role can publish nothing.
   stage {
     name = "BuildAndTest"
 
     action {
-      name            = "BuildAndTest"
-      category        = "Build"
-      owner           = "AWS"
-      provider        = "CodeBuild"
-      version         = "1"
-      input_artifacts = ["source"]
+      name             = "BuildAndTest"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      input_artifacts  = ["source"]
+      output_artifacts = ["bundles"]
 
       configuration = {
         ProjectName = aws_codebuild_project.this["build"].name
+        EnvironmentVariables = jsonencode([
+          { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
+      }
+    }
+  }
+
+  # Its own role, after the tests: uploads the rebuilt packages and writes the commit's manifest.
+  stage {
+    name = "Publish"
+
+    action {
+      name             = "Publish"
+      category         = "Build"
+      owner            = "AWS"
+      provider         = "CodeBuild"
+      version          = "1"
+      input_artifacts  = ["source", "bundles"]
+      output_artifacts = ["manifest"]
+
+      configuration = {
+        ProjectName   = aws_codebuild_project.this["publish"].name
+        PrimarySource = "source"
         EnvironmentVariables = jsonencode([
           { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
         ])
@@ -248,11 +283,12 @@ resource "aws_codepipeline" "this" {
       owner            = "AWS"
       provider         = "CodeBuild"
       version          = "1"
-      input_artifacts  = ["source"]
+      input_artifacts  = ["source", "manifest"]
       output_artifacts = ["plan"]
 
       configuration = {
-        ProjectName = aws_codebuild_project.this["plan"].name
+        ProjectName   = aws_codebuild_project.this["plan"].name
+        PrimarySource = "source"
       }
     }
   }

@@ -28,7 +28,7 @@ output "last_deployed_sha_parameter" {
   value       = aws_ssm_parameter.last_deployed_sha.name
 }
 
-output "artifact_parameter_path" {
-  description = "SSM path of the per-app artifact pointers read by the environment."
-  value       = local.artifact_parameter_path
+output "artifact_manifest_prefix" {
+  description = "Key prefix of the per-commit artifact manifests (manifests/<commit>.json) in the Lambda artifacts bucket."
+  value       = local.manifest_prefix
 }

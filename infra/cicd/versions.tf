@@ -1,5 +1,5 @@
 terraform {
-  required_version = ">= 1.10, < 2.0"
+  required_version = ">= 1.11, < 2.0"
 
   required_providers {
     aws = {
@@ -8,10 +8,10 @@ terraform {
     }
   }
 
-  # Same state bucket as the environments, its own key:
-  #   terraform init -backend-config="bucket=<state bucket from infra/bootstrap>"
+  # Same state bucket as the environments; one state per environment's pipeline, so the key is
+  # given at init (a fixed key would let a second environment's pipeline overwrite the first's):
+  #   terraform init -backend-config="bucket=<state bucket>" -backend-config="key=dofs/cicd/<environment>/terraform.tfstate"
   backend "s3" {
-    key          = "dofs/cicd/terraform.tfstate"
     region       = "us-east-1"
     encrypt      = true
     use_lockfile = true

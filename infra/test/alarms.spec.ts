@@ -2,7 +2,7 @@
  * Alarms: DLQ depth, age of the oldest message, failed workflow executions, Lambda errors and
  * throttles, API 5XX; each notifies the encrypted SNS topic and says how to treat missing data.
  */
-import { type Body, config, expr, loadConfigs, moduleCall, resource } from './support/terraform';
+import { type Body, blocks, config, dataSource, expr, loadConfigs, moduleCall, resource, squash } from './support/terraform';
 import { APPS } from './support/settings';
 
 const TREAT_MISSING_DATA = new Set(['missing', 'ignore', 'breaching', 'notBreaching']);
@@ -72,5 +72,27 @@ describe('alarms', () => {
     expect(expr(call.dead_letter_queue_name)).toBe('module.order_queue.dead_letter_queue_name');
     expect(expr(call.state_machine_arn)).toBe('module.order_workflow.state_machine_arn');
     expect(expr(call.api_name)).toBe('module.api.rest_api_name');
+  });
+
+  it('name the deployer in the topic key policy, so the first apply can finish creating the key', async () => {
+    const module = await config('modules/alarms');
+    const policy = dataSource(module, 'aws_iam_policy_document', 'topic_key');
+    const deployer = blocks(policy, 'statement').find((st) => st.sid === 'DeployerAdministersKey');
+    expect(deployer).toBeDefined();
+    // What the provider calls right after CreateKey, before tag-based IAM grants on the key apply.
+    expect(deployer?.actions).toEqual(
+      expect.arrayContaining(['kms:EnableKeyRotation', 'kms:GetKeyPolicy', 'kms:ListResourceTags', 'kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:PutKeyPolicy']),
+    );
+    expect(blocks(deployer as Body, 'condition')).toEqual([]);
+    expect(blocks(deployer as Body, 'principals')).toEqual([{ type: 'AWS', identifiers: '${var.key_administrator_arns}' }]);
+
+    const dev = await config('envs/dev');
+    expect(expr(moduleCall(dev, 'alarms').key_administrator_arns)).toBe('var.use_role_permissions_boundary ? [local.deployer_role_arn] : []');
+    expect(squash(dev.locals.deployer_role_arn)).toMatch(/:role\/\$\{var\.project\}-cicd-\$\{var\.environment\}-codebuild-apply$/);
+    // The same name infra/cicd gives the Apply stage's role.
+    const cicd = await config('cicd');
+    expect(expr(resource(cicd, 'aws_iam_role', 'codebuild').name)).toBe('${local.cicd_name}-codebuild-${each.key}');
+    expect(expr(cicd.locals.cicd_name)).toBe('${var.project}-cicd-${var.environment}');
+    expect(Object.keys(cicd.locals.codebuild_projects as Body)).toContain('apply');
   });
 });

@@ -197,6 +197,18 @@ describe('API', () => {
       expect(expr(call.throttling_burst_limit)).toBe('var.api_throttling_burst_limit');
     });
 
+    it('manages the execution log group API Gateway writes to, with retention, before logging is on', async () => {
+      const api = await config('modules/rest-api');
+      const group = resource(api, 'aws_cloudwatch_log_group', 'execution');
+      // The name API Gateway uses for execution logs; anything else would be a second, unused group.
+      expect(expr(group.name)).toBe('API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}');
+      expect(expr(group.retention_in_days)).toBe('var.execution_log_retention_in_days');
+      expect(expr(group.tags)).toBe('var.tags');
+      const settings = resource(api, 'aws_api_gateway_method_settings', 'all');
+      expect(settings.depends_on).toEqual(['${aws_cloudwatch_log_group.execution}']);
+      expect(api.variables.execution_log_retention_in_days?.default).toBe(30);
+    });
+
     it('redeploys when a route, the model or a gateway response changes', async () => {
       const api = await config('modules/rest-api');
       const deployment = resource(api, 'aws_api_gateway_deployment', 'this');

@@ -52,10 +52,10 @@ describe('pipeline', () => {
     expect(expr(blocks(pipeline, 'artifact_store')[0]?.location)).toBe('module.pipeline_artifacts.bucket_id');
   });
 
-  it('runs Source -> Build & Test -> Plan -> optional approval -> Apply -> Smoke test', async () => {
+  it('runs Source -> Build & Test -> Publish -> Plan -> optional approval -> Apply -> Smoke test', async () => {
     const cicd = await config('cicd');
     const main = cicd.files.find((f) => f.path === 'cicd/main.tf')?.text ?? '';
-    expect(stageNames(main)).toEqual(['Source', 'BuildAndTest', 'Plan', 'Approve', 'Apply', 'SmokeTest']);
+    expect(stageNames(main)).toEqual(['Source', 'BuildAndTest', 'Publish', 'Plan', 'Approve', 'Apply', 'SmokeTest']);
     const pipeline = resource(cicd, 'aws_codepipeline', 'this');
     const approval = (pipeline.dynamic.stage as Body[])[0] as Body;
     expect(expr(approval.for_each)).toBe('var.require_manual_approval ? [1] : []');
@@ -72,6 +72,8 @@ describe('pipeline', () => {
       FullRepositoryId: '${var.github_repository}',
       BranchName: '${var.branch}',
     });
+    // AWS ignores DetectChanges once a trigger is configured: the trigger alone starts runs.
+    expect(source.configuration.DetectChanges).toBeUndefined();
   });
 
   it('builds with buildspec.yml, plans to an artifact and applies that saved plan', async () => {
@@ -79,6 +81,7 @@ describe('pipeline', () => {
     const projects = cicd.locals.codebuild_projects as Record<string, Body>;
     expect(Object.fromEntries(Object.entries(projects).map(([k, p]) => [k, p.buildspec]))).toEqual({
       build: 'buildspec.yml',
+      publish: 'infra/cicd/buildspecs/publish.yml',
       plan: 'infra/cicd/buildspecs/plan.yml',
       apply: 'infra/cicd/buildspecs/apply.yml',
       smoke: 'infra/cicd/buildspecs/smoke.yml',
@@ -122,30 +125,86 @@ describe('pipeline', () => {
     expect(blocks(smoke, 'statement')[0]?.actions).toContain('ssm:PutParameter');
   });
 
-  it('keeps Lambda packages in their own bucket under the pointer path the environment reads', async () => {
+  it('keeps Lambda packages and per-commit manifests in their own bucket', async () => {
     const cicd = await config('cicd');
     expect(cicd.modules.lambda_artifacts?.source).toBe('../modules/s3-bucket');
     expect(cicd.modules.lambda_artifacts?.expiration_days).toBeNull();
-    expect(expr(cicd.locals.artifact_parameter_path)).toBe('/${var.project}/${var.environment}/artifacts');
+    expect(cicd.locals.manifest_prefix).toBe('manifests/');
     const publish = readWorkspaceFile('infra/scripts/publish-artifact.sh');
-    expect(publish).toContain('parameter="/${DOFS_PROJECT:-dofs}/${DOFS_ENV:-dev}/artifacts/$app"');
     expect(publish).toContain('key="$app/$sha256_hex.zip"');
+    expect(publish).toContain('--query VersionId');
+    expect(publish).not.toContain('ssm');
+    const publishAll = readWorkspaceFile('infra/scripts/publish-artifacts.sh');
+    expect(publishAll).toContain('"s3://$bucket/manifests/$base.json"');
+    expect(publishAll).toContain('"s3://$bucket/manifests/$commit.json"');
+  });
+});
+
+describe('the artifact set deployed is the commit\'s (the manifest)', () => {
+  it('Build & Test packages the affected apps and hands the packages on, publishing nothing', async () => {
+    const pipeline = resource(await config('cicd'), 'aws_codepipeline', 'this');
+    expect(action(pipeline, 'BuildAndTest').output_artifacts).toEqual(['bundles']);
+    expect(buildspec).toContain('npx nx affected -t package --base="$NX_BASE" --head=HEAD --exclude=infra');
+    expect(buildspec).not.toMatch(/-t deploy|publish-artifact|put-parameter|s3 cp|put-object/);
+    expect(buildspec).toMatch(/artifacts:\s+base-directory: dist\s+files:\s+- artifacts\/build\.json\s+- artifacts\/\*\.zip/);
+  });
+
+  it('Publish, in its own action and role, uploads them and writes the manifest Plan reads', async () => {
+    const cicd = await config('cicd');
+    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
+    const publish = action(pipeline, 'Publish');
+    expect(publish.input_artifacts).toEqual(['source', 'bundles']);
+    expect(publish.output_artifacts).toEqual(['manifest']);
+    expect(publish.configuration).toMatchObject({ ProjectName: '${aws_codebuild_project.this["publish"].name}', PrimarySource: 'source' });
+    const spec = readWorkspaceFile('infra/cicd/buildspecs/publish.yml');
+    expect(spec).toContain('bash infra/scripts/publish-artifacts.sh "$CODEBUILD_SRC_DIR_bundles" "$CODEBUILD_SRC_DIR/manifest-output"');
+    expect(spec).toMatch(/artifacts:\s+base-directory: manifest-output\s+files:\s+- artifacts\.tfvars\.json/);
+    const commands = spec.split('\n').filter((line) => /^\s+- /.test(line));
+    expect(commands.join('\n')).not.toMatch(/npm (ci|install)|npx|nx /);
+
+    const plan = action(pipeline, 'Plan');
+    expect(plan.input_artifacts).toEqual(['source', 'manifest']);
+    expect(plan.configuration.PrimarySource).toBe('source');
+    const planSpec = readWorkspaceFile('infra/cicd/buildspecs/plan.yml');
+    expect(planSpec).toContain('DOFS_ARTIFACT_MANIFEST="$CODEBUILD_SRC_DIR_manifest/artifacts.tfvars.json"');
+    const script = readWorkspaceFile('infra/scripts/terraform.sh');
+    expect(script).toContain('plan -input=false -var-file="$manifest" -out="$plan_file"');
+  });
+
+  it('the base of nx affected and of the manifest is the last deployed commit, when it is an ancestor with a manifest', () => {
+    const base = readWorkspaceFile('infra/scripts/affected-base.sh');
+    expect(base).toContain('git merge-base --is-ancestor "$last_deployed" HEAD');
+    expect(base).toContain('--key "manifests/$last_deployed.json"');
+    expect(buildspec).toContain('dist/artifacts/build.json "$COMMIT_ID" "$NX_BASE"');
+  });
+
+  it('only the smoke test moves last-deployed-sha, after the test passed', async () => {
+    const cicd = await config('cicd');
+    const writers = [...Object.entries(cicd.data.aws_iam_policy_document ?? {})]
+      .filter(([, doc]) => blocks(doc, 'statement').some((st) => (st.actions as string[]).includes('ssm:PutParameter')))
+      .map(([name]) => name);
+    expect(writers).toEqual(['smoke']);
+    for (const file of ['buildspec.yml', 'infra/cicd/buildspecs/publish.yml', 'infra/cicd/buildspecs/plan.yml', 'infra/cicd/buildspecs/apply.yml']) {
+      expect({ file, writes: readWorkspaceFile(file).includes('put-parameter') }).toEqual({ file, writes: false });
+    }
   });
 });
 
 describe('buildspecs', () => {
-  it('buildspec.yml installs Node 22, the pinned Terraform and the locked dependencies', () => {
+  it('buildspec.yml installs Node 22, the pinned Terraform and exactly the locked dependencies, without install scripts', () => {
     expect(buildspec).toMatch(/^version: 0\.2$/m);
     expect(buildspec).toMatch(/runtime-versions:\s+nodejs: 22/);
     expect(buildspec).toContain('bash infra/scripts/install-terraform.sh');
-    expect(buildspec).toContain('npm install');
+    expect(buildspec).toContain('- npm ci --ignore-scripts');
+    expect(buildspec).not.toContain('npm install');
   });
 
-  it('buildspec.yml runs lint, test, build and deploy for what changed since the last deployed commit', () => {
+  it('buildspec.yml gates on lint, typecheck, test and build of what changed since the last deployed commit', () => {
     expect(buildspec).toContain('source infra/scripts/affected-base.sh');
-    expect(buildspec).toContain('npx nx affected -t lint test build --base="$NX_BASE" --head=HEAD');
-    expect(buildspec).toContain('npx nx affected -t deploy --base="$NX_BASE" --head=HEAD --exclude=infra');
-    expect(buildspec).toContain('npx nx run-many -t deploy --exclude=infra'); // first deployment
+    // esbuild skips type checking and jest uses swc: typecheck is the only tsc run.
+    expect(buildspec).toContain('npx nx affected -t lint typecheck test build --base="$NX_BASE" --head=HEAD');
+    expect(buildspec).toContain('npx nx run-many -t lint typecheck test build'); // first deployment
+    expect(buildspec).toContain('npx nx run-many -t package --exclude=infra'); // first deployment
     expect(buildspec).toMatch(/last successfully deployed commit is kept in the SSM parameter/);
     const base = readWorkspaceFile('infra/scripts/affected-base.sh');
     expect(base).toContain('aws ssm get-parameter --name "${LAST_DEPLOYED_SHA_PARAMETER:?}"');
@@ -174,7 +233,7 @@ describe('buildspecs', () => {
 
   it('terraform.sh plans with -out and applies exactly that plan', () => {
     const script = readWorkspaceFile('infra/scripts/terraform.sh');
-    expect(script).toContain('plan -input=false -out="$plan_file"');
+    expect(script).toContain('-out="$plan_file"');
     expect(script).toContain('apply -input=false "$plan_file"');
     expect(script).toContain('validate');
     expect(script).toContain('terraform -chdir="$dir" test');
@@ -197,7 +256,7 @@ describe('pull-request checks (.github/workflows/ci.yml)', () => {
   });
 
   it('install, lint, typecheck and test', () => {
-    expect(ci).toContain('npm install');
+    expect(ci).toContain('npm ci --ignore-scripts');
     expect(ci).toContain('npx nx affected -t lint typecheck test --base="origin/${{ github.base_ref }}"');
     expect(ci).toContain('node-version: 22');
   });
@@ -235,7 +294,7 @@ describe('Nx project and scripts', () => {
     expect(generate.options.command).toBe('node -r @swc-node/register infra/scripts/generate-api-model.ts');
   });
 
-  it.each(['affected-base.sh', 'install-terraform.sh', 'publish-artifact.sh', 'terraform.sh'])(
+  it.each(['affected-base.sh', 'install-terraform.sh', 'publish-artifact.sh', 'publish-artifacts.sh', 'terraform.sh'])(
     'scripts/%s is executable bash that parses',
     (script) => {
       const path = join(INFRA_ROOT, 'scripts', script);
@@ -244,7 +303,7 @@ describe('Nx project and scripts', () => {
     },
   );
 
-  it.each(['smoke-test.mjs'])('scripts/%s is a Node script that parses', (script) => {
+  it.each(['smoke-test.mjs', 'artifact-manifest.mjs', 'provider-schema.mjs'])('scripts/%s is a Node script that parses', (script) => {
     expect(spawnSync(process.execPath, ['--check', join(INFRA_ROOT, 'scripts', script)]).status).toBe(0);
   });
 });

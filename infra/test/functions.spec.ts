@@ -9,7 +9,6 @@ import {
   WORKSPACE_ROOT,
   blocks,
   config,
-  dataSource,
   expr,
   isFile,
   moduleCall,
@@ -95,18 +94,23 @@ describe('functions', () => {
     for (const key of ['runtime', 'architectures', 'handler', 'tracing_mode']) expect(call[key]).toBeUndefined();
   });
 
-  it('read one artifact pointer per app from SSM and decode it', async () => {
+  it('take their packages from the artifact manifest of the commit (a variable), not from shared pointers', async () => {
     const dev = await config('envs/dev');
-    const pointer = dataSource(dev, 'aws_ssm_parameter', 'artifact');
-    expect(expr(pointer.for_each)).toBe('local.apps');
-    expect(expr(pointer.name)).toBe('/${var.project}/${var.environment}/artifacts/${each.key}');
-    expect(squash(dev.locals.apps)).toBe('toset(keys(local.settings.functions))');
-    expect(squash(dev.locals.artifacts)).toBe(
-      '{ for app, p in data.aws_ssm_parameter.artifact : app => jsondecode(p.insecure_value) }',
-    );
+    expect(expr(dev.locals.artifacts)).toBe('var.artifacts');
+    expect(dev.data.aws_ssm_parameter).toBeUndefined();
+    const type = squash(dev.variables.artifacts?.type);
+    for (const field of ['s3_bucket', 's3_key', 's3_object_version', 'sha256', 'version']) expect(type).toContain(`${field} = string`);
+    expect(dev.variables.artifacts?.default).toBeUndefined(); // required: plan without a manifest fails
   });
 
-  it('read pointer fields that the publish script writes', async () => {
+  it('have a manifest entry in the mocked-provider terraform test for every app', () => {
+    const tests = readWorkspaceFile('infra/envs/dev/tests/dev.tftest.hcl');
+    for (const app of APPS) {
+      expect({ app, entry: tests.includes(`"${app}" = {`) && tests.includes(`s3_key            = "${app}/0000.zip"`) }).toEqual({ app, entry: true });
+    }
+  });
+
+  it('read manifest fields that the publish script writes', async () => {
     const script = readWorkspaceFile('infra/scripts/publish-artifact.sh');
     const written = /JSON\.stringify\(\{ ([^}]*) \}\)/.exec(script)?.[1]?.split(/,\s*/) ?? [];
     const dev = await config('envs/dev');
@@ -115,7 +119,8 @@ describe('functions', () => {
       for (const [, field] of file.text.matchAll(/local\.artifacts\["[a-z-]+"\]\.(\w+)/g)) read.add(field as string);
     }
     expect([...read].sort()).toEqual(['s3_bucket', 's3_key', 'sha256', 'version']);
-    expect(written.sort()).toEqual([...read].sort());
+    // Everything read is written; the object version is recorded for audits and rollbacks.
+    expect(written.sort()).toEqual([...read, 's3_object_version'].sort());
   });
 
   it('run nodejs22.x on arm64 with main.handler, X-Ray active and code from the artifact', async () => {

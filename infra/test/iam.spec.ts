@@ -104,10 +104,11 @@ describe('IAM', () => {
     expect(offending).toEqual([]);
   });
 
-  it('limits the pipeline roles to read-only prefixes (Get*, List*, Describe*) when they use wildcards', async () => {
+  it('names exact actions in the pipeline roles: no prefix wildcards (Get*, List*, Describe*)', async () => {
+    const keyPolicies = await keyPolicyDocuments();
     const offending = (await policyStatements())
-      .filter((s) => s.effect === 'Allow' && s.config === 'cicd')
-      .flatMap((s) => s.actions.filter((a) => a.includes('*') && !/^[a-z0-9-]+:(Get|List|Describe)\*$/.test(a)));
+      .filter((s) => s.effect === 'Allow' && (s.config === 'cicd' || !isKeyPolicy(keyPolicies, s)))
+      .flatMap((s) => s.actions.filter((a) => a.includes('*')).map((a) => `${s.config} ${s.document} ${s.sid ?? ''} ${a}`));
     expect(offending).toEqual([]);
   });
 
@@ -226,10 +227,11 @@ describe('IAM', () => {
         'sqs:DeleteMessage': ['module.order_queue.dead_letter_queue_arn'],
         'sqs:ChangeMessageVisibility': ['module.order_queue.dead_letter_queue_arn'],
         'sqs:GetQueueAttributes': ['module.order_queue.dead_letter_queue_arn'],
-        'dynamodb:GetItem': ['module.failed_orders_table.arn', 'module.orders_table.arn'],
+        // OrdersRepository.get and FailedOrdersRepository.recordDeadLetter (TransactWriteItems of a
+        // Put on failed_orders and an Update on orders, or either alone, and a Get of the order).
+        'dynamodb:GetItem': ['module.orders_table.arn'],
         'dynamodb:PutItem': ['module.failed_orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
-        'dynamodb:ConditionCheckItem': ['module.orders_table.arn'],
       },
     };
 
@@ -356,6 +358,75 @@ describe('IAM', () => {
       const mutating = readActions.filter((a) => /:(Create|Delete|Put|Update|Tag|Untag|Set)/.test(a));
       // Planning writes only the state lock object.
       expect([...new Set(mutating)]).toEqual(['s3:PutObject', 's3:DeleteObject']);
+    });
+
+    const ENV_TAGS = (kind: 'RequestTag' | 'ResourceTag') => [
+      { test: 'StringEquals', variable: `aws:${kind}/Project`, values: ['${var.project}'] },
+      { test: 'StringEquals', variable: `aws:${kind}/Environment`, values: ['${var.environment}'] },
+    ];
+    const writeStatement = async (sid: string): Promise<Body> => {
+      const cicd = await config('cicd');
+      const found = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement').find((st) => st.sid === sid);
+      if (!found) throw new Error(`no statement ${sid}`);
+      return found;
+    };
+
+    it('let the deployer create REST APIs only with the environment\'s tags and change only APIs that carry them', async () => {
+      const cicd = await config('cicd');
+      expect(expr(resource(cicd, 'aws_iam_role', 'codebuild').name)).toContain('codebuild');
+      const create = await writeStatement('CreateRestApis');
+      expect(create.actions).toEqual(['apigateway:POST']);
+      expect(create.resources).toEqual(['${local.arn.rest_api_collection}']);
+      expect(blocks(create, 'condition')).toEqual(ENV_TAGS('RequestTag'));
+      const change = await writeStatement('ManageRestApis');
+      expect(expr(change.resources)).toBe('local.arn.rest_apis');
+      expect(blocks(change, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
+      expect(squash((cicd.locals.arn as Body).rest_apis)).not.toContain('::/restapis"');
+      // No other write statement reaches API Gateway.
+      const others = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement').filter(
+        (st) => !['CreateRestApis', 'ManageRestApis'].includes(st.sid as string) && (st.actions as string[]).some((a) => a.startsWith('apigateway:')),
+      );
+      expect(others).toEqual([]);
+    });
+
+    it('let the deployer tag only the environment\'s event source mappings', async () => {
+      const onCreate = await writeStatement('TagNewEventSourceMappings');
+      expect(onCreate.actions).toEqual(['lambda:TagResource']);
+      expect(blocks(onCreate, 'condition')).toEqual(ENV_TAGS('RequestTag'));
+      const later = await writeStatement('TagEventSourceMappings');
+      expect(blocks(later, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
+      for (const sid of ['CreateEventSourceMappings', 'ManageEventSourceMappings']) {
+        expect(blocks(await writeStatement(sid), 'condition').map((c) => c.variable)).toEqual(['lambda:FunctionArn']);
+      }
+    });
+
+    it('let the deployer manage the API execution log group, created with and matched by the environment\'s tags', async () => {
+      const cicd = await config('cicd');
+      expect(squash((cicd.locals.arn as Body).api_execution_log_groups)).toMatch(/:log-group:API-Gateway-Execution-Logs_\*$/);
+      const create = await writeStatement('CreateApiExecutionLogGroups');
+      expect(create.actions).toContain('logs:CreateLogGroup');
+      expect(blocks(create, 'condition')).toEqual(ENV_TAGS('RequestTag'));
+      const manage = await writeStatement('ManageApiExecutionLogGroups');
+      expect(manage.actions).toEqual(expect.arrayContaining(['logs:PutRetentionPolicy', 'logs:DeleteLogGroup']));
+      expect(blocks(manage, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
+    });
+
+    it('keep the job that runs dependencies and tests from publishing: only Publish writes artifacts', async () => {
+      const cicd = await config('cicd');
+      const build = grants(cicd, 'build');
+      expect(Object.keys(build).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 'ssm:GetParameter']);
+      expect(build['s3:GetObject']).toEqual(['local.arn.manifests']);
+      expect(squash((cicd.locals.arn as Body).manifests)).toBe('${module.lambda_artifacts.bucket_arn}/${local.manifest_prefix}*');
+      const publish = grants(cicd, 'publish');
+      expect(publish['s3:PutObject']).toEqual(['${module.lambda_artifacts.bucket_arn}/*']);
+      expect(Object.keys(publish).filter((a) => !a.startsWith('s3:'))).toEqual([]);
+      expect(expr(resource(cicd, 'aws_iam_role_policy', 'publish').role)).toBe('aws_iam_role.codebuild["publish"].id');
+      // Nothing else may write the Lambda artifacts bucket but Publish.
+      const putters = (await policyStatements())
+        .filter((st) => st.config === 'cicd' && st.document !== 'publish' && st.effect === 'Allow' && st.actions.includes('s3:PutObject'))
+        .filter((st) => st.resources.some((r) => r.includes('lambda_artifacts')))
+        .map((st) => `${st.document} ${st.sid}`);
+      expect(putters).toEqual([]);
     });
 
     it('let the pipeline start only its own builds', async () => {

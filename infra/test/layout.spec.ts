@@ -60,9 +60,12 @@ describe('layout', () => {
   it('pins Terraform and the AWS provider in every configuration', async () => {
     for (const cfg of (await loadConfigs()).values()) {
       const tf = cfg.terraform.find((t) => t.required_version);
+      // Root modules need 1.11, where the S3 backend's use_lockfile became generally available;
+      // child modules only need what their syntax needs (the root's constraint governs).
+      const floor = ROOTS.includes(cfg.dir) ? '1.11' : '1.10';
       expect({ dir: cfg.dir, required_version: tf?.required_version }).toEqual({
         dir: cfg.dir,
-        required_version: '>= 1.10, < 2.0',
+        required_version: `>= ${floor}, < 2.0`,
       });
       const aws = (tf?.required_providers as Body[] | undefined)?.[0]?.aws as Body | undefined;
       expect({ dir: cfg.dir, source: aws?.source, version: aws?.version }).toEqual({
@@ -79,7 +82,7 @@ describe('layout', () => {
     expect(match).not.toBeNull();
     const [major, minor] = [Number(match?.[1]), Number(match?.[2])];
     expect(major).toBe(1);
-    expect(minor).toBeGreaterThanOrEqual(10);
+    expect(minor).toBeGreaterThanOrEqual(11);
   });
 
   it('types and describes every variable, and describes every output', async () => {
@@ -196,9 +199,14 @@ describe('layout', () => {
       const cfg = await config(dir);
       const s3 = cfg.terraform.flatMap((t) => ((t.backend?.s3 ?? []) as Body[]))[0];
       expect(s3).toMatchObject({ use_lockfile: true, encrypt: true, region: 'us-east-1' });
-      expect(s3?.key).toMatch(/^dofs\/[a-z]+\/terraform\.tfstate$/);
       expect(s3?.bucket).toBeUndefined(); // passed at init: the name carries the account id
     }
+    const devKey = (await config('envs/dev')).terraform.flatMap((t) => ((t.backend?.s3 ?? []) as Body[]))[0]?.key;
+    expect(devKey).toMatch(/^dofs\/[a-z]+\/terraform\.tfstate$/);
+    // One pipeline state per environment: the key is given at init, never fixed.
+    const cicdBackend = (await config('cicd')).terraform.flatMap((t) => ((t.backend?.s3 ?? []) as Body[]))[0];
+    expect(cicdBackend?.key).toBeUndefined();
+    expect(readWorkspaceFile('infra/README.md')).toContain('-backend-config="key=dofs/cicd/dev/terraform.tfstate"');
     const dev = await config('envs/dev');
     expect(dev.variables.region?.default).toBe('us-east-1');
     expect(expr(dev.providers.aws?.region)).toBe('var.region');
@@ -213,6 +221,24 @@ describe('layout', () => {
       .replace('${var.project}', cicd.variables.project?.default as string)
       .replace('${var.environment}', cicd.variables.environment?.default as string);
     expect(rendered).toBe(key);
+    // and passes it to terraform.sh, so a renamed project or environment moves state and IAM together.
+    expect(expr(cicd.locals.codebuild_environment.TF_STATE_KEY)).toBe('local.state_key');
+    expect(readWorkspaceFile('infra/scripts/terraform.sh')).toContain('-backend-config=key=${TF_STATE_KEY}');
+  });
+
+  it('passes the pipeline\'s region, project and environment to the environment\'s Terraform', async () => {
+    const cicd = await config('cicd');
+    const env = cicd.locals.codebuild_environment as Body;
+    expect(env).toMatchObject({
+      TF_VAR_region: '${var.region}',
+      TF_VAR_project: '${var.project}',
+      TF_VAR_environment: '${var.environment}',
+      TF_STATE_REGION: '${var.region}',
+      DOFS_ENV: '${var.environment}',
+    });
+    // Each is a variable of the environment, which names its resources and ARNs from them.
+    const dev = await config('envs/dev');
+    for (const name of ['region', 'project', 'environment']) expect(dev.variables[name]).toBeDefined();
   });
 
   it('bootstraps the state bucket with local state (it cannot live in the bucket it creates)', async () => {

@@ -69,17 +69,18 @@ data "aws_iam_policy_document" "dlq_handler" {
   }
 
   # TransactWriteItems is authorised per contained action: Put on failed_orders, Update on orders.
+  # Each action is a call FailedOrdersRepository.recordDeadLetter or OrdersRepository.get makes.
   statement {
     sid       = "RecordFailedOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:PutItem"]
     resources = [module.failed_orders_table.arn]
   }
 
   statement {
     sid       = "MarkOrdersFailed"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [module.orders_table.arn]
   }
 }

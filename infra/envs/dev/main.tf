@@ -8,23 +8,18 @@ locals {
   # Every deployed app (api-handler, validate-order, store-order, fulfill-order, dlq-handler).
   apps = toset(keys(local.settings.functions))
 
-  # Artifact pointers written by each app's `deploy` target (infra/scripts/publish-artifact.sh):
-  # { s3_bucket, s3_key, sha256, version }. An app that did not change keeps its pointer, so
-  # its function's s3_key and source_code_hash do not change and `apply` leaves it alone.
-  artifacts = { for app, p in data.aws_ssm_parameter.artifact : app => jsondecode(p.insecure_value) }
+  # The artifact manifest of the commit being deployed (artifacts.tf).
+  artifacts = var.artifacts
 
   # Created by infra/cicd under this conventional name.
   role_permissions_boundary = var.use_role_permissions_boundary ? "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:policy/${local.name_prefix}-role-boundary" : null
 
+  # The pipeline's Apply role (infra/cicd), named in the alarm topic key's policy.
+  deployer_role_arn = "arn:${data.aws_partition.current.partition}:iam::${data.aws_caller_identity.current.account_id}:role/${var.project}-cicd-${var.environment}-codebuild-apply"
+
   common_environment = {
     LOG_LEVEL = var.log_level
   }
-}
-
-data "aws_ssm_parameter" "artifact" {
-  for_each = local.apps
-
-  name = "/${var.project}/${var.environment}/artifacts/${each.key}"
 }
 
 ################################################################################
@@ -297,8 +292,9 @@ module "api" {
 module "alarms" {
   source = "../../modules/alarms"
 
-  name_prefix           = local.name_prefix
-  alarm_email_addresses = var.alarm_email_addresses
+  name_prefix            = local.name_prefix
+  alarm_email_addresses  = var.alarm_email_addresses
+  key_administrator_arns = var.use_role_permissions_boundary ? [local.deployer_role_arn] : []
 
   queue_name                           = module.order_queue.queue_name
   dead_letter_queue_name               = module.order_queue.dead_letter_queue_name

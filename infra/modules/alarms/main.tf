@@ -36,6 +36,38 @@ data "aws_iam_policy_document" "topic_key" {
     }
   }
 
+  # The deployer is named here, not only granted through its IAM policy: that policy limits it to
+  # keys tagged for the environment, and KMS documents that tag-based authorization can take
+  # minutes to apply to a new key, while the provider calls EnableKeyRotation, GetKeyPolicy and
+  # ListResourceTags right after CreateKey. A key policy statement applies from creation.
+  dynamic "statement" {
+    for_each = length(var.key_administrator_arns) > 0 ? [1] : []
+
+    content {
+      sid    = "DeployerAdministersKey"
+      effect = "Allow"
+      actions = [
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:GetKeyRotationStatus",
+        "kms:ListResourceTags",
+        "kms:EnableKeyRotation",
+        "kms:PutKeyPolicy",
+        "kms:UpdateKeyDescription",
+        "kms:TagResource",
+        "kms:UntagResource",
+        "kms:ScheduleKeyDeletion",
+      ]
+      # A key policy's resource is always "*": it means this key.
+      resources = ["*"]
+
+      principals {
+        type        = "AWS"
+        identifiers = var.key_administrator_arns
+      }
+    }
+  }
+
   statement {
     sid     = "AccountPrincipalsUseKeyThroughSns"
     effect  = "Allow"

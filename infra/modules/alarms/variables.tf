@@ -76,6 +76,17 @@ variable "api_stage_name" {
   type        = string
 }
 
+variable "key_administrator_arns" {
+  description = "IAM roles named in the topic key's policy as its administrators: the role that applies this configuration (the pipeline's Apply role), so it can finish creating the key before tag-based IAM permissions on the new key take effect."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.key_administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/", arn))])
+    error_message = "key_administrator_arns must be IAM role ARNs."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource of the module."
   type        = map(string)

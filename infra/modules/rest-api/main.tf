@@ -234,6 +234,16 @@ resource "aws_cloudwatch_log_group" "access" {
   tags = var.tags
 }
 
+# Execution logs (execution_logging_level) go to this fixed name. Created here, before logging is
+# turned on, so it has a retention and Terraform owns it; otherwise API Gateway creates it on the
+# first log event, without retention and outside Terraform.
+resource "aws_cloudwatch_log_group" "execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}"
+  retention_in_days = var.execution_log_retention_in_days
+
+  tags = var.tags
+}
+
 resource "aws_api_gateway_stage" "this" {
   rest_api_id   = aws_api_gateway_rest_api.this.id
   deployment_id = aws_api_gateway_deployment.this.id
@@ -270,6 +280,9 @@ resource "aws_api_gateway_method_settings" "all" {
   rest_api_id = aws_api_gateway_rest_api.this.id
   stage_name  = aws_api_gateway_stage.this.stage_name
   method_path = "*/*"
+
+  # The execution log group exists before API Gateway may write to it.
+  depends_on = [aws_cloudwatch_log_group.execution]
 
   settings {
     metrics_enabled        = true

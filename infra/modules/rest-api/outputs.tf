@@ -27,3 +27,8 @@ output "access_log_group_name" {
   description = "Name of the access log group."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "execution_log_group_name" {
+  description = "Log group of the stage's execution logs."
+  value       = aws_cloudwatch_log_group.execution.name
+}

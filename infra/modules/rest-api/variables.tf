@@ -86,6 +86,17 @@ variable "access_log_retention_in_days" {
   }
 }
 
+variable "execution_log_retention_in_days" {
+  description = "Retention of the execution log group (API-Gateway-Execution-Logs_<api id>/<stage>)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.execution_log_retention_in_days)
+    error_message = "execution_log_retention_in_days must be one of the values CloudWatch Logs accepts."
+  }
+}
+
 variable "tags" {
   description = "Tags for every resource of the module."
   type        = map(string)

@@ -14,11 +14,6 @@ mock_provider "aws" {
   mock_data "aws_iam_policy_document" {
     defaults = { json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}" }
   }
-  mock_data "aws_ssm_parameter" {
-    defaults = {
-      insecure_value = "{\"s3_bucket\":\"dofs-dev-lambda-artifacts\",\"s3_key\":\"app/0000.zip\",\"sha256\":\"vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4=\",\"version\":\"0.1.0\"}"
-    }
-  }
   mock_resource "aws_sqs_queue" {
     defaults = {
       arn = "arn:aws:sqs:us-east-1:123456789012:dofs-dev-queue"
@@ -58,6 +53,48 @@ mock_provider "aws" {
   }
 }
 
+# The artifact manifest Plan receives with -var-file (infra/scripts/artifact-manifest.mjs).
+# Literal values: file-level test variables are plain values, shared by every run block.
+variables {
+  artifacts = {
+    "api-handler" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "api-handler/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "validate-order" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "validate-order/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "store-order" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "store-order/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "fulfill-order" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "fulfill-order/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+    "dlq-handler" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "dlq-handler/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
+      version           = "0.1.0"
+    }
+  }
+}
+
 run "environment_applies" {
   command = apply
 
@@ -72,7 +109,7 @@ run "environment_applies" {
 
   assert {
     condition     = output.deployed_versions["fulfill-order"] == "0.1.0"
-    error_message = "The version tag must come from the artifact pointer."
+    error_message = "The version tag must come from the artifact manifest."
   }
 
   assert {

@@ -1,0 +1,130 @@
+/**
+ * Every Lambda bundle, exactly as it deploys (dist/apps/<app>/main.js), loaded and invoked under
+ * Node 22 (the nodejs22.x runtime's major; the rest of the suite runs on the machine's Node),
+ * against DynamoDB Local and the SQS server of the libs/local-aws harness. One order goes through
+ * the bundles the way the workflow and the queues drive them: validate, store, read over the API,
+ * fulfil; a poison message goes through dlq-handler.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
+import { apiGatewayV1Event, sqsEvent, sqsRecord } from '@dofs/handler-kit';
+import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest } from '@dofs/order-domain';
+import { NODE_MAJOR, node22 } from '../src/node22';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const INVOKE = join(__dirname, '..', 'src', 'invoke.cjs');
+const APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler'] as const;
+type App = (typeof APPS)[number];
+
+const ENVIRONMENT: Record<App, Record<string, string>> = {
+  'api-handler': { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow' },
+  'validate-order': {},
+  'store-order': {},
+  'fulfill-order': { FULFILLMENT_SUCCESS_RATE: '1' },
+  'dlq-handler': {},
+};
+
+interface Outcome {
+  node: string;
+  result?: unknown;
+  error?: { name?: string; message?: string };
+}
+
+let node: string;
+let work: string;
+
+beforeAll(() => {
+  node = node22();
+  work = mkdtempSync(join(tmpdir(), 'lambda-node22-'));
+});
+
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function invoke(app: App, event: unknown): Outcome {
+  const bundle = join(ROOT, 'dist', 'apps', app, 'main.js');
+  if (!existsSync(bundle)) throw new Error(`no bundle at ${bundle}: the test target depends on the apps' build`);
+  const resultFile = join(work, `${app}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  const run = spawnSync(node, [INVOKE, bundle, resultFile], {
+    input: JSON.stringify(event),
+    encoding: 'utf8',
+    // Bounded: a hung invocation fails the test instead of stalling it.
+    timeout: 30_000,
+    env: { ...process.env, ...ENVIRONMENT[app], AWS_LAMBDA_FUNCTION_NAME: `dofs-node22-${app}`, LOG_LEVEL: 'ERROR' },
+  });
+  if (run.status !== 0 || !existsSync(resultFile)) {
+    throw new Error(`${app} under ${node}: exit ${run.status} ${run.signal ?? ''}\n${run.stderr}\n${run.stdout}`);
+  }
+  return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
+}
+
+const order: CreateOrderRequest = { customer_id: 'c-node22', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
+
+describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
+  const orderId = newOrderId();
+  const execution = {
+    order_id: orderId,
+    correlation_id: 'corr-node22',
+    request_hash: requestHash(order),
+    idempotency_key: null,
+    received_at: new Date().toISOString(),
+    order,
+  };
+
+  it('covers every function infra/settings.json deploys', () => {
+    const settings = JSON.parse(readFileSync(join(ROOT, 'infra', 'settings.json'), 'utf8')) as { functions: Record<string, unknown> };
+    expect([...APPS].sort()).toEqual(Object.keys(settings.functions).sort());
+  });
+
+  it(`uses a Node ${NODE_MAJOR} binary`, () => {
+    expect(spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()).toMatch(new RegExp(`^v${NODE_MAJOR}\\.`));
+  });
+
+  it('validate-order returns the validated order and its total', () => {
+    const outcome = invoke('validate-order', execution);
+    expect(outcome.node).toMatch(new RegExp(`^v${NODE_MAJOR}\\.`));
+    expect(outcome.error).toBeUndefined();
+    expect(JSON.stringify(outcome.result)).toContain(`"total_cents":${orderTotalCents(order.items)}`);
+  });
+
+  it('store-order stores it as PENDING in DynamoDB', async () => {
+    const validated = { ...execution, validated: { order, total_cents: orderTotalCents(order.items) } };
+    const outcome = invoke('store-order', { action: 'store', execution: validated });
+    expect(outcome.error).toBeUndefined();
+    const orders = new OrdersRepository({ tableName: process.env.ORDERS_TABLE as string });
+    expect((await orders.get(orderId))?.status).toBe('PENDING');
+  });
+
+  it('api-handler answers GET /orders/{id} from DynamoDB, and 400 for a body that is not JSON', () => {
+    const get = invoke('api-handler', apiGatewayV1Event({ method: 'GET', path: `/orders/${orderId}`, pathParameters: { order_id: orderId } }));
+    expect(get.error).toBeUndefined();
+    expect(get.result).toMatchObject({ statusCode: 200 });
+    expect(JSON.parse((get.result as { body: string }).body)).toMatchObject({ order_id: orderId, status: 'PENDING' });
+
+    const bad = invoke('api-handler', apiGatewayV1Event({ method: 'POST', path: '/order', body: '{not json', headers: { 'content-type': 'application/json' } }));
+    expect(bad.result).toMatchObject({ statusCode: 400 });
+  });
+
+  it('fulfill-order fulfils it from an SQS batch (success rate 1)', async () => {
+    const record = sqsRecord({ body: JSON.stringify({ order_id: orderId, correlation_id: 'corr-node22' }), attributes: { order_id: orderId } });
+    const outcome = invoke('fulfill-order', sqsEvent([record]));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result ?? { batchItemFailures: [] }).toMatchObject({ batchItemFailures: [] });
+    const orders = new OrdersRepository({ tableName: process.env.ORDERS_TABLE as string });
+    expect((await orders.get(orderId))?.status).toBe('FULFILLED');
+  });
+
+  it('dlq-handler records a message that cannot be parsed in failed_orders', async () => {
+    const record = sqsRecord({ body: 'not an order', receiveCount: 3 });
+    const outcome = invoke('dlq-handler', sqsEvent([record]));
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result ?? { batchItemFailures: [] }).toMatchObject({ batchItemFailures: [] });
+    const failed = new FailedOrdersRepository({
+      failedOrdersTable: process.env.FAILED_ORDERS_TABLE as string,
+      ordersTable: process.env.ORDERS_TABLE as string,
+    });
+    expect(await failed.get(`unparseable#${record.messageId}`)).toBeDefined();
+  });
+});
