@@ -276,7 +276,9 @@ async function runChild(dir, module, eventFile, env, preload) {
   if (!line) throw new Error(`no result from ${module}:\n${output.slice(-2000)}`);
   const result = JSON.parse(line.slice('BENCH_RESULT '.length));
   if (result.error) throw new Error(`${module} failed: ${result.error}`);
-  return result;
+  // What the module wrote to stdout besides the result: its log lines (CloudWatch Logs volume).
+  const logLines = output.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('BENCH_RESULT '));
+  return { ...result, logLines: logLines.length, logBytes: logLines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0) };
 }
 
 async function main() {
@@ -357,6 +359,7 @@ async function main() {
       const preload = sdkPackagesOf(pair.bare);
       const samples = { main: { sdk: [], init: [], cpu: [], load: [], first: [] }, bare: { sdk: [], init: [], cpu: [], load: [], first: [] } };
       let answer;
+      let logs;
       let isolated = true;
       for (let run = 0; run < runs; run += 1) {
         // Alternate which goes first, so neither always runs just after DynamoDB Local's GC or the previous app.
@@ -373,6 +376,7 @@ async function main() {
           samples[key].load.push(result.sdkMs + result.initMs);
           samples[key].first.push(result.firstInvokeMs);
           if (key === 'main') {
+            logs = { lines: result.logLines, bytes: result.logBytes };
             answer = describeAnswer(pair.scenario, result.answer);
             isolated &&= result.isolated;
           }
@@ -393,6 +397,7 @@ async function main() {
         first: m('main', 'first'),
         bareFirst: m('bare', 'first'),
         answer,
+        logs,
         isolated,
       });
     }
@@ -404,10 +409,11 @@ async function main() {
     const verdict = (ok) => (ok ? 'ok' : 'OVER');
     console.log(`\nNode ${process.version}; median of ${runs} alternating pair(s) of fresh processes per module; only @aws-sdk/* resolvable (bundle isolation checked);`);
     console.log('each function with the environment Terraform gives it (infra/envs/dev). bare = same @aws-sdk imports, clients and SDK calls, no DOFS code.');
-    console.log(`init = require of the module after its SDK packages are loaded (delta = median of per-pair differences; cpu = the same in CPU time); load = SDK + init.`);
+    console.log(`init = require of the module after its SDK packages are loaded (delta = median of per-pair differences; cpu = the same in CPU time); load = SDK + init;`);
+    console.log('log B = bytes the function logged for the invocation (LOG_LEVEL from Terraform; input to npm run cost).');
     console.log(`goals: bytes <= ${GOALS.bytes} (50 KB), init delta <= ${GOALS.initMs} ms.\n`);
     console.log(
-      `${'app'.padEnd(26)} ${'bytes'.padStart(7)} ${'goal'.padStart(4)} | ${'init ms'.padStart(7)} ${'bare'.padStart(7)} ${'delta'.padStart(7)} ${'cpu'.padStart(7)} ${'goal'.padStart(4)} | ${'load ms'.padStart(7)} ${'bare'.padStart(7)} ${'delta'.padStart(7)} | ${'1st inv'.padStart(7)} ${'bare'.padStart(7)} ${'delta'.padStart(7)} | answer`,
+      `${'app'.padEnd(26)} ${'bytes'.padStart(7)} ${'goal'.padStart(4)} | ${'init ms'.padStart(7)} ${'bare'.padStart(7)} ${'delta'.padStart(7)} ${'cpu'.padStart(7)} ${'goal'.padStart(4)} | ${'load ms'.padStart(7)} ${'bare'.padStart(7)} ${'delta'.padStart(7)} | ${'1st inv'.padStart(7)} ${'bare'.padStart(7)} ${'delta'.padStart(7)} | ${'log B'.padStart(5)} | answer`,
     );
     let met = true;
     for (const r of rows) {
@@ -415,7 +421,7 @@ async function main() {
       const initOk = r.initDelta <= GOALS.initMs;
       if (!r.probe) met &&= bytesOk && initOk;
       console.log(
-        `${r.app.padEnd(26)} ${String(r.bytes).padStart(7)} ${(r.probe ? '' : verdict(bytesOk)).padStart(4)} | ${fmt(r.init)} ${fmt(r.bareInit)} ${signed(r.initDelta)} ${signed(r.cpuDelta)} ${(r.probe ? '' : verdict(initOk)).padStart(4)} | ${fmt(r.load)} ${fmt(r.bareLoad)} ${delta(r.load, r.bareLoad)} | ${fmt(r.first)} ${fmt(r.bareFirst)} ${delta(r.first, r.bareFirst)} | ${r.answer}${r.isolated ? '' : ' (NOT isolated: a bundled dependency resolved from outside)'}`,
+        `${r.app.padEnd(26)} ${String(r.bytes).padStart(7)} ${(r.probe ? '' : verdict(bytesOk)).padStart(4)} | ${fmt(r.init)} ${fmt(r.bareInit)} ${signed(r.initDelta)} ${signed(r.cpuDelta)} ${(r.probe ? '' : verdict(initOk)).padStart(4)} | ${fmt(r.load)} ${fmt(r.bareLoad)} ${delta(r.load, r.bareLoad)} | ${fmt(r.first)} ${fmt(r.bareFirst)} ${delta(r.first, r.bareFirst)} | ${String(r.logs.bytes).padStart(5)} | ${r.answer}${r.isolated ? '' : ' (NOT isolated: a bundled dependency resolved from outside)'}`,
       );
     }
     console.log(`\n${met ? 'every function meets both goals' : 'a goal is not met (OVER above)'}`);
