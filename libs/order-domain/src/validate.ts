@@ -67,7 +67,14 @@ function hasType(type: unknown, value: unknown): boolean {
 }
 
 const patterns = new Map<string, RegExp>();
-const regExpOf = (pattern: string) => patterns.get(pattern) ?? patterns.set(pattern, new RegExp(pattern, 'u')).get(pattern)!;
+function regExpOf(pattern: string): RegExp {
+  let regExp = patterns.get(pattern);
+  if (regExp === undefined) {
+    regExp = new RegExp(pattern, 'u');
+    patterns.set(pattern, regExp);
+  }
+  return regExp;
+}
 
 /**
  * Lists what is wrong with `value` against the plain JSON Schema, in the order and with the cap of
