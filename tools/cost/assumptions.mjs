@@ -13,8 +13,9 @@ export const ASSUMPTIONS = {
   /** Share of orders rejected by business rules (stored REJECTED, never queued). */
   rejectedShare: 0.01,
 
-  /** Warm handler durations, ms, from the first-invoke figures of tools/bench-bundles.mjs against
-   * DynamoDB Local minus connection set-up, rounded up: most of each is waiting on DynamoDB, SQS or Step Functions. */
+  /** Warm handler durations, ms: estimates, each mostly one or two DynamoDB / Step Functions calls of
+   * ~5-15 ms in region (tools/bench-bundles.mjs's first-invoke figures include connection set-up
+   * and a cold SDK, so they are upper bounds). Measure on Lambda (REPORT lines) to refine. */
   durationMs: {
     apiPost: 35,
     apiGet: 12,

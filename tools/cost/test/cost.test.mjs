@@ -18,7 +18,8 @@ let tmp;
 /** A copy of infra/ (envs, modules, workflow, settings.json) whose files a test may edit. */
 function copyInfra() {
   const dir = mkdtempSync(join(tmp, 'infra-'));
-  for (const part of ['envs', 'modules', 'workflow', 'settings.json']) cpSync(join(ROOT, 'infra', part), join(dir, part), { recursive: true });
+  const skipProviders = (source) => !source.includes('.terraform');
+  for (const part of ['envs', 'modules', 'workflow', 'settings.json']) cpSync(join(ROOT, 'infra', part), join(dir, part), { recursive: true, filter: skipProviders });
   return { dir, env: join(dir, 'envs/dev') };
 }
 function edit(file, from, to) {
