@@ -123,12 +123,12 @@ describe('functions', () => {
     expect(written.sort()).toEqual([...read, 's3_object_version'].sort());
   });
 
-  it('run nodejs22.x on arm64 with main.handler, X-Ray active and code from the artifact', async () => {
+  it('run nodejs22.x on arm64 with main.handler, X-Ray pass-through and code from the artifact', async () => {
     const lambda = await config('modules/lambda-function');
     expect(lambda.variables.runtime?.default).toBe('nodejs22.x');
     expect(lambda.variables.architectures?.default).toEqual(['arm64']);
     expect(lambda.variables.handler?.default).toBe('main.handler');
-    expect(lambda.variables.tracing_mode?.default).toBe('Active');
+    expect(lambda.variables.tracing_mode?.default).toBe('PassThrough');
 
     const fn = resource(lambda, 'aws_lambda_function', 'this');
     expect(expr(fn.runtime)).toBe('var.runtime');
