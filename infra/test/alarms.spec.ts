@@ -20,7 +20,7 @@ describe('alarms', () => {
         expect(alarm.alarm_description).toBeDefined();
       }
     }
-    expect(alarms).toBe(6);
+    expect(alarms).toBe(7);
     const module = await config('modules/alarms');
     expect(module.locals.actions).toEqual(['${aws_sns_topic.alarms.arn}']);
   });
@@ -36,7 +36,8 @@ describe('alarms', () => {
   });
 
   it.each([
-    ['dlq_messages_visible', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: '${var.dead_letter_queue_name}' }],
+    ['dlq_messages_received', 'AWS/SQS', 'NumberOfMessagesReceived', { QueueName: '${var.dead_letter_queue_name}' }],
+    ['parking_messages_visible', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', { QueueName: '${var.parking_queue_name}' }],
     ['queue_oldest_message_age', 'AWS/SQS', 'ApproximateAgeOfOldestMessage', { QueueName: '${var.queue_name}' }],
     ['executions_failed', 'AWS/States', 'ExecutionsFailed', { StateMachineArn: '${var.state_machine_arn}' }],
     ['lambda_errors', 'AWS/Lambda', 'Errors', { FunctionName: '${each.value}' }],
@@ -51,10 +52,23 @@ describe('alarms', () => {
     expect(alarm.comparison_operator).toBe('GreaterThanThreshold');
   });
 
-  it('fire as soon as one message reaches the DLQ', async () => {
+  it('fire as soon as one message reaches the DLQ (counted as received: dlq-handler drains it at once) or the parking queue', async () => {
     const module = await config('modules/alarms');
-    const alarm = resource(module, 'aws_cloudwatch_metric_alarm', 'dlq_messages_visible');
-    expect(alarm).toMatchObject({ threshold: 0, statistic: 'Maximum', evaluation_periods: 1 });
+    expect(resource(module, 'aws_cloudwatch_metric_alarm', 'dlq_messages_received')).toMatchObject({
+      threshold: 0,
+      statistic: 'Sum',
+      evaluation_periods: 1,
+      treat_missing_data: 'notBreaching',
+    });
+    expect(resource(module, 'aws_cloudwatch_metric_alarm', 'parking_messages_visible')).toMatchObject({ threshold: 0, statistic: 'Maximum', evaluation_periods: 1 });
+  });
+
+  it('state an action and how missing data counts for every alarm', async () => {
+    const module = await config('modules/alarms');
+    const alarms = (module.resources['aws_cloudwatch_metric_alarm'] ?? {}) as Record<string, Body>;
+    for (const [name, alarm] of Object.entries(alarms)) {
+      expect({ name, actions: expr(alarm.alarm_actions), missing: typeof alarm.treat_missing_data }).toEqual({ name, actions: 'local.actions', missing: 'string' });
+    }
   });
 
   it('watch every function for errors and throttles', async () => {
@@ -70,6 +84,7 @@ describe('alarms', () => {
       expect(functions[app]).toBe(`\${module.${app.replace(/-/g, '_')}.function_name}`);
     }
     expect(expr(call.dead_letter_queue_name)).toBe('module.order_queue.dead_letter_queue_name');
+    expect(expr(call.parking_queue_name)).toBe('module.order_queue.parking_queue_name');
     expect(expr(call.state_machine_arn)).toBe('module.order_workflow.state_machine_arn');
     expect(expr(call.api_name)).toBe('module.api.rest_api_name');
   });

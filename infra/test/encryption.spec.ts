@@ -24,7 +24,7 @@ describe('encryption', () => {
         expect(squash(queue.sqs_managed_sse_enabled)).toMatch(/^(true|var\.kms_master_key_id == null \? true : null)$/);
       }
     }
-    expect(queues).toBe(2);
+    expect(queues).toBe(3);
   });
 
   it('is on for every SNS topic, with a rotating key CloudWatch may use', async () => {

@@ -37,6 +37,10 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
   'dlq-handler': {
     ORDERS_TABLE: 'module.orders_table.name',
     FAILED_ORDERS_TABLE: 'module.failed_orders_table.name',
+    ORDER_QUEUE_URL: 'module.order_queue.queue_url',
+    MAX_RECEIVE_COUNT: 'tostring(local.settings.queues.maxReceiveCount)',
+    DLQ_REDRIVE_BUDGET: 'tostring(local.settings.queues.deadLetterRedrive.budget)',
+    DLQ_REDRIVE_DELAY_SECONDS: 'tostring(local.settings.queues.deadLetterRedrive.delaySeconds)',
   },
 };
 

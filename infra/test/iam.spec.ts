@@ -227,6 +227,8 @@ describe('IAM', () => {
         'sqs:DeleteMessage': ['module.order_queue.dead_letter_queue_arn'],
         'sqs:ChangeMessageVisibility': ['module.order_queue.dead_letter_queue_arn'],
         'sqs:GetQueueAttributes': ['module.order_queue.dead_letter_queue_arn'],
+        // QueueClient.sendOrderMessage: an order whose processing failed goes back to order_queue.
+        'sqs:SendMessage': ['module.order_queue.queue_arn'],
         // OrdersRepository.get and FailedOrdersRepository.recordDeadLetter (TransactWriteItems of a
         // Put on failed_orders and an Update on orders, or either alone, and a Get of the order).
         'dynamodb:GetItem': ['module.orders_table.arn'],

@@ -59,10 +59,10 @@ async function failedValidations(vars: Record<string, number>): Promise<string[]
 }
 
 describe('queues', () => {
-  it('are order_queue and its dead-letter queue order_dlq, both encrypted', async () => {
+  it('are order_queue, its dead-letter queue order_dlq and the parking queue, all encrypted', async () => {
     const sqs = await config('modules/sqs-queue');
-    expect(Object.keys(sqs.resources.aws_sqs_queue ?? {}).sort()).toEqual(['dlq', 'this']);
-    for (const name of ['this', 'dlq']) {
+    expect(Object.keys(sqs.resources.aws_sqs_queue ?? {}).sort()).toEqual(['dlq', 'parking', 'this']);
+    for (const name of ['this', 'dlq', 'parking']) {
       const queue = resource(sqs, 'aws_sqs_queue', name);
       expect(squash(queue.sqs_managed_sse_enabled)).toBe('var.kms_master_key_id == null ? true : null');
       expect(expr(queue.kms_master_key_id)).toBe('var.kms_master_key_id');
@@ -78,9 +78,24 @@ describe('queues', () => {
     expect(squash(resource(sqs, 'aws_sqs_queue_redrive_allow_policy', 'dlq').redrive_allow_policy)).toBe(
       'jsonencode({ redrivePermission = "byQueue" sourceQueueArns = [aws_sqs_queue.this.arn] })',
     );
-    expect(resource(sqs, 'aws_sqs_queue', 'dlq').redrive_policy).toBeUndefined();
     const dev = await config('envs/dev');
     expect(expr(moduleCall(dev, 'order_queue').max_receive_count)).toBe('local.settings.queues.maxReceiveCount');
+  });
+
+  it('redrive order_dlq to the parking queue after deadLetterMaxReceiveCount receives: a dead letter is never dropped', async () => {
+    const sqs = await config('modules/sqs-queue');
+    expect(squash(resource(sqs, 'aws_sqs_queue', 'dlq').redrive_policy)).toBe(
+      'jsonencode({ deadLetterTargetArn = aws_sqs_queue.parking.arn maxReceiveCount = var.dead_letter_max_receive_count })',
+    );
+    expect(squash(resource(sqs, 'aws_sqs_queue_redrive_allow_policy', 'parking').redrive_allow_policy)).toBe(
+      'jsonencode({ redrivePermission = "byQueue" sourceQueueArns = [aws_sqs_queue.dlq.arn] })',
+    );
+    expect(resource(sqs, 'aws_sqs_queue', 'parking').redrive_policy).toBeUndefined();
+    expect(Object.keys(sqs.resources.aws_sqs_queue_policy ?? {}).sort()).toEqual(['dlq', 'parking', 'this']);
+    const dev = await config('envs/dev');
+    const call = moduleCall(dev, 'order_queue');
+    expect(expr(call.parking_queue_name)).toBe('${local.name_prefix}-${local.settings.queues.parking}');
+    expect(expr(call.dead_letter_max_receive_count)).toBe('local.settings.queues.deadLetterMaxReceiveCount');
   });
 
   it('set timeouts and retention from the module variables', async () => {

@@ -1,18 +1,34 @@
 import type { SQSRecord } from 'aws-lambda';
 import { isRetryableDynamoError, UNPARSEABLE_KEY_PREFIX, type FailedOrdersRepository, type OrdersRepository } from '@dofs/ddb-repo';
 import { correlationIdFromSqsAttributes, type Logger } from '@dofs/handler-kit';
-import type { FailedOrderRecord, StoredOrder } from '@dofs/order-domain';
-import { MalformedMessageError, parseOrderRecord, receiveCountOf, sentAtOf, type ParsedOrderRecord } from '@dofs/queue-client';
+import { PUBLIC_REASONS, type FailedOrderRecord, type StoredOrder } from '@dofs/order-domain';
+import { MalformedMessageError, parseOrderRecord, receiveCountOf, sentAtOf, type ParsedOrderRecord, type QueueClient } from '@dofs/queue-client';
 
 export type OrdersReader = Pick<OrdersRepository, 'get'>;
 export type DeadLetterArchive = Pick<FailedOrdersRepository, 'recordDeadLetter'>;
+export type OrderSender = Pick<QueueClient, 'sendOrderMessage'>;
+
+export interface TriageSettings {
+  orderQueueUrl: string;
+  /** order_queue's maxReceiveCount: the fulfilment attempts one round of delivery allows. */
+  maxReceiveCount: number;
+  /** How often an order whose processing failed goes back to order_queue before it is FAILED. */
+  redriveBudget: number;
+  /** Delay of the first send back; doubled each time, at most 900 s (SQS's maximum). */
+  redriveDelaySeconds: number;
+}
 
 export interface DeadLetterDeps {
   orders: OrdersReader;
   failedOrders: DeadLetterArchive;
+  queue: OrderSender;
+  triage: TriageSettings;
   logger: Logger;
   now: () => Date;
 }
+
+/** What became of one dead letter. */
+export type DeadLetterOutcome = 'ARCHIVED' | 'SENT_BACK' | 'ALREADY_DONE';
 
 /**
  * DynamoDB items are limited to 400 KB, SQS bodies to 1 MiB. A body larger than this is archived
@@ -80,12 +96,27 @@ async function deadLetterRecord(
 }
 
 /**
- * One order_dlq record: archived in failed_orders and its order set FAILED (one transaction,
- * idempotent: see FailedOrdersRepository.recordDeadLetter). A body that cannot be parsed is still
- * archived, under `unparseable#<message_id>`, with its raw body. Any failure rejects, so the record
- * is reported as a batch item failure and comes back: a dead letter is never dropped.
+ * Did the order's fulfilment itself fail a round of `maxReceiveCount` attempts? Attempts are
+ * recorded on the order by fulfill-order; a message sent back carries the attempts it started from
+ * (`attempt_offset`). Fewer recorded than that means receives ended without an attempt: DynamoDB
+ * unreachable, a timeout, a crash: processing failed, not the order.
  */
-export async function archiveDeadLetter(record: SQSRecord, deps: DeadLetterDeps): Promise<void> {
+function fulfilmentFailed(order: StoredOrder, parsed: ParsedOrderRecord, triage: TriageSettings): boolean {
+  return order.attempts - parsed.attemptOffset >= triage.maxReceiveCount;
+}
+
+/**
+ * One order_dlq record, triaged:
+ * - the order's fulfilment failed `maxReceiveCount` times: archived in failed_orders and the order
+ *   set FAILED, in one transaction (idempotent, see FailedOrdersRepository.recordDeadLetter);
+ * - it reached the DLQ because processing failed: sent back to order_queue with a doubling delay,
+ *   within the redrive budget; when the budget is spent, FAILED with a public "not processed" reason;
+ * - the order is FULFILLED or REJECTED already: nothing to do (a late duplicate);
+ * - unparseable body or unknown order: archived (under `unparseable#<message_id>` for the former).
+ * Any failure rejects, so the record is reported and comes back (and after order_dlq's own
+ * maxReceiveCount it moves to the parking queue): a dead letter is never dropped.
+ */
+export async function handleDeadLetter(record: SQSRecord, deps: DeadLetterDeps): Promise<DeadLetterOutcome> {
   let parsed: ParsedOrderRecord | undefined;
   let malformedReason: string | undefined;
   try {
@@ -98,16 +129,45 @@ export async function archiveDeadLetter(record: SQSRecord, deps: DeadLetterDeps)
   const log = deps.logger.child(base);
   try {
     const { item, order } = await deadLetterRecord(record, parsed, malformedReason, deps);
-    const result = await deps.failedOrders.recordDeadLetter(item, order?.status);
+    if (parsed && order && (order.status === 'FULFILLED' || order.status === 'REJECTED')) {
+      log.info('order already terminal: dead letter acknowledged without change', { order_status: order.status, outcome: 'ALREADY_DONE' });
+      return 'ALREADY_DONE';
+    }
+    // An open order whose processing failed (not its fulfilment): back to the queue, or FAILED when the budget is spent.
+    const processingFailed = parsed && order && order.status !== 'FAILED' && !fulfilmentFailed(order, parsed, deps.triage) ? { parsed, order } : undefined;
+    if (processingFailed) {
+      const { parsed, order } = processingFailed;
+      if (parsed.dlqRedrives < deps.triage.redriveBudget) {
+        const delaySeconds = Math.min(900, deps.triage.redriveDelaySeconds * 2 ** parsed.dlqRedrives);
+        await deps.queue.sendOrderMessage(deps.triage.orderQueueUrl, parsed.message, {
+          ...(parsed.correlationId ? { correlationId: parsed.correlationId } : {}),
+          attemptOffset: order.attempts,
+          dlqRedrives: parsed.dlqRedrives + 1,
+          delaySeconds,
+        });
+        log.warn('processing failed, not the order: sent back to order_queue', {
+          outcome: 'SENT_BACK',
+          attempts: order.attempts,
+          receive_count: parsed.receiveCount,
+          dlq_redrives: parsed.dlqRedrives + 1,
+          delay_seconds: delaySeconds,
+        });
+        return 'SENT_BACK';
+      }
+      item.reason = `processing failed ${parsed.dlqRedrives + 1} time(s) with ${order.attempts} fulfilment attempt(s) recorded; redrive budget spent`;
+    }
+    const result = await deps.failedOrders.recordDeadLetter(item, order?.status, processingFailed ? PUBLIC_REASONS.NOT_PROCESSED : PUBLIC_REASONS.FULFILMENT_FAILED);
     log.info(result.recorded ? 'dead letter archived' : 'dead letter already archived', {
+      outcome: 'ARCHIVED',
       archive_key: item.order_id,
       recorded: result.recorded,
       order_status: result.orderStatus,
       attempts: item.attempts,
       reason: item.reason,
     });
+    return 'ARCHIVED';
   } catch (error) {
-    log.error('dead letter not archived: reported for redelivery', { outcome: 'BATCH_ITEM_FAILURE', error });
+    log.error('dead letter not handled: reported for redelivery', { outcome: 'BATCH_ITEM_FAILURE', error });
     throw error;
   }
 }

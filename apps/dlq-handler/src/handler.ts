@@ -2,9 +2,10 @@ import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, processRecords, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
-import { archiveDeadLetter, type DeadLetterArchive, type OrdersReader } from './dead-letter';
+import { QueueClient } from '@dofs/queue-client';
+import { handleDeadLetter, type DeadLetterArchive, type OrderSender, type OrdersReader } from './dead-letter';
 
 export const SERVICE = 'dlq-handler';
 
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   orders?: OrdersReader;
   /** Default: FailedOrdersRepository on FAILED_ORDERS_TABLE and ORDERS_TABLE. */
   failedOrders?: DeadLetterArchive;
+  /** Default: QueueClient (sends orders back to ORDER_QUEUE_URL). */
+  queue?: OrderSender;
   env?: Record<string, string | undefined>;
   logSink?: LogSink;
   now?: () => Date;
@@ -20,7 +23,8 @@ export interface HandlerDeps {
 
 /**
  * Builds the order_dlq consumer; configuration is read and checked here, once per cold start.
- * Records are archived independently; failed ones are reported as batch item failures.
+ * Records are triaged independently (see handleDeadLetter); failed ones are reported as batch item
+ * failures, and a batch that failed entirely for an infrastructure reason fails the invocation.
  */
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
@@ -29,9 +33,16 @@ export function createHandler(deps: HandlerDeps = {}) {
   const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE, ...(client ? { client } : {}) });
   const failedOrders =
     deps.failedOrders ?? new FailedOrdersRepository({ failedOrdersTable: config.failedOrdersTable, ordersTable: config.ordersTable, writer: SERVICE, ...(client ? { client } : {}) });
-  const recordDeps = { orders, failedOrders, logger, now: deps.now ?? (() => new Date()) };
+  const triage = {
+    orderQueueUrl: config.orderQueueUrl,
+    maxReceiveCount: config.maxReceiveCount,
+    redriveBudget: config.redriveBudget,
+    redriveDelaySeconds: config.redriveDelaySeconds,
+  };
+  const recordDeps = { orders, failedOrders, queue: deps.queue ?? new QueueClient(), triage, logger, now: deps.now ?? (() => new Date()) };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
+    .use(rethrowFullBatchFailure())
     .use(sqsPartialBatchFailure({ logger: () => undefined }))
-    .handler(async (event) => (await processRecords(event?.Records, (record) => archiveDeadLetter(record, recordDeps), logger)) as unknown as SQSBatchResponse);
+    .handler(async (event) => (await processRecords(event?.Records, (record) => handleDeadLetter(record, recordDeps), logger)) as unknown as SQSBatchResponse);
 }

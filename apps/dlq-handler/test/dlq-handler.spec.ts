@@ -3,7 +3,8 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
-import { newOrderId } from '@dofs/order-domain';
+import { newOrderId, PUBLIC_REASONS } from '@dofs/order-domain';
+import { parseOrderRecord } from '@dofs/queue-client';
 import { MAX_ARCHIVED_BODY_BYTES } from '../src/dead-letter';
 import { createHandler } from '../src/handler';
 import { pendingOrder } from '@dofs/handler-kit';
@@ -30,14 +31,19 @@ function failedIds(response: SQSBatchResponse | undefined): string[] {
   return (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier).sort();
 }
 
-const orderMessage = (orderId: string, extra: { receiveCount?: number; correlationId?: string } = {}) =>
-  sqsRecord({
-    body: JSON.stringify({ order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' }),
-    receiveCount: extra.receiveCount ?? 4,
-    sentTimestamp: Date.parse('2026-11-24T00:00:00.000Z'),
-    attributes: { order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' },
-    queueName: 'order_dlq',
-  });
+const orderMessageInput = (orderId: string, extra: { receiveCount?: number; correlationId?: string } = {}) => ({
+  body: JSON.stringify({ order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' }),
+  receiveCount: extra.receiveCount ?? 4,
+  sentTimestamp: Date.parse('2026-11-24T00:00:00.000Z'),
+  attributes: { order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' },
+  queueName: 'order_dlq',
+});
+const orderMessage = (orderId: string, extra: { receiveCount?: number; correlationId?: string } = {}) => sqsRecord(orderMessageInput(orderId, extra));
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
 
 describe('dlq-handler with messages dead-lettered by SQS', () => {
   it('archives a message that exhausted its receives and marks its order FAILED, in one go', async () => {
@@ -55,7 +61,8 @@ describe('dlq-handler with messages dead-lettered by SQS', () => {
 
     const records = await receiveRecords(sqs, queue.dlqUrl, queue.dlqArn);
     expect(records.map((r) => r.messageId)).toEqual([messageId]);
-    const response = await handler(sqsEvent(records), lambdaContext());
+    const twoAttemptsPerRound = createHandler({ env: { ...process.env, MAX_RECEIVE_COUNT: '2' }, logSink: logs.sink, now: () => NOW });
+    const response = await twoAttemptsPerRound(sqsEvent(records), lambdaContext());
     expect(failedIds(response)).toEqual([]);
     await settleBatch(sqs, queue.dlqUrl, records, response);
 
@@ -70,15 +77,65 @@ describe('dlq-handler with messages dead-lettered by SQS', () => {
       first_sent_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       failed_at: NOW.toISOString(),
     });
-    expect(await orders.get(order.order_id)).toMatchObject({ status: 'FAILED', failure_reason: 'simulated fulfilment failure on attempt 2', attempts: 2 });
+    expect(await orders.get(order.order_id)).toMatchObject({
+      status: 'FAILED',
+      failure_reason: 'simulated fulfilment failure on attempt 2',
+      status_reason: PUBLIC_REASONS.FULFILMENT_FAILED,
+      attempts: 2,
+    });
     expect(logs.lines()).toEqual(
       expect.arrayContaining([expect.objectContaining({ message: 'dead letter archived', order_id: order.order_id, correlation_id: 'corr-e2e', order_status: 'FAILED', cold_start: true })]),
     );
   });
 });
 
+describe('dlq-handler triage: processing failed, not the order', () => {
+  // An order dead-lettered with fewer recorded attempts than a round allows: its receives ended
+  // without an attempt (DynamoDB unreachable, a crash). It goes back to order_queue, with a
+  // doubling delay, until the redrive budget is spent.
+  const triageHandler = (orderQueueUrl: string) =>
+    createHandler({ env: { ...process.env, ORDER_QUEUE_URL: orderQueueUrl, DLQ_REDRIVE_DELAY_SECONDS: '1', DLQ_REDRIVE_BUDGET: '2' }, logSink: logs.sink, now: () => NOW });
+
+  it('sends the order back to order_queue, with the attempts it has so far and a delay, and leaves the order as it is', async () => {
+    const queue = await createQueuePair(sqs, 3);
+    const order = pendingOrder({ status: 'RETRYING', attempts: 1, last_error: 'simulated fulfilment failure on attempt 1' });
+    await putOrder(order);
+    const before = await orders.get(order.order_id);
+    const response = await triageHandler(queue.queueUrl)(sqsEvent([orderMessage(order.order_id)]), lambdaContext());
+    expect(failedIds(response)).toEqual([]);
+    expect(await orders.get(order.order_id)).toEqual(before);
+    expect(await failedOrders.get(order.order_id)).toBeUndefined();
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ outcome: 'SENT_BACK', order_id: order.order_id, dlq_redrives: 1, delay_seconds: 1 }));
+    const [back] = await receiveRecords(sqs, queue.queueUrl, queue.queueArn, 1, 5000);
+    expect(JSON.parse(must(back).body)).toEqual({ order_id: order.order_id, correlation_id: 'corr-dlq' });
+    expect(parseOrderRecord(must(back))).toMatchObject({ attemptOffset: 1, attempt: 2, dlqRedrives: 1, correlationId: 'corr-dlq' });
+  });
+
+  it('doubles the delay each time it sends an order back', async () => {
+    const queue = await createQueuePair(sqs, 3);
+    const order = pendingOrder();
+    await putOrder(order);
+    const input = orderMessageInput(order.order_id);
+    const again = sqsRecord({ ...input, attributes: { ...input.attributes, dlq_redrives: '1' } });
+    await triageHandler(queue.queueUrl)(sqsEvent([again]), lambdaContext());
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ outcome: 'SENT_BACK', dlq_redrives: 2, delay_seconds: 2 }));
+  });
+
+  it('marks the order FAILED with the public "not processed" reason, archived, once the budget is spent', async () => {
+    const queue = await createQueuePair(sqs, 3);
+    const order = pendingOrder({ status: 'RETRYING', attempts: 1 });
+    await putOrder(order);
+    const input = orderMessageInput(order.order_id);
+    const spent = sqsRecord({ ...input, attributes: { ...input.attributes, dlq_redrives: '2' } });
+    expect(failedIds(await triageHandler(queue.queueUrl)(sqsEvent([spent]), lambdaContext()))).toEqual([]);
+    expect(await orders.get(order.order_id)).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED });
+    expect(await failedOrders.get(order.order_id)).toMatchObject({ reason: expect.stringMatching(/redrive budget spent/) });
+    expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn, 1, 1500)).toEqual([]);
+  });
+});
+
 describe('dlq-handler batches', () => {
-  it('archives every kind of dead letter in one batch: failed order, unparseable body, unknown order, already fulfilled', async () => {
+  it('handles every kind of dead letter in one batch: failed order, unparseable body, unknown order, already fulfilled', async () => {
     const retrying = pendingOrder();
     await putOrder(retrying);
     await orders.recordFailedAttempt(retrying.order_id, { from: 'PENDING', attempt: 3, error: 'simulated fulfilment failure on attempt 3' });
@@ -111,7 +168,8 @@ describe('dlq-handler batches', () => {
     expect(await failedOrders.get(unknownId)).toMatchObject({ reason: 'the order does not exist', original_message: unknown.body });
     expect(await orders.get(unknownId)).toBeUndefined();
 
-    expect(await failedOrders.get(fulfilled.order_id)).toMatchObject({ reason: 'not fulfilled after 4 attempt(s)' });
+    // A late copy for an order fulfilled meanwhile: nothing failed, nothing to archive.
+    expect(await failedOrders.get(fulfilled.order_id)).toBeUndefined();
     expect(await orders.get(fulfilled.order_id)).toMatchObject({ status: 'FULFILLED' });
 
     const statuses = Object.fromEntries(logs.lines().filter((l) => l['message'] === 'dead letter archived').map((l) => [l['archive_key'], l['order_status']]));
@@ -119,12 +177,12 @@ describe('dlq-handler batches', () => {
       [retrying.order_id]: 'FAILED',
       [`unparseable#${garbage.messageId}`]: 'MISSING',
       [unknownId]: 'MISSING',
-      [fulfilled.order_id]: 'FULFILLED',
     });
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ order_id: fulfilled.order_id, outcome: 'ALREADY_DONE' }));
   });
 
   it('is idempotent: the same dead letter delivered again changes nothing and is acknowledged', async () => {
-    const order = pendingOrder();
+    const order = pendingOrder({ status: 'RETRYING', attempts: 3 });
     await putOrder(order);
     const record = orderMessage(order.order_id);
     expect(failedIds(await handler(sqsEvent([record]), lambdaContext()))).toEqual([]);
@@ -159,10 +217,10 @@ describe('dlq-handler batches', () => {
       },
     });
     expect(failedIds(await flaky(sqsEvent([ok, broken]), lambdaContext()))).toEqual([broken.messageId]);
-    expect(logs.lines()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'ERROR', message: 'dead letter not archived: reported for redelivery', message_id: broken.messageId })]));
+    expect(logs.lines()).toEqual(expect.arrayContaining([expect.objectContaining({ level: 'ERROR', message: 'dead letter not handled: reported for redelivery', message_id: broken.messageId })]));
   });
 
-  it('reports the whole batch when DynamoDB is unreachable', async () => {
+  it('fails the whole invocation when DynamoDB is unreachable for every record', async () => {
     const deadClient = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const client = createDocumentClient(deadClient);
     const unreachable = createHandler({
@@ -172,7 +230,7 @@ describe('dlq-handler batches', () => {
       failedOrders: new FailedOrdersRepository({ failedOrdersTable: 'failed_orders', ordersTable: 'orders', writer: 'dlq-handler', client }),
     });
     const records = [orderMessage(newOrderId()), sqsRecord({ body: 'garbage' })];
-    expect(failedIds(await unreachable(sqsEvent(records), lambdaContext()))).toEqual(records.map((r) => r.messageId).sort());
+    await expect(unreachable(sqsEvent(records), lambdaContext())).rejects.toMatchObject({ name: 'FullBatchFailureError' });
     deadClient.destroy();
   });
 

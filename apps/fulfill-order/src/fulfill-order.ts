@@ -46,7 +46,7 @@ export async function fulfilRecord(record: SQSRecord, deps: FulfilOrderDeps): Pr
     throw error;
   }
   const orderId = parsed.message.order_id;
-  const attempt = parsed.receiveCount;
+  const attempt = parsed.attempt;
   const log = deps.logger.child({ message_id: parsed.messageId, order_id: orderId, correlation_id: parsed.correlationId, receive_count: attempt });
   // Drawn before any I/O, so the draws of a batch follow the order of its records (reproducible
   // with an injected random source). Unused when the order turns out to be terminal already.

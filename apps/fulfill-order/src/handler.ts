@@ -1,8 +1,10 @@
 import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { OrdersRepository } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, processRecords, type LogSink } from '@dofs/handler-kit';
+import { DuplicateAttemptError, OrdersRepository } from '@dofs/ddb-repo';
+import { MalformedMessageError } from '@dofs/queue-client';
+import { FulfilmentFailedError, StatusRaceError, UnknownOrderError } from './errors';
+import { injectLambdaContext, loadConfig, Logger, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { fulfilRecord, type OrdersStore } from './fulfill-order';
 
@@ -22,6 +24,11 @@ export interface HandlerDeps {
  * partial-batch middleware turns the failed ones into `batchItemFailures`, so only they return
  * to the queue. Configuration is read and checked here, once per cold start.
  */
+/** Failures that are about the record (a failed attempt, a bad or unknown message), not about DynamoDB or us. */
+function isRecordFailure(error: unknown): boolean {
+  return [FulfilmentFailedError, UnknownOrderError, StatusRaceError, DuplicateAttemptError, MalformedMessageError].some((type) => error instanceof type);
+}
+
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
@@ -30,6 +37,9 @@ export function createHandler(deps: HandlerDeps = {}) {
   const recordDeps = { orders, logger, successRate: config.successRate, random };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
+    .use(rethrowFullBatchFailure())
     .use(sqsPartialBatchFailure({ logger: () => undefined }))
-    .handler(async (event) => (await processRecords(event?.Records, (record) => fulfilRecord(record, recordDeps), logger)) as unknown as SQSBatchResponse);
+    .handler(
+      async (event) => (await processRecords(event?.Records, (record) => fulfilRecord(record, recordDeps), logger, { isRecordFailure })) as unknown as SQSBatchResponse,
+    );
 }

@@ -5,7 +5,7 @@ import { createDocumentClient, OrdersRepository } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
 import { newOrderId } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { pendingOrder, sequence } from '@dofs/handler-kit';
+import { pendingOrder, sequence, storedOrder } from '@dofs/handler-kit';
 import { putOrder, createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient, type QueuePair } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.
@@ -167,7 +167,7 @@ describe('fulfill-order idempotency and races (records built like the event sour
 });
 
 describe('fulfill-order failures', () => {
-  it('reports every record when DynamoDB is unreachable, and logs the batch as all failed', async () => {
+  it('fails the whole invocation when DynamoDB is unreachable for every record (Errors metric, mapping backoff)', async () => {
     const deadClient = new DynamoDBClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     const handler = createHandler({
       random: () => 0.1,
@@ -176,10 +176,18 @@ describe('fulfill-order failures', () => {
       orders: new OrdersRepository({ tableName: 'orders', writer: 'fulfill-order', client: createDocumentClient(deadClient) }),
     });
     const records = [newOrderId(), newOrderId()].map((id) => sqsRecord({ body: JSON.stringify({ order_id: id }) }));
-    const response = await handler(sqsEvent(records), lambdaContext());
-    expect(failedIds(response)).toEqual(records.map((r) => r.messageId).sort());
-    expect(logs.lines().at(-1)).toMatchObject({ level: 'WARN', message: 'every record of the batch failed' });
+    await expect(handler(sqsEvent(records), lambdaContext())).rejects.toMatchObject({ name: 'FullBatchFailureError' });
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'ERROR', message: expect.stringContaining('every record of the batch failed for an infrastructure reason') }));
     deadClient.destroy();
+  });
+
+  it('still reports records one by one when every record failed for its own reason (failed attempts)', async () => {
+    const orders2 = [storedOrder({ status: 'PENDING' }), storedOrder({ status: 'PENDING' })];
+    for (const order of orders2) await putOrder(order);
+    const records = orders2.map((o) => sqsRecord({ body: JSON.stringify({ order_id: o.order_id }) }));
+    const response = await handlerWith(() => 0.99)(sqsEvent(records), lambdaContext());
+    expect(failedIds(response)).toEqual(records.map((r) => r.messageId).sort());
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ level: 'WARN', message: 'every record of the batch failed' }));
   });
 
   it('answers an empty batch with no failures', async () => {

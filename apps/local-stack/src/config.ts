@@ -36,7 +36,7 @@ export interface Endpoints {
 export function functionEnvironment(
   name: FunctionName,
   s: EffectiveSettings,
-  context: { stateMachineArn: string; logLevel: string },
+  context: { stateMachineArn: string; logLevel: string; orderQueueUrl: string },
 ): Record<string, string> {
   const common = { LOG_LEVEL: context.logLevel };
   switch (name) {
@@ -55,7 +55,15 @@ export function functionEnvironment(
     case 'fulfill-order':
       return { ...common, ORDERS_TABLE: s.tables.orders, FULFILLMENT_SUCCESS_RATE: String(s.fulfillment.successRate) };
     case 'dlq-handler':
-      return { ...common, ORDERS_TABLE: s.tables.orders, FAILED_ORDERS_TABLE: s.tables.failedOrders };
+      return {
+        ...common,
+        ORDERS_TABLE: s.tables.orders,
+        FAILED_ORDERS_TABLE: s.tables.failedOrders,
+        ORDER_QUEUE_URL: context.orderQueueUrl,
+        MAX_RECEIVE_COUNT: String(s.queues.maxReceiveCount),
+        DLQ_REDRIVE_BUDGET: String(s.queues.deadLetterRedrive.budget),
+        DLQ_REDRIVE_DELAY_SECONDS: String(s.queues.deadLetterRedrive.delaySeconds),
+      };
   }
 }
 

@@ -24,7 +24,7 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     '',
     `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}`,
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
-    `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives, visibility ${s.queues.visibilityTimeoutSeconds} s`,
+    `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives -> ${s.queues.parking} after ${s.queues.deadLetterMaxReceiveCount}, visibility ${s.queues.visibilityTimeoutSeconds} s`,
     `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn} (${stack.workflowType}; --workflow-type STANDARD|EXPRESS)`,
     `  Lambda         dist/apps/{api-handler,validate-order,store-order,fulfill-order,dlq-handler}/main.js (fulfilment success rate ${s.fulfillment.successRate})`,
     ...(options.visibilityTimeoutSeconds === undefined && s.fulfillment.successRate < 1

@@ -241,27 +241,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const awsEnv = localAwsEnv(endpoints);
     const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${STATE_MACHINE_NAME}`;
 
-    // 3. Functions: the bundles in dist/, each with its own environment; one environment of each
-    //    is started now (cold start while the JVM boots).
-    for (const name of FUNCTION_NAMES) {
-      lambdas.register({
-        name,
-        bundlePath: bundlePath(bundleDir, name),
-        timeoutSeconds: settings.functions[name].timeoutSeconds,
-        memoryMb: settings.functions[name].memoryMb,
-        maxConcurrency: options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY,
-        environment: {
-          ...functionEnvironment(name, settings, { stateMachineArn, logLevel }),
-          ...awsEnv,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-      });
-    }
-    const warming = Promise.all(
-      lambdas.all().map(async (fn) => ({ name: fn.name as FunctionName, ...(await fn.warm()) })),
-    );
-
-    // 4. Queues from the shared settings (the DLQ's visibility timeout as Terraform sets it).
+    // 3. Queues from the shared settings (the DLQ's visibility timeout as Terraform sets it).
     const sqs: SQSClient = localSqsClient(sqsServer.endpoint);
     cleanups.push(() => sqs.destroy());
     const queueUrls = await ensureQueues(sqs, {
@@ -276,6 +256,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         Attributes: { VisibilityTimeout: String(settings.queues.visibilityTimeoutSeconds) },
       }),
     );
+    // 4. Functions: the bundles in dist/, each with its own environment; one environment of each
+    //    is started now (cold start while the JVM boots).
+    for (const name of FUNCTION_NAMES) {
+      lambdas.register({
+        name,
+        bundlePath: bundlePath(bundleDir, name),
+        timeoutSeconds: settings.functions[name].timeoutSeconds,
+        memoryMb: settings.functions[name].memoryMb,
+        maxConcurrency: options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY,
+        environment: {
+          ...functionEnvironment(name, settings, { stateMachineArn, logLevel, orderQueueUrl: queueUrls.orderQueueUrl }),
+          ...awsEnv,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        },
+      });
+    }
+    const warming = Promise.all(
+      lambdas.all().map(async (fn) => ({ name: fn.name as FunctionName, ...(await fn.warm()) })),
+    );
+
     const queueArn = async (url: string): Promise<string> => {
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
       const arn = Attributes?.['QueueArn'];

@@ -76,7 +76,7 @@ describe('Terraform (infra/envs/dev)', () => {
   }
 
   it.each(FUNCTION_NAMES)('sets the same environment variables for %s', (fn) => {
-    const ours = Object.keys(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' })).sort();
+    const ours = Object.keys(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://queue' })).sort();
     expect(ours).toEqual(terraformEnvNames(fn));
   });
 
@@ -85,7 +85,7 @@ describe('Terraform (infra/envs/dev)', () => {
       tables: { idempotencyKeys: string };
       idempotency: { windowSeconds: number };
     };
-    const ours = functionEnvironment('api-handler', effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' });
+    const ours = functionEnvironment('api-handler', effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://queue' });
     expect({ table: ours['IDEMPOTENCY_TABLE'], window: ours['IDEMPOTENCY_WINDOW_SECONDS'] }).toEqual({
       table: fromFile.tables.idempotencyKeys,
       window: String(fromFile.idempotency.windowSeconds),

@@ -83,4 +83,12 @@ data "aws_iam_policy_document" "dlq_handler" {
     actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
     resources = [module.orders_table.arn]
   }
+
+  # An order whose processing failed (not its fulfilment) goes back to order_queue (QueueClient.sendOrderMessage).
+  statement {
+    sid       = "SendOrdersBack"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.order_queue.queue_arn]
+  }
 }

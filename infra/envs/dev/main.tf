@@ -76,6 +76,10 @@ module "order_queue" {
   dead_letter_queue_name = "${local.name_prefix}-${local.settings.queues.deadLetter}"
   max_receive_count      = local.settings.queues.maxReceiveCount
 
+  parking_queue_name                = "${local.name_prefix}-${local.settings.queues.parking}"
+  dead_letter_max_receive_count     = local.settings.queues.deadLetterMaxReceiveCount
+  parking_message_retention_seconds = local.settings.queues.parkingRetentionSeconds
+
   visibility_timeout_seconds = local.settings.queues.visibilityTimeoutSeconds
   consumer_timeout_seconds   = local.settings.functions["fulfill-order"].timeoutSeconds
 
@@ -204,7 +208,7 @@ module "dlq_handler" {
   source = "../../modules/lambda-function"
 
   function_name = "${local.name_prefix}-dlq-handler"
-  description   = "order_dlq consumer: records failed orders and marks them FAILED"
+  description   = "order_dlq consumer: FAILED + failed_orders for failed fulfilment, back to order_queue when processing failed"
 
   s3_bucket        = local.artifacts["dlq-handler"].s3_bucket
   s3_key           = local.artifacts["dlq-handler"].s3_key
@@ -218,8 +222,12 @@ module "dlq_handler" {
   role_permissions_boundary = local.role_permissions_boundary
 
   environment_variables = merge(local.common_environment, {
-    ORDERS_TABLE        = module.orders_table.name
-    FAILED_ORDERS_TABLE = module.failed_orders_table.name
+    ORDERS_TABLE              = module.orders_table.name
+    FAILED_ORDERS_TABLE       = module.failed_orders_table.name
+    ORDER_QUEUE_URL           = module.order_queue.queue_url
+    MAX_RECEIVE_COUNT         = tostring(local.settings.queues.maxReceiveCount)
+    DLQ_REDRIVE_BUDGET        = tostring(local.settings.queues.deadLetterRedrive.budget)
+    DLQ_REDRIVE_DELAY_SECONDS = tostring(local.settings.queues.deadLetterRedrive.delaySeconds)
   })
 
   attach_policy_json = true
@@ -298,6 +306,7 @@ module "alarms" {
 
   queue_name                           = module.order_queue.queue_name
   dead_letter_queue_name               = module.order_queue.dead_letter_queue_name
+  parking_queue_name                   = module.order_queue.parking_queue_name
   oldest_message_age_threshold_seconds = var.oldest_message_age_alarm_seconds
 
   state_machine_arn = module.order_workflow.state_machine_arn

@@ -183,13 +183,37 @@ locals {
 # Queues
 ################################################################################
 
-resource "aws_cloudwatch_metric_alarm" "dlq_messages_visible" {
-  alarm_name        = "${var.name_prefix}-order-dlq-messages-visible"
-  alarm_description = "Orders reached the dead-letter queue: fulfilment failed maxReceiveCount times. dlq-handler records them in failed_orders."
+# dlq-handler drains order_dlq within seconds, so its depth stays at 0: count arrivals instead.
+resource "aws_cloudwatch_metric_alarm" "dlq_messages_received" {
+  alarm_name        = "${var.name_prefix}-order-dlq-messages-received"
+  alarm_description = "Messages reached the dead-letter queue: an order's fulfilment failed maxReceiveCount times, or processing failed (dlq-handler then sends it back to order_queue). See failed_orders and dlq-handler's logs."
+
+  namespace   = "AWS/SQS"
+  metric_name = "NumberOfMessagesReceived"
+  dimensions  = { QueueName = var.dead_letter_queue_name }
+  statistic   = "Sum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # No datapoints means nothing was received: not breaching.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+# Nothing consumes the parking queue: anything in it waits for a person (dofs CLI or the console).
+resource "aws_cloudwatch_metric_alarm" "parking_messages_visible" {
+  alarm_name        = "${var.name_prefix}-order-parking-messages-visible"
+  alarm_description = "dlq-handler could not process dead letters its maxReceiveCount times; they wait in the parking queue for a person. Expiry counts from the original enqueue time."
 
   namespace   = "AWS/SQS"
   metric_name = "ApproximateNumberOfMessagesVisible"
-  dimensions  = { QueueName = var.dead_letter_queue_name }
+  dimensions  = { QueueName = var.parking_queue_name }
   statistic   = "Maximum"
   period      = var.period_seconds
 

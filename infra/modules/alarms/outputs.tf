@@ -12,7 +12,8 @@ output "alarm_names" {
   description = "Names of every alarm."
   value = concat(
     [
-      aws_cloudwatch_metric_alarm.dlq_messages_visible.alarm_name,
+      aws_cloudwatch_metric_alarm.dlq_messages_received.alarm_name,
+      aws_cloudwatch_metric_alarm.parking_messages_visible.alarm_name,
       aws_cloudwatch_metric_alarm.queue_oldest_message_age.alarm_name,
       aws_cloudwatch_metric_alarm.executions_failed.alarm_name,
       aws_cloudwatch_metric_alarm.api_5xx.alarm_name,

@@ -40,6 +40,11 @@ variable "dead_letter_queue_name" {
   type        = string
 }
 
+variable "parking_queue_name" {
+  description = "Name of the parking queue (what dlq-handler could not process at all)."
+  type        = string
+}
+
 variable "oldest_message_age_threshold_seconds" {
   description = "Alarm when the oldest message of the work queue is older than this."
   type        = number

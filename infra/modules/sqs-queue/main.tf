@@ -1,4 +1,30 @@
 ################################################################################
+# Parking queue: what the dead-letter queue's consumer could not process at all
+################################################################################
+
+resource "aws_sqs_queue" "parking" {
+  name = var.parking_queue_name
+
+  message_retention_seconds = var.parking_message_retention_seconds
+
+  sqs_managed_sse_enabled           = var.kms_master_key_id == null ? true : null
+  kms_master_key_id                 = var.kms_master_key_id
+  kms_data_key_reuse_period_seconds = var.kms_master_key_id == null ? null : 300
+
+  tags = var.tags
+}
+
+# Only the dead-letter queue may use this queue as its dead-letter queue.
+resource "aws_sqs_queue_redrive_allow_policy" "parking" {
+  queue_url = aws_sqs_queue.parking.id
+
+  redrive_allow_policy = jsonencode({
+    redrivePermission = "byQueue"
+    sourceQueueArns   = [aws_sqs_queue.dlq.arn]
+  })
+}
+
+################################################################################
 # Dead-letter queue
 ################################################################################
 
@@ -12,6 +38,12 @@ resource "aws_sqs_queue" "dlq" {
   sqs_managed_sse_enabled           = var.kms_master_key_id == null ? true : null
   kms_master_key_id                 = var.kms_master_key_id
   kms_data_key_reuse_period_seconds = var.kms_master_key_id == null ? null : 300
+
+  # A message dlq-handler failed to process this often is parked, never dropped.
+  redrive_policy = jsonencode({
+    deadLetterTargetArn = aws_sqs_queue.parking.arn
+    maxReceiveCount     = var.dead_letter_max_receive_count
+  })
 
   tags = var.tags
 }
@@ -56,8 +88,9 @@ resource "aws_sqs_queue" "this" {
 
 data "aws_iam_policy_document" "tls_only" {
   for_each = {
-    queue = aws_sqs_queue.this.arn
-    dlq   = aws_sqs_queue.dlq.arn
+    queue   = aws_sqs_queue.this.arn
+    dlq     = aws_sqs_queue.dlq.arn
+    parking = aws_sqs_queue.parking.arn
   }
 
   statement {
@@ -88,4 +121,9 @@ resource "aws_sqs_queue_policy" "this" {
 resource "aws_sqs_queue_policy" "dlq" {
   queue_url = aws_sqs_queue.dlq.id
   policy    = data.aws_iam_policy_document.tls_only["dlq"].json
+}
+
+resource "aws_sqs_queue_policy" "parking" {
+  queue_url = aws_sqs_queue.parking.id
+  policy    = data.aws_iam_policy_document.tls_only["parking"].json
 }

@@ -27,3 +27,18 @@ output "dead_letter_queue_url" {
   description = "URL of the dead-letter queue."
   value       = aws_sqs_queue.dlq.url
 }
+
+output "parking_queue_name" {
+  description = "Name of the parking queue."
+  value       = aws_sqs_queue.parking.name
+}
+
+output "parking_queue_arn" {
+  description = "ARN of the parking queue."
+  value       = aws_sqs_queue.parking.arn
+}
+
+output "parking_queue_url" {
+  description = "URL of the parking queue."
+  value       = aws_sqs_queue.parking.url
+}

@@ -18,6 +18,37 @@ variable "dead_letter_queue_name" {
   }
 }
 
+variable "parking_queue_name" {
+  description = "Name of the parking queue the dead-letter queue redrives to: messages its consumer could not process dead_letter_max_receive_count times."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,80}$", var.parking_queue_name))
+    error_message = "parking_queue_name must be 1-80 characters of letters, digits, '-' or '_' (standard queue)."
+  }
+}
+
+variable "dead_letter_max_receive_count" {
+  description = "Receives of a dead-lettered message before SQS moves it to the parking queue."
+  type        = number
+
+  validation {
+    condition     = var.dead_letter_max_receive_count >= 1 && var.dead_letter_max_receive_count <= 1000 && floor(var.dead_letter_max_receive_count) == var.dead_letter_max_receive_count
+    error_message = "dead_letter_max_receive_count must be a whole number between 1 and 1000."
+  }
+}
+
+variable "parking_message_retention_seconds" {
+  description = "Retention of the parking queue. Expiry counts from the original enqueue time, so what reaches the parking queue late has less time left: its alarm fires on the first message."
+  type        = number
+  default     = 1209600
+
+  validation {
+    condition     = var.parking_message_retention_seconds >= 60 && var.parking_message_retention_seconds <= 1209600
+    error_message = "parking_message_retention_seconds must be between 60 and 1209600 (14 days)."
+  }
+}
+
 variable "max_receive_count" {
   description = "Receives of a message before SQS moves it to the dead-letter queue."
   type        = number

@@ -40,6 +40,12 @@ export interface DofsSettings {
     messageRetentionSeconds: number;
     /** Longer than `messageRetentionSeconds`: a standard queue's DLQ keeps the original enqueue time. */
     deadLetterRetentionSeconds: number;
+    /** Where order_dlq moves a message dlq-handler failed to process `deadLetterMaxReceiveCount` times. */
+    parking: string;
+    deadLetterMaxReceiveCount: number;
+    parkingRetentionSeconds: number;
+    /** dlq-handler sends an order whose processing failed (not its fulfilment) back to order_queue this often, after a doubling delay. */
+    deadLetterRedrive: { budget: number; delaySeconds: number };
   };
   eventSources: {
     fulfillOrder: EventSourceSettings;

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { PATTERNS, isOrderMessage, type OrderMessage } from '@dofs/order-domain';
-import { CORRELATION_ID_ATTRIBUTE, DEFAULT_RECEIVE_COUNT } from './constants';
+import { ATTEMPT_OFFSET_ATTRIBUTE, CORRELATION_ID_ATTRIBUTE, DEFAULT_RECEIVE_COUNT, DLQ_REDRIVES_ATTRIBUTE } from './constants';
 import { MalformedMessageError } from './errors';
 
 /** An order_queue record, checked and unpacked. */
@@ -9,8 +9,14 @@ export interface ParsedOrderRecord {
   message: OrderMessage;
   /** The `correlation_id` message attribute, else the body's `correlation_id`. */
   correlationId?: string;
-  /** SQS `ApproximateReceiveCount`: 1 on the first delivery. Used as the attempt number. */
+  /** SQS `ApproximateReceiveCount`: 1 on the first delivery. */
   receiveCount: number;
+  /** The `attempt_offset` attribute: attempts the order had when this message was sent again (0 when absent). */
+  attemptOffset: number;
+  /** The fulfilment attempt this delivery is: `attemptOffset` + receive count. */
+  attempt: number;
+  /** The `dlq_redrives` attribute: how often dlq-handler sent this order back (0 when absent). */
+  dlqRedrives: number;
   /** When the message was first sent (SQS `SentTimestamp`), ISO 8601. */
   sentAt?: string;
   /** The body exactly as received (what the DLQ archive keeps). */
@@ -43,6 +49,12 @@ export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
 /** When a record was first sent (SQS `SentTimestamp`) as ISO 8601, if the record says. */
 export function sentAtOf(record: Pick<SQSRecord, 'attributes'>): string | undefined {
   return isoFromEpochMs(record.attributes?.SentTimestamp);
+}
+
+/** A non-negative integer Number attribute of a record, 0 when absent or unreadable. */
+function counterAttribute(record: Pick<SQSRecord, 'messageAttributes'>, name: string): number {
+  const n = Number(record.messageAttributes?.[name]?.stringValue);
+  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 function positiveInteger(text: string | undefined): number | undefined {
@@ -81,6 +93,9 @@ export function parseOrderRecord(record: SQSRecord): ParsedOrderRecord {
     message,
     ...(correlationId ? { correlationId } : {}),
     receiveCount: receiveCountOf(record),
+    attemptOffset: counterAttribute(record, ATTEMPT_OFFSET_ATTRIBUTE),
+    attempt: counterAttribute(record, ATTEMPT_OFFSET_ATTRIBUTE) + receiveCountOf(record),
+    dlqRedrives: counterAttribute(record, DLQ_REDRIVES_ATTRIBUTE),
     ...(sentAt === undefined ? {} : { sentAt }),
     body: record.body,
   };

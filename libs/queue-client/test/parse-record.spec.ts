@@ -34,6 +34,9 @@ describe('parseOrderRecord', () => {
       message,
       correlationId: 'corr-attr',
       receiveCount: 1,
+      attemptOffset: 0,
+      attempt: 1,
+      dlqRedrives: 0,
       sentAt: new Date(Number(received?.Attributes?.['SentTimestamp'])).toISOString(),
       body: JSON.stringify(message),
     });
@@ -47,6 +50,9 @@ describe('parseOrderRecord', () => {
       message: { order_id: orderId, correlation_id: 'from-body' },
       correlationId: 'from-body',
       receiveCount: 2,
+      attemptOffset: 0,
+      attempt: 2,
+      dlqRedrives: 0,
       sentAt: '2026-01-01T00:00:00.000Z',
       body,
     });

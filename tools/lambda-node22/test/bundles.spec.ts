@@ -2,8 +2,9 @@
  * Every Lambda bundle, exactly as it deploys (dist/apps/<app>/main.js), loaded and invoked under
  * Node 22 (the nodejs22.x runtime's major; the rest of the suite runs on the machine's Node),
  * against DynamoDB Local and the SQS server of the libs/local-aws harness. One order goes through
- * the bundles the way the workflow and the queues drive them: validate, store, read over the API,
- * fulfil; a poison message goes through dlq-handler.
+ * the bundles the way the API, the workflow and the queues drive them: accept over the API (the
+ * RECEIVED intake write), validate, store, read over the API, fulfil; a poison message goes
+ * through dlq-handler.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
 import { apiGatewayV1Event, sqsEvent, sqsRecord } from '@dofs/handler-kit';
-import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest } from '@dofs/order-domain';
+import { executionInputFor, orderTotalCents, type CreateOrderRequest, type OrderExecutionInput, type StoredOrder } from '@dofs/order-domain';
 import { NODE_MAJOR, node22 } from '../src/node22';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -20,7 +21,8 @@ const APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', '
 type App = (typeof APPS)[number];
 
 const ENVIRONMENT: Record<App, Record<string, string>> = {
-  'api-handler': { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow' },
+  // Step Functions on a closed local port: the order is accepted (202) and stays RECEIVED.
+  'api-handler': { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow', AWS_ENDPOINT_URL_SFN: 'http://127.0.0.1:1' },
   'validate-order': {},
   'store-order': {},
   'fulfill-order': { FULFILLMENT_SUCCESS_RATE: '1' },
@@ -63,15 +65,9 @@ function invoke(app: App, event: unknown): Outcome {
 const order: CreateOrderRequest = { customer_id: 'c-node22', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
 
 describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
-  const orderId = newOrderId();
-  const execution = {
-    order_id: orderId,
-    correlation_id: 'corr-node22',
-    request_hash: requestHash(order),
-    idempotency_key: null,
-    received_at: new Date().toISOString(),
-    order,
-  };
+  let orderId = '';
+  let execution: OrderExecutionInput;
+  const orders = new OrdersRepository({ tableName: process.env.ORDERS_TABLE as string, writer: 'test' });
 
   it('covers every function infra/settings.json deploys', () => {
     const settings = JSON.parse(readFileSync(join(ROOT, 'infra', 'settings.json'), 'utf8')) as { functions: Record<string, unknown> };
@@ -82,18 +78,27 @@ describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
     expect(spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()).toMatch(new RegExp(`^v${NODE_MAJOR}\\.`));
   });
 
-  it('validate-order returns the validated order and its total', () => {
+  it('api-handler accepts an order: stored RECEIVED before the 202', async () => {
+    const post = invoke('api-handler', apiGatewayV1Event({ method: 'POST', path: '/order', body: JSON.stringify(order), headers: { 'content-type': 'application/json' } }));
+    expect(post.error).toBeUndefined();
+    expect(post.result).toMatchObject({ statusCode: 202 });
+    orderId = (JSON.parse((post.result as { body: string }).body) as { order_id: string }).order_id;
+    const stored = await orders.get(orderId);
+    expect(stored?.status).toBe('RECEIVED');
+    execution = executionInputFor(stored as StoredOrder);
+  });
+
+  it('validate-order returns the verdict with the order total', () => {
     const outcome = invoke('validate-order', execution);
     expect(outcome.node).toMatch(new RegExp(`^v${NODE_MAJOR}\\.`));
     expect(outcome.error).toBeUndefined();
     expect(JSON.stringify(outcome.result)).toContain(`"total_cents":${orderTotalCents(order.items)}`);
   });
 
-  it('store-order stores it as PENDING in DynamoDB', async () => {
-    const validated = { ...execution, validated: { order, total_cents: orderTotalCents(order.items) } };
+  it('store-order moves it RECEIVED -> PENDING in DynamoDB', async () => {
+    const validated = { ...execution, verdict: { valid: true, order, total_cents: orderTotalCents(order.items) } };
     const outcome = invoke('store-order', { action: 'store', execution: validated });
     expect(outcome.error).toBeUndefined();
-    const orders = new OrdersRepository({ tableName: process.env.ORDERS_TABLE as string });
     expect((await orders.get(orderId))?.status).toBe('PENDING');
   });
 
@@ -112,7 +117,6 @@ describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
     const outcome = invoke('fulfill-order', sqsEvent([record]));
     expect(outcome.error).toBeUndefined();
     expect(outcome.result ?? { batchItemFailures: [] }).toMatchObject({ batchItemFailures: [] });
-    const orders = new OrdersRepository({ tableName: process.env.ORDERS_TABLE as string });
     expect((await orders.get(orderId))?.status).toBe('FULFILLED');
   });
 
@@ -124,6 +128,7 @@ describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
     const failed = new FailedOrdersRepository({
       failedOrdersTable: process.env.FAILED_ORDERS_TABLE as string,
       ordersTable: process.env.ORDERS_TABLE as string,
+      writer: 'test',
     });
     expect(await failed.get(`unparseable#${record.messageId}`)).toBeDefined();
   });
