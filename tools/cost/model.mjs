@@ -15,8 +15,12 @@ export function itemBytes(value) {
 const kb = (bytes) => Math.max(1, Math.ceil(bytes / 1024));
 const fourKb = (bytes) => Math.max(1, Math.ceil(bytes / 4096));
 
-/** States entered from StartAt following Next, or from a state through its catcher of `error`. */
-export function pathLength(definition, { through } = {}) {
+/**
+ * States entered from StartAt following Next; a Choice state takes its first choice, or its
+ * Default when `rejected` (the order workflow's CheckVerdict: valid -> StoreOrder, else
+ * StoreRejectedOrder); `through` follows a state's catcher of that error instead.
+ */
+export function pathLength(definition, { through, rejected = false } = {}) {
   let name = definition.StartAt;
   let count = 0;
   const seen = new Set();
@@ -25,7 +29,8 @@ export function pathLength(definition, { through } = {}) {
     count += 1;
     const state = definition.States[name];
     const catcher = through && (state.Catch ?? []).find((c) => c.ErrorEquals.includes(through));
-    name = catcher ? catcher.Next : state.End ? undefined : state.Next;
+    if (state.Type === 'Choice') name = rejected ? state.Default : state.Choices?.[0]?.Next;
+    else name = catcher ? catcher.Next : state.End ? undefined : state.Next;
   }
   return count;
 }
@@ -119,7 +124,7 @@ export function costPerMillion(inputs, prices, a, items) {
   // Step Functions
   const sm = inputs.stateMachine;
   const acceptedPath = pathLength(sm.definition);
-  const rejectedPath = pathLength(sm.definition, { through: 'OrderRejected' });
+  const rejectedPath = pathLength(sm.definition, { rejected: true });
   if (sm.type === 'STANDARD') {
     const transitions = accepted * acceptedPath + a.rejectedShare * rejectedPath;
     add('Step Functions STANDARD', ((transitions * MILLION) / 1000) * price('sfnStandardPerThousandTransitions'), `${transitions.toFixed(2)} state transitions (${acceptedPath} accepted, ${rejectedPath} rejected)`);

@@ -110,15 +110,16 @@ describe('inputs read from Terraform and infra/settings.json', () => {
 describe('the model', () => {
   it('counts the workflow states of an accepted and a rejected order from the ASL', async () => {
     const { stateMachine } = await readInputs();
-    assert.equal(pathLength(stateMachine.definition), 3);
-    assert.equal(pathLength(stateMachine.definition, { through: 'OrderRejected' }), 3);
+    // ValidateOrder, CheckVerdict, StoreOrder, EnqueueOrder / ValidateOrder, CheckVerdict, StoreRejectedOrder, OrderRejected
+    assert.equal(pathLength(stateMachine.definition), 4);
+    assert.equal(pathLength(stateMachine.definition, { rejected: true }), 4);
   });
 
   it('prices Standard by state transition and Express by request and duration', async () => {
     const inputs = await readInputs();
     const standard = cost({ ...inputs, stateMachine: { ...inputs.stateMachine, type: 'STANDARD' } });
     const express = cost({ ...inputs, stateMachine: { ...inputs.stateMachine, type: 'EXPRESS' } });
-    assert.equal(line(standard, 'Step Functions').usd.toFixed(2), (3 * 25).toFixed(2));
+    assert.equal(line(standard, 'Step Functions').usd.toFixed(2), (4 * 25).toFixed(2));
     assert.ok(line(express, 'Step Functions').usd > 1 && line(express, 'Step Functions').usd < 1.5);
   });
 
