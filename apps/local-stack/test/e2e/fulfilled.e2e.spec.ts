@@ -28,7 +28,8 @@ import {
 } from './harness';
 import { must } from '../helpers';
 
-jest.setTimeout(240_000);
+// Bounds catch a hang only: several times what a loaded 2-core machine needs.
+jest.setTimeout(600_000);
 
 const STATUSES_AFTER_INTAKE = ['RECEIVED', 'PENDING', 'FULFILLED'];
 
@@ -97,13 +98,13 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
       expect(read.status).toBe(200);
       expect(STATUSES_AFTER_INTAKE).toContain(read.body.status);
     }
-    await waitForTerminal(c.ddb, stack.state.settings.tables.orders, responses.map((r) => r.body.order_id), 60_000);
+    await waitForTerminal(c.ddb, stack.state.settings.tables.orders, responses.map((r) => r.body.order_id), 180_000);
   });
 
   it('fulfils every order', async () => {
     const ids = await postMany(stack.state.apiUrl, 40, 8);
     accepted.push(...ids);
-    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, ids, 90_000);
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, ids, 180_000);
     for (const order of done.values()) {
       expect(order).toMatchObject({ status: 'FULFILLED', attempts: 1 });
       expect((order['status_history'] as Array<{ to: string }>).map((c) => c.to)).toEqual(['RECEIVED', 'PENDING', 'FULFILLED']);
@@ -125,7 +126,7 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
     }
     await expect(c.sfn.send(new ListExecutionsCommand({ stateMachineArn: stack.state.stateMachineArn }))).rejects.toMatchObject({ name: 'StateMachineTypeNotSupported' });
     // Express runs at least once: duplicate executions of one order must change nothing.
-    const order = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [must(accepted[0])], 10_000);
+    const order = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [must(accepted[0])], 180_000);
     const input = JSON.stringify(executionInputFor(must(order.get(must(accepted[0]))) as unknown as StoredOrder));
     const duplicates = await Promise.all(
       [1, 2].map(() => c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: accepted[0], input }))),
@@ -141,7 +142,7 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
     const order = must(stored.find((o) => o['order_id'] === response.body.order_id));
     const input = JSON.stringify(executionInputFor(order as unknown as StoredOrder));
     await Promise.all([1, 2, 3].map(() => c.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.state.stateMachineArn, name: response.body.order_id, input }))));
-    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 60_000);
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 180_000);
     const history = must(done.get(response.body.order_id))['status_history'] as Array<{ to: string }>;
     expect(history.map((h) => h.to)).toEqual(['RECEIVED', 'PENDING', 'FULFILLED']);
   });
@@ -149,7 +150,7 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
   it('stores a business rejection as REJECTED with the verdict\'s reasons and a public reason', async () => {
     const response = await postUntilAccepted(stack.state.apiUrl, { ...SAMPLE_ORDER, currency: 'JPY' }, `${idempotencyKey}-jpy`);
     expect(response.status).toBe(202);
-    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 30_000);
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [response.body.order_id], 180_000);
     const order = must(done.get(response.body.order_id));
     expect(order['status']).toBe('REJECTED');
     expect(JSON.stringify(order['rejection_reasons'])).toMatch(/currency/i);
@@ -215,7 +216,7 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
     if (standard) expect(await executions()).toBe(executionsBefore + 1);
     expect((await scanAll(c.ddb, stack.state.settings.tables.orders)).length).toBe(ordersBefore + 1);
     idempotentOrderId = first.body.order_id;
-    await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [first.body.order_id], 30_000);
+    await waitForTerminal(c.ddb, stack.state.settings.tables.orders, [first.body.order_id], 180_000);
   });
 
   it('keeps every order (and execution name) across a restart on the same data folder, and finishes the ones in flight', async () => {
@@ -236,7 +237,7 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
       expect(`${id}:${afterById.get(id)}`).toBe(`${id}:${String(order['status'])}`);
     }
     // Interrupted executions are resumed and lost queue messages put back: all of them end FULFILLED.
-    const finished = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, inFlight, 90_000);
+    const finished = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, inFlight, 180_000);
     for (const id of inFlight) expect(`${id}:${finished.get(id)?.['status']}`).toBe(`${id}:FULFILLED`);
     expect(await getOrder(stack.state.apiUrl, must(accepted[0]))).toMatchObject({ status: 200, body: { status: 'FULFILLED' } });
     // Same Idempotency-Key after the restart: the idempotency record is kept, same order back, nothing started.

@@ -1,13 +1,14 @@
-// Success rate 0.7 over 300 orders: each attempt succeeds independently with p = 0.7, so an order
+// Success rate 0.7 over 200 orders: each attempt succeeds independently with p = 0.7, so an order
 // ends FULFILLED with probability 1 - 0.3^maxReceiveCount. The observed share must lie within
-// 4 standard deviations of that (a false alarm about once in 16,000 runs).
+// 4 standard deviations of that (a false alarm about once in 16,000 runs). The time bounds only
+// catch a hang: they are several times what a loaded 2-core machine needs.
 import { settings } from '@dofs/local-aws';
 import { clients, launchStack, postMany, removeDir, scanAll, tempDataDir, waitForTerminal, type RunningStack } from './harness';
 import { must } from '../helpers';
 
-jest.setTimeout(300_000);
+jest.setTimeout(720_000);
 
-const ORDERS = 300;
+const ORDERS = 200;
 const SUCCESS_RATE = 0.7;
 
 describe('local stack end to end, success rate 0.7', () => {
@@ -29,7 +30,7 @@ describe('local stack end to end, success rate 0.7', () => {
   it(`fulfils a share of ${ORDERS} orders consistent with 1 - (1 - p)^maxReceiveCount`, async () => {
     const maxReceiveCount = settings.queues.maxReceiveCount;
     const ids = await postMany(stack.state.apiUrl, ORDERS, 16);
-    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, ids, 240_000);
+    const done = await waitForTerminal(c.ddb, stack.state.settings.tables.orders, ids, 600_000);
     const orders = ids.map((id) => must(done.get(id), id));
 
     const expected = 1 - (1 - SUCCESS_RATE) ** maxReceiveCount;
