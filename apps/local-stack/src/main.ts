@@ -19,7 +19,7 @@ function faultSummary(options: CliOptions): string[] {
     if (f.target === 'sqs') return `SQS stalled for ${f.seconds} s ${at}`;
     return `StartExecution answering ${f.code} for ${f.seconds} s ${at}`;
   });
-  return [...lambda, ...scheduled].map((text) => `fault: ${text}`).concat(plan.seed !== undefined ? [`fault seed ${plan.seed}`] : []);
+  return [...lambda, ...scheduled, ...(plan.seed !== undefined ? [`seed ${plan.seed}`] : [])];
 }
 
 export function banner(stack: LocalStack, logger: StackLogger, options: CliOptions): string {
@@ -31,13 +31,14 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     options.successRate !== undefined ? `success rate ${s.fulfillment.successRate}` : '',
     options.visibilityTimeoutSeconds !== undefined ? `visibility timeout ${s.queues.visibilityTimeoutSeconds} s (production: infra/settings.json)` : '',
     stack.gatewayBodyValidation ? 'API Gateway validates POST /order bodies (as with validate_request_body = true)' : '',
-    ...faultSummary(options),
   ].filter(Boolean);
+  const faults = faultSummary(options);
   const e = stack.clientEnv;
   return [
     '',
     `${bold('DOFS local stack is up')} in ${(stack.startupMs / 1000).toFixed(1)} s ${dim(`(data in ${rel}, kept between runs; --fresh starts empty)`)}`,
     ...(overrides.length ? [`  overrides: ${overrides.join(', ')}`] : []),
+    ...(faults.length ? [`  ${logger.paint('faults', 'yellow')}: ${faults.join('; ')}`] : []),
     '',
     `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}`,
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
