@@ -1,8 +1,7 @@
 // Faults and supervision on the real stack, started in this process (DynamoDB Local, the SQS server,
 // the built bundles): the programmatic API the fault suite uses. Every wait is for a condition,
 // bounded by the test timeout; nothing asserts on elapsed time.
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
@@ -66,14 +65,14 @@ describe('local stack under injected faults', () => {
 
   afterEach(() => expect(fatal).toEqual([]));
 
-  it('DynamoDB Local frozen: its JVM is stopped, and an order placed meanwhile is fulfilled after it resumes', async () => {
+  it('DynamoDB Local frozen: its JVM is stopped, and an order in flight is fulfilled after it resumes', async () => {
     const jvm = stack.faults.dynamodb.pid;
+    const orderId = await placeOrder('c-frozen');
     const frozen = stack.faults.freezeDynamoDb(2_000);
     await waitFor(() => processState(jvm), (s) => s === 'T', 'the JVM to stop');
-    const placing = placeOrder('c-frozen');
     await frozen;
     expect(processState(jvm)).not.toBe('T');
-    await fulfilled(await placing);
+    await fulfilled(orderId);
   });
 
   it('DynamoDB Local killed: supervision restarts it on its data in one line, and the stack answers again', async () => {
@@ -114,10 +113,11 @@ describe('local stack under injected faults', () => {
   });
 
   it('SQS stalled: requests are held and answered afterwards', async () => {
+    const orderId = await placeOrder('c-sqs-stall');
     const stalled = stack.faults.stallSqs(1_000);
     expect(stack.faults.sqs.paused).toBe(true);
-    const orderId = await placeOrder('c-sqs-stall');
     await stalled;
+    expect(stack.faults.sqs.paused).toBe(false);
     await fulfilled(orderId);
   });
 
