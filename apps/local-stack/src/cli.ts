@@ -144,6 +144,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       args: argv,
       allowPositionals: false,
       options: {
+        'lambda-fault': { type: 'string', multiple: true },
+        'fault-seed': { type: 'string' },
+        'dynamodb-freeze': { type: 'string', multiple: true },
+        'dynamodb-kill': { type: 'string', multiple: true },
+        'sqs-stall': { type: 'string', multiple: true },
+        'start-execution-fault': { type: 'string', multiple: true },
         fresh: { type: 'boolean' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
@@ -160,12 +166,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         pollers: { type: 'string' },
         'gateway-body-validation': { type: 'boolean' },
         'workflow-type': { type: 'string' },
-        'lambda-fault': { type: 'string', multiple: true },
-        'fault-seed': { type: 'string' },
-        'dynamodb-freeze': { type: 'string', multiple: true },
-        'dynamodb-kill': { type: 'string', multiple: true },
-        'sqs-stall': { type: 'string', multiple: true },
-        'start-execution-fault': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -189,6 +189,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new UsageError(`--workflow-type must be EXPRESS or STANDARD (got "${v['workflow-type']}")`);
   }
   return {
+    faults: faultPlan(v),
     help: v.help ?? false,
     ...(workflowType === undefined ? {} : { workflowType: workflowType as WorkflowType }),
     fresh: v.fresh ?? false,
@@ -206,6 +207,5 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     bundleDir: v['bundle-dir'],
     pollers: integer('--pollers', v.pollers, 1, 20),
     gatewayBodyValidation: v['gateway-body-validation'] ?? false,
-    faults: faultPlan(v),
   };
 }
