@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { WORKFLOW_TYPES, type WorkflowType } from './sfn/service';
+import { FUNCTION_NAMES } from './constants';
+import { START_EXECUTION_FAULTS, type FaultPlan, type LambdaFault, type ScheduledFault, type StartExecutionFaultCode } from './faults';
 import type { LocalStackOptions } from './stack';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -32,6 +34,25 @@ Options:
   --pollers <n>              concurrent pollers (batches) per event source mapping (default 5)
   --bundle-dir <dir>         where <function>/main.js are (default dist/apps)
   -h, --help                 this text
+
+Fault injection (modelled on AWS FIS's Lambda actions, plus dependency faults; each may be
+repeated; <after> is seconds after the stack is up, default 0):
+  --lambda-fault <fn>:<action>[:<rate>]
+                             invocations of function <fn> get <action> at <rate> (0..1, default 1):
+                             delay=<ms> (before the handler, counts toward the timeout), error
+                             (FaultInjectionError, the handler does not run) or timeout
+                             (Sandbox.Timedout at the function timeout), e.g. store-order:timeout:0.3
+  --fault-seed <n>           seed of the draws, so a run picks the same invocations (default random)
+  --dynamodb-freeze <s>[@<after>]
+                             SIGSTOP DynamoDB Local's JVM for <s> seconds, then SIGCONT
+  --dynamodb-kill <after>    SIGKILL DynamoDB Local's JVM; supervision starts it again on its data
+  --sqs-stall <s>[@<after>]  the SQS server holds every request for <s> seconds
+  --start-execution-fault [<code>:]<s>[@<after>]
+                             StartExecution answers <code> for <s> seconds: ThrottlingException
+                             (default, 400), InternalFailure (500) or ServiceUnavailable (503)
+
+A server that dies under the running stack is started again on its port and data (one line says
+so); when it cannot be, the stack stops and exits with status 1.
 `;
 
 export class UsageError extends Error {
@@ -47,6 +68,69 @@ function integer(name: string, raw: string | undefined, min: number, max: number
   return value;
 }
 
+const SECONDS = /^\d+(\.\d+)?$/;
+
+function seconds(name: string, raw: string, text: string): number {
+  if (!SECONDS.test(text)) throw new UsageError(`${name} takes seconds, e.g. 20 or 20@10 (got "${raw}")`);
+  return Number(text);
+}
+
+/** `<s>[@<after>]` */
+function window(name: string, raw: string): { seconds: number; afterSeconds: number } {
+  const [duration = '', after = '0', ...rest] = raw.split('@');
+  if (rest.length > 0) throw new UsageError(`${name} takes <seconds>[@<after seconds>] (got "${raw}")`);
+  return { seconds: seconds(name, raw, duration), afterSeconds: seconds(name, raw, after) };
+}
+
+function lambdaFault(raw: string): LambdaFault {
+  const [functionName = '', action = '', rate, ...rest] = raw.split(':');
+  const usage = `--lambda-fault takes <function>:<delay=ms|error|timeout>[:<rate 0..1>] (got "${raw}")`;
+  if (rest.length > 0) throw new UsageError(usage);
+  if (!(FUNCTION_NAMES as readonly string[]).includes(functionName)) {
+    throw new UsageError(`--lambda-fault: unknown function "${functionName}" (one of ${FUNCTION_NAMES.join(', ')})`);
+  }
+  let parsedRate: number | undefined;
+  if (rate !== undefined) {
+    parsedRate = Number(rate);
+    if (rate.trim() === '' || !Number.isFinite(parsedRate) || parsedRate < 0 || parsedRate > 1) throw new UsageError(usage);
+  }
+  const base = { functionName, ...(parsedRate === undefined ? {} : { rate: parsedRate }) };
+  if (action === 'error' || action === 'timeout') return { ...base, action };
+  const delay = /^delay=(\d+)$/.exec(action);
+  if (delay) return { ...base, action: 'delay', delayMs: Number(delay[1]) };
+  throw new UsageError(usage);
+}
+
+function startExecutionFault(raw: string): ScheduledFault {
+  const colon = raw.indexOf(':');
+  const code = colon >= 0 ? raw.slice(0, colon) : 'ThrottlingException';
+  if (!(code in START_EXECUTION_FAULTS)) {
+    throw new UsageError(`--start-execution-fault: unknown code "${code}" (one of ${Object.keys(START_EXECUTION_FAULTS).join(', ')})`);
+  }
+  return { target: 'sfn', action: 'start-execution', code: code as StartExecutionFaultCode, ...window('--start-execution-fault', raw.slice(colon + 1)) };
+}
+
+/** The fault options, or undefined when none is given. */
+function faultPlan(v: {
+  'lambda-fault'?: string[];
+  'fault-seed'?: string;
+  'dynamodb-freeze'?: string[];
+  'dynamodb-kill'?: string[];
+  'sqs-stall'?: string[];
+  'start-execution-fault'?: string[];
+}): FaultPlan | undefined {
+  const lambda = (v['lambda-fault'] ?? []).map(lambdaFault);
+  const scheduled: ScheduledFault[] = [
+    ...(v['dynamodb-freeze'] ?? []).map((raw): ScheduledFault => ({ target: 'dynamodb', action: 'freeze', ...window('--dynamodb-freeze', raw) })),
+    ...(v['dynamodb-kill'] ?? []).map((raw): ScheduledFault => ({ target: 'dynamodb', action: 'kill', afterSeconds: seconds('--dynamodb-kill', raw, raw) })),
+    ...(v['sqs-stall'] ?? []).map((raw): ScheduledFault => ({ target: 'sqs', action: 'stall', ...window('--sqs-stall', raw) })),
+    ...(v['start-execution-fault'] ?? []).map(startExecutionFault),
+  ];
+  const seed = integer('--fault-seed', v['fault-seed'], 0, 2 ** 32 - 1);
+  if (lambda.length === 0 && scheduled.length === 0 && seed === undefined) return undefined;
+  return { lambda, scheduled, ...(seed === undefined ? {} : { seed }) };
+}
+
 export interface CliOptions extends LocalStackOptions {
   help: boolean;
   quiet: boolean;
@@ -60,6 +144,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
       args: argv,
       allowPositionals: false,
       options: {
+        'lambda-fault': { type: 'string', multiple: true },
+        'fault-seed': { type: 'string' },
+        'dynamodb-freeze': { type: 'string', multiple: true },
+        'dynamodb-kill': { type: 'string', multiple: true },
+        'sqs-stall': { type: 'string', multiple: true },
+        'start-execution-fault': { type: 'string', multiple: true },
         fresh: { type: 'boolean' },
         port: { type: 'string' },
         'data-dir': { type: 'string' },
@@ -99,6 +189,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     throw new UsageError(`--workflow-type must be EXPRESS or STANDARD (got "${v['workflow-type']}")`);
   }
   return {
+    faults: faultPlan(v),
     help: v.help ?? false,
     ...(workflowType === undefined ? {} : { workflowType: workflowType as WorkflowType }),
     fresh: v.fresh ?? false,

@@ -6,6 +6,22 @@ import { startLocalStack, type LocalStack } from './stack';
 
 const SAMPLE_ORDER = '{"customer_id":"c-123","items":[{"sku":"SKU-1","quantity":2,"unit_price_cents":1999}],"currency":"USD"}';
 
+/** The injected faults, for the banner (each also logs a line when it starts and ends). */
+function faultSummary(options: CliOptions): string[] {
+  const plan = options.faults;
+  if (!plan) return [];
+  const lambda = (plan.lambda ?? []).map(
+    (f) => `${f.functionName} ${f.action === 'delay' ? `delayed ${f.delayMs} ms` : f.action === 'error' ? 'erroring' : 'timing out'} at rate ${f.rate ?? 1}`,
+  );
+  const scheduled = (plan.scheduled ?? []).map((f) => {
+    const at = `${f.afterSeconds} s after start`;
+    if (f.target === 'dynamodb') return f.action === 'kill' ? `DynamoDB Local killed ${at}` : `DynamoDB Local frozen for ${f.seconds} s ${at}`;
+    if (f.target === 'sqs') return `SQS stalled for ${f.seconds} s ${at}`;
+    return `StartExecution answering ${f.code} for ${f.seconds} s ${at}`;
+  });
+  return [...lambda, ...scheduled, ...(plan.seed !== undefined ? [`seed ${plan.seed}`] : [])];
+}
+
 export function banner(stack: LocalStack, logger: StackLogger, options: CliOptions): string {
   const s = stack.settings;
   const bold = (t: string) => logger.paint(t, 'bold');
@@ -16,11 +32,13 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     options.visibilityTimeoutSeconds !== undefined ? `visibility timeout ${s.queues.visibilityTimeoutSeconds} s (production: infra/settings.json)` : '',
     stack.gatewayBodyValidation ? 'API Gateway validates POST /order bodies (as with validate_request_body = true)' : '',
   ].filter(Boolean);
+  const faults = faultSummary(options);
   const e = stack.clientEnv;
   return [
     '',
     `${bold('DOFS local stack is up')} in ${(stack.startupMs / 1000).toFixed(1)} s ${dim(`(data in ${rel}, kept between runs; --fresh starts empty)`)}`,
     ...(overrides.length ? [`  overrides: ${overrides.join(', ')}`] : []),
+    ...(faults.length ? [`  ${logger.paint('faults', 'yellow')}: ${faults.join('; ')}`] : []),
     '',
     `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}`,
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
@@ -115,7 +133,15 @@ export async function main(argv: string[]): Promise<number> {
   });
 
   try {
-    stack = await startLocalStack({ ...options, logger });
+    stack = await startLocalStack({
+      ...options,
+      logger,
+      // A server died and could not be started again: stop, and say so with the exit status.
+      onFatal: (error) => {
+        logger.error(error.message);
+        stop('a server could not be restarted', 1);
+      },
+    });
   } catch (error) {
     if (pendingSignal) return 0; // stopped during start-up (the failure is the stop itself)
     const e = error as Error;

@@ -14,12 +14,13 @@ import {
   startDynamoDbLocal,
   startSqsServer,
   type RunningDynamoDbLocal,
-  type RunningServer,
+  type RunningSqsServer,
 } from '@dofs/local-aws';
 import { startApiGateway, type ApiGateway } from './apigw/gateway';
 import { bundlePath, effectiveSettings, functionEnvironment, type EffectiveSettings, type Endpoints } from './config';
 import { ACCOUNT_ID, DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
 import { SqsEventSource } from './esm/sqs-event-source';
+import { Faults, type FaultPlan } from './faults';
 import { LambdaService, functionArn } from './lambda/runtime';
 import { StackLogger } from './log';
 import { isPortFree } from './net';
@@ -29,6 +30,7 @@ import { loadWorkflowDefinition } from './sfn/definition';
 import { startSfnEndpoint, type SfnEndpoint } from './sfn/endpoint';
 import { StepFunctionsService, type WorkflowType } from './sfn/service';
 import { buildTaskHandlers } from './sfn/tasks';
+import { supervise, supervisedDynamoDb, supervisedSqs, type Supervision } from './supervision';
 
 export interface LocalStackOptions {
   /** Workspace root (default: found from this file / the working directory). */
@@ -62,6 +64,10 @@ export interface LocalStackOptions {
   /** `--workflow-type`: the Step Functions workflow type and its semantics (default EXPRESS, as dev deploys). */
   workflowType?: WorkflowType;
   logger?: StackLogger;
+  /** Faults to inject (`--lambda-fault`, `--dynamodb-freeze`, ...; faults.ts). More can be added through `LocalStack.faults`. */
+  faults?: FaultPlan;
+  /** Called when a server died and could not be started again (default: log it). `npm start` then exits non-zero. */
+  onFatal?: (error: Error) => void;
 }
 
 export interface LocalStack {
@@ -81,6 +87,10 @@ export interface LocalStack {
   timings: Record<string, number>;
   lambdas: LambdaService;
   sfn: StepFunctionsService;
+  /** Fault injection (faults.ts): Lambda faults, DynamoDB freeze / kill, SQS stall, StartExecution errors. */
+  faults: Faults;
+  /** Restarts of servers that died under the running stack (supervision.ts). */
+  supervision: Supervision;
   stop(): Promise<void>;
 }
 
@@ -176,6 +186,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     ready.catch(() => undefined);
     const lambdas = new LambdaService({ onLog: (line) => logger.lambdaLog(line), onReport: (r) => logger.report(r) });
     cleanups.push(() => lambdas.close());
+    const faults = new Faults({ ...options.faults, onEvent: (line) => logger.warn(line) });
+    lambdas.setFaults(faults);
+    cleanups.push(() => faults.close());
     const apiPort = options.port ?? DEFAULT_PORTS.api;
     let api: ApiGateway;
     try {
@@ -212,7 +225,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await ddb?.stop();
     });
 
-    let sqsServer: RunningServer;
+    let sqsServer: RunningSqsServer;
     try {
       sqsServer = await startSqsServer({ port: sqsPort });
     } catch (error) {
@@ -226,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     try {
       sfnEndpoint = await startSfnEndpoint(
         ready.then(() => servicePromise),
-        { host: HOST, port: sfnPort },
+        { host: HOST, port: sfnPort, faults },
       );
     } catch (error) {
       throw new StackStartError(`${(error as Error).message}: try --sfn-port 0`);
@@ -244,18 +257,23 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // 3. Queues from the shared settings (the DLQ's visibility timeout as Terraform sets it).
     const sqs: SQSClient = localSqsClient(sqsServer.endpoint);
     cleanups.push(() => sqs.destroy());
-    const queueUrls = await ensureQueues(sqs, {
-      orders: settings.queues.orders,
-      deadLetter: settings.queues.deadLetter,
-      maxReceiveCount: settings.queues.maxReceiveCount,
-      visibilityTimeoutSeconds: settings.queues.visibilityTimeoutSeconds,
-    });
-    await sqs.send(
-      new SetQueueAttributesCommand({
-        QueueUrl: queueUrls.deadLetterQueueUrl,
-        Attributes: { VisibilityTimeout: String(settings.queues.visibilityTimeoutSeconds) },
-      }),
-    );
+    // Also after a restart of the SQS server (supervision), which comes back without queues.
+    const createQueues = async () => {
+      const urls = await ensureQueues(sqs, {
+        orders: settings.queues.orders,
+        deadLetter: settings.queues.deadLetter,
+        maxReceiveCount: settings.queues.maxReceiveCount,
+        visibilityTimeoutSeconds: settings.queues.visibilityTimeoutSeconds,
+      });
+      await sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: urls.deadLetterQueueUrl,
+          Attributes: { VisibilityTimeout: String(settings.queues.visibilityTimeoutSeconds) },
+        }),
+      );
+      return urls;
+    };
+    const queueUrls = await createQueues();
     // 4. Functions: the bundles in dist/, each with its own environment; one environment of each
     //    is started now (cold start while the JVM boots).
     for (const name of FUNCTION_NAMES) {
@@ -380,9 +398,37 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // Stopped before the functions and the SQS server (cleanups run in reverse order).
     cleanups.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => undefined));
 
+    // 9. Supervision and faults. A dead server is started again on its port and data; an SQS
+    //    restart loses every message, so the queues are re-created and the unfinished orders put
+    //    back from the table, as after a restart of the stack (recovery.ts).
+    const supervision = supervise({
+      servers: [
+        supervisedDynamoDb(dynamodb),
+        supervisedSqs(sqsServer, async () => {
+          await createQueues();
+          const running = new Set(sfn.list().flatMap((e) => (e.status === 'RUNNING' ? [e.name] : [])));
+          const put = await recoverUnqueuedOrders({
+            ddbEndpoint: dynamodb.endpoint,
+            sqs,
+            ordersTable: settings.tables.orders,
+            queueUrl: queueUrls.orderQueueUrl,
+            deadLetterQueueUrl: queueUrls.deadLetterQueueUrl,
+            maxReceiveCount: settings.queues.maxReceiveCount,
+            skip: running,
+          });
+          return `queues re-created; ${put.queued} unfinished order(s) put back on ${settings.queues.orders}, ${put.deadLettered} on ${settings.queues.deadLetter}`;
+        }),
+      ],
+      log: (line) => logger.warn(line),
+      onFatal: options.onFatal ?? ((error) => logger.error(error.message)),
+    });
+    cleanups.push(() => supervision.close());
+    faults.attach({ dynamodb, sqs: sqsServer });
+
     resolveReady();
     const resumed = sfn.resumeInterrupted();
     if (resumed.length > 0) logger.info(`resumed ${resumed.length} execution(s) interrupted by the last shutdown`);
+    faults.schedule();
     mark('ready');
 
     const clientEnv: Record<string, string> = {
@@ -410,12 +456,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timings: { ...timings, dynamodbJvmMs: dynamodb.startupMs, stateMachineBuildMs: Math.round(sfnInit.buildMs) },
       lambdas,
       sfn,
+      faults,
+      supervision,
       stop: async () => {
         rejectReady(new Error('The local stack is stopping'));
         // No new requests; running executions stop where they are (they stay RUNNING in the
         // journal and the next start resumes them: on Ctrl-C DynamoDB Local is already going, so
         // letting them go on would only make them fail); pollers finish or abandon their batch
         // (its messages come back, or are put back by the next start); then everything else.
+        supervision.close();
+        await faults.close();
         await api.close();
         await sfn.close(0);
         await Promise.race([Promise.all(mappings.map((m) => m.stop())), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);

@@ -25,6 +25,12 @@ export const STOP_GRACE_MS = 5_000;
 /** How often a fresh port is tried when DynamoDB Local finds the chosen one taken meanwhile. */
 export const PORT_RETRIES = 3;
 
+/** How often `restart()` tries the same port again while the previous JVM's socket is released. */
+export const RESTART_PORT_ATTEMPTS = 20;
+
+/** Pause between those attempts. */
+export const RESTART_PORT_PAUSE_MS = 100;
+
 /** Bytes of a server's recent output kept for error messages. */
 export const OUTPUT_TAIL_BYTES = 8 * 1024;
 

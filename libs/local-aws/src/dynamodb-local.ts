@@ -11,11 +11,13 @@ import {
   LOOPBACK_HOST,
   OUTPUT_TAIL_BYTES,
   PORT_RETRIES,
+  RESTART_PORT_ATTEMPTS,
+  RESTART_PORT_PAUSE_MS,
   STOP_GRACE_MS,
 } from './constants';
 import { JavaNotFoundError, LocalServerStartError } from './errors';
 import { freePort, isPortFree } from './free-port';
-import { guardChildProcess, type ProcessGuard } from './process-guard';
+import { guardChildProcess, guardIsTerminating, markPaused, type ProcessGuard } from './process-guard';
 import type { RunningServer } from './types';
 
 const SERVER_NAME = 'DynamoDB Local';
@@ -30,11 +32,46 @@ export interface DynamoDbLocalOptions {
   dbPath?: string;
 }
 
-export interface RunningDynamoDbLocal extends RunningServer {
-  /** The JVM's pid. */
+/** How a JVM ended that nobody asked to stop (a crash, an outside `kill -9`, or `kill()`). */
+export interface DynamoDbLocalExit {
   pid: number;
-  /** Milliseconds from spawning the JVM until it answered `ListTables`. */
-  startupMs: number;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface RunningDynamoDbLocal extends RunningServer {
+  /** The current JVM's pid (a new one after `restart()`). */
+  readonly pid: number;
+  /** Milliseconds from spawning the current JVM until it answered `ListTables`. */
+  readonly startupMs: number;
+  /** The folder the data lives in, or undefined when in memory. */
+  readonly dbPath: string | undefined;
+  /** True while the JVM is stopped by `pause()` / `freeze()`. */
+  readonly paused: boolean;
+  /** True while a JVM is running (paused or not). */
+  readonly alive: boolean;
+  /**
+   * SIGSTOP of the JVM: a faithful stalled dependency. Connections stay open and requests hang
+   * until `resume()`. Prefer `freeze(ms)`, which always resumes. The JVM is resumed before any
+   * stop, on this process's exit hooks and by the watchdog, so it never stays stopped.
+   */
+  pause(): void;
+  /** SIGCONT of the JVM (nothing when it is not paused). */
+  resume(): void;
+  /**
+   * Pauses the JVM for `ms` and resumes it, also when the JVM exits meanwhile or `stop()` is called.
+   * Resolves once it runs again.
+   */
+  freeze(ms: number): Promise<void>;
+  /** SIGKILL of the JVM (a crash): exit listeners are told, the data stays on disk. Resolves once it has exited. */
+  kill(): Promise<void>;
+  /**
+   * Stops the JVM if it runs, and starts a new one on the same port and the same `-dbPath`
+   * (so the data persists when a folder was given; in memory it starts empty).
+   */
+  restart(): Promise<void>;
+  /** Called when a JVM exits without `stop()` or `restart()` asking it to. Returns an unsubscribe function. */
+  onExit(listener: (exit: DynamoDbLocalExit) => void): () => void;
 }
 
 /** The port was taken between choosing it and the JVM binding it. */
@@ -102,6 +139,8 @@ async function terminate(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = exitOf(child);
   child.kill('SIGTERM');
+  // A paused JVM only acts on the SIGTERM once it runs again.
+  child.kill('SIGCONT');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => {
     timer = setTimeout(() => resolve(true), STOP_GRACE_MS);
@@ -124,7 +163,14 @@ function classifyEarlyExit(output: string, code: number | null, signal: NodeJS.S
   return new LocalServerStartError(SERVER_NAME, `the JVM exited early (code ${code ?? 'none'}, signal ${signal ?? 'none'})`, output);
 }
 
-async function launch(port: number, dbPath: string | undefined): Promise<RunningDynamoDbLocal> {
+/** One JVM as launched: the child, its guard and how long it took to answer. */
+interface Jvm {
+  child: ChildProcess;
+  guard: ProcessGuard | undefined;
+  startupMs: number;
+}
+
+async function launch(port: number, dbPath: string | undefined): Promise<Jvm> {
   if (!(await isPortFree(port))) throw new PortTakenError();
   // DynamoDB Local otherwise tries to send usage telemetry; the package's spawn() takes no
   // environment, and the JVM inherits ours, so the documented opt-out variable is set here.
@@ -184,18 +230,166 @@ async function launch(port: number, dbPath: string | undefined): Promise<Running
   // From here on the JVM is only drained, never waited for: the guard kills it if we end without stop().
   child.unref();
   for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+  return { child, guard, startupMs };
+}
 
-  let stopping: Promise<void> | undefined;
-  return {
-    endpoint: `http://${LOOPBACK_HOST}:${port}`,
-    port,
-    pid: child.pid as number,
-    startupMs,
-    stop(): Promise<void> {
-      stopping ??= terminate(child).finally(() => guard?.release());
-      return stopping;
-    },
-  };
+const alive = (child: ChildProcess): boolean => child.exitCode === null && child.signalCode === null;
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  try {
+    child.kill(name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Launches on a fixed port, retrying briefly while the previous JVM's socket is still being released. */
+async function relaunch(port: number, dbPath: string | undefined): Promise<Jvm> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await launch(port, dbPath);
+    } catch (err) {
+      if (!(err instanceof PortTakenError) || attempt >= RESTART_PORT_ATTEMPTS) {
+        throw err instanceof PortTakenError ? new LocalServerStartError(SERVER_NAME, `port ${port} is still in use`, err.output, { cause: err }) : err;
+      }
+      await sleep(RESTART_PORT_PAUSE_MS);
+    }
+  }
+}
+
+/** The handle callers hold: it stays the same across `restart()`, while the JVM behind it changes. */
+class DynamoDbLocalHandle implements RunningDynamoDbLocal {
+  public readonly endpoint: string;
+  private jvm: Jvm;
+  private stopped = false;
+  private stopping: Promise<void> | undefined;
+  private restarting: Promise<void> | undefined;
+  private isPaused = false;
+  private readonly listeners = new Set<(exit: DynamoDbLocalExit) => void>();
+  /** JVMs we are ending on purpose (stop, restart): their exit is not news. */
+  private readonly expected = new WeakSet<ChildProcess>();
+  private readonly thaws = new Set<() => void>();
+
+  public constructor(
+    public readonly port: number,
+    public readonly dbPath: string | undefined,
+    jvm: Jvm,
+  ) {
+    this.endpoint = `http://${LOOPBACK_HOST}:${port}`;
+    this.jvm = jvm;
+    this.watch(jvm);
+  }
+
+  public get pid(): number {
+    return this.jvm.child.pid as number;
+  }
+
+  public get startupMs(): number {
+    return this.jvm.startupMs;
+  }
+
+  public get paused(): boolean {
+    return this.isPaused;
+  }
+
+  public get alive(): boolean {
+    return alive(this.jvm.child);
+  }
+
+  private watch(jvm: Jvm): void {
+    jvm.child.once('exit', (code, sig) => {
+      if (jvm === this.jvm) {
+        this.isPaused = false;
+        for (const thaw of [...this.thaws]) thaw();
+      }
+      // Ours to end (stop, restart), or this process is ending (a signal hook sent SIGTERM): not news.
+      if (this.expected.has(jvm.child) || this.stopped || guardIsTerminating()) return;
+      const exit = { pid: jvm.child.pid as number, code, signal: sig };
+      for (const listener of [...this.listeners]) listener(exit);
+    });
+  }
+
+  public pause(): void {
+    if (this.stopped || !alive(this.jvm.child)) throw new Error(`${SERVER_NAME} is not running`);
+    signal(this.jvm.child, 'SIGSTOP');
+    this.isPaused = true;
+    markPaused(this.jvm.child, true);
+  }
+
+  public resume(): void {
+    if (this.isPaused) {
+      signal(this.jvm.child, 'SIGCONT');
+      this.isPaused = false;
+      markPaused(this.jvm.child, false);
+    }
+    for (const thaw of [...this.thaws]) thaw();
+  }
+
+  public async freeze(ms: number): Promise<void> {
+    this.pause();
+    try {
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.thaws.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        this.thaws.add(done);
+      });
+    } finally {
+      this.resume();
+    }
+  }
+
+  public async kill(): Promise<void> {
+    const { child } = this.jvm;
+    if (!alive(child)) return;
+    const exited = exitOf(child);
+    signal(child, 'SIGKILL');
+    await exited;
+  }
+
+  public restart(): Promise<void> {
+    if (this.stopped) return Promise.reject(new Error(`${SERVER_NAME} was stopped`));
+    this.restarting ??= (async () => {
+      const old = this.jvm;
+      this.expected.add(old.child);
+      this.resume();
+      await terminate(old.child);
+      old.guard?.release();
+      const jvm = await relaunch(this.port, this.dbPath);
+      if (this.stopped) {
+        this.expected.add(jvm.child);
+        await terminate(jvm.child);
+        jvm.guard?.release();
+        return;
+      }
+      this.jvm = jvm;
+      this.watch(jvm);
+    })().finally(() => {
+      this.restarting = undefined;
+    });
+    return this.restarting;
+  }
+
+  public onExit(listener: (exit: DynamoDbLocalExit) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  public stop(): Promise<void> {
+    this.stopped = true;
+    this.stopping ??= (async () => {
+      await this.restarting?.catch(() => undefined);
+      const jvm = this.jvm;
+      this.expected.add(jvm.child);
+      this.resume();
+      await terminate(jvm.child);
+      jvm.guard?.release();
+    })();
+    return this.stopping;
+  }
 }
 
 /**
@@ -210,7 +404,7 @@ export async function startDynamoDbLocal(opts: DynamoDbLocalOptions = {}): Promi
   for (let attempt = 1; ; attempt += 1) {
     const port = opts.port ?? (await freePort());
     try {
-      return await launch(port, dbPath);
+      return new DynamoDbLocalHandle(port, dbPath, await launch(port, dbPath));
     } catch (err) {
       if (!(err instanceof PortTakenError)) throw err;
       if (opts.port !== undefined || attempt >= PORT_RETRIES) {

@@ -4,9 +4,8 @@ import { startDynamoDbLocal, type RunningDynamoDbLocal } from './dynamodb-local'
 import { localAwsEnv } from './env';
 import { ensureQueues } from './queues';
 import { settings } from './settings';
-import { startSqsServer } from './sqs-server';
+import { startSqsServer, type RunningSqsServer } from './sqs-server';
 import { ensureTables } from './tables';
-import type { RunningServer } from './types';
 
 export interface LocalAwsOptions {
   /** Start DynamoDB Local and create the tables. Default true. */
@@ -21,7 +20,7 @@ export interface LocalAws {
   /** Endpoints, region, dummy credentials, table names and queue URLs, as environment variables. */
   env: Record<string, string>;
   dynamodb?: RunningDynamoDbLocal;
-  sqs?: RunningServer;
+  sqs?: RunningSqsServer;
   /** Stops every server started here. */
   stop(): Promise<void>;
 }

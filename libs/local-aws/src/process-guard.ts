@@ -42,6 +42,8 @@ function reap() {
   if (reaping) return;
   reaping = true;
   try { process.kill(pid, 'SIGTERM'); } catch {}
+  // A JVM paused with SIGSTOP acts on the SIGTERM only once it runs again.
+  try { process.kill(pid, 'SIGCONT'); } catch {}
   const deadline = Date.now() + graceMs;
   setInterval(() => {
     if (!alive()) process.exit(0);
@@ -67,13 +69,19 @@ const WATCHDOG_GRACE_MS = 3_000;
 const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 const guarded = new Set<ChildProcess>();
+const paused = new WeakSet<ChildProcess>();
 let hooksInstalled = false;
 
+let terminating = false;
+
 function terminateAll(): void {
+  terminating = true;
   for (const child of guarded) {
     if (child.exitCode === null && child.signalCode === null) {
       try {
         child.kill('SIGTERM');
+        // A paused child (SIGSTOP) acts on the SIGTERM only once it runs again.
+        if (paused.has(child)) child.kill('SIGCONT');
       } catch {
         // Already gone: nothing to stop.
       }
@@ -153,6 +161,23 @@ export function guardChildProcess(child: ChildProcess): ProcessGuard {
   };
   child.once('exit', release);
   return { release };
+}
+
+/**
+ * Records that a guarded child was stopped with SIGSTOP (or runs again), so the exit hooks also
+ * send it SIGCONT: a stopped process would otherwise keep the SIGTERM pending and never end.
+ */
+export function markPaused(child: ChildProcess, isPaused: boolean): void {
+  if (isPaused) paused.add(child);
+  else paused.delete(child);
+}
+
+/**
+ * True once an exit or signal hook has told the guarded children to end: their exits are then
+ * part of this process ending, not crashes to recover from.
+ */
+export function guardIsTerminating(): boolean {
+  return terminating;
 }
 
 /** Pids of the children currently guarded (for diagnostics and tests). */

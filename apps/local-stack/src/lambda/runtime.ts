@@ -9,12 +9,16 @@
 //   environment is destroyed (worker.terminate stops even a busy loop), so the next invocation
 //   is a cold start, as on Lambda.
 // - Errors come back in the runtime's shape `{ errorType, errorMessage, trace }`.
+// - Injected faults (faults.ts) act inside that contract: a delay runs before the handler and
+//   counts toward the timeout; an injected timeout never hands the event to the handler, so the
+//   same timer ends it with the same `Sandbox.Timedout` and the same destroyed environment.
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { ACCOUNT_ID, REGION } from '../constants';
+import type { LambdaFaultSource } from '../faults';
 import { findWorkspaceRoot } from '../paths';
 
 export interface LambdaErrorPayload {
@@ -114,6 +118,7 @@ class Sandbox {
   pendingInitMs: number | undefined;
   private current: Pending | undefined;
   private exitError: LambdaErrorPayload | undefined;
+  private delayTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly config: LambdaFunctionConfig,
@@ -196,15 +201,30 @@ class Sandbox {
     lines.on('line', (line) => this.options.onLog?.({ functionName: this.config.name, stream: name, line }));
   }
 
-  run(message: Record<string, unknown>): Promise<{ payload?: string; error?: LambdaErrorPayload }> {
+  /** Hands the event to the handler, `delayMs` late (an injected delay). */
+  run(message: Record<string, unknown>, delayMs = 0): Promise<{ payload?: string; error?: LambdaErrorPayload }> {
+    return new Promise((resolve) => {
+      const pending = { resolve };
+      this.current = pending;
+      const post = () => {
+        this.delayTimer = undefined;
+        if (!this.dead && this.current === pending) this.worker.postMessage({ type: 'invoke', ...message });
+      };
+      if (delayMs > 0) this.delayTimer = setTimeout(post, delayMs);
+      else post();
+    });
+  }
+
+  /** An invocation whose handler never answers (an injected timeout): only the timeout ends it. */
+  hang(): Promise<{ payload?: string; error?: LambdaErrorPayload }> {
     return new Promise((resolve) => {
       this.current = { resolve };
-      this.worker.postMessage({ type: 'invoke', ...message });
     });
   }
 
   /** Fails the current invocation now and destroys the environment. */
   kill(error: LambdaErrorPayload): void {
+    clearTimeout(this.delayTimer);
     this.exitError = error;
     if (this.current) {
       const pending = this.current;
@@ -230,6 +250,8 @@ export class LambdaFunction {
   private closed = false;
   invocations = 0;
   coldStarts = 0;
+  /** Where injected faults come from (set by `LambdaService.setFaults`). */
+  faults: LambdaFaultSource | undefined;
 
   constructor(
     readonly config: LambdaFunctionConfig,
@@ -334,18 +356,23 @@ export class LambdaFunction {
       this.options.onReport?.({ functionName: this.name, requestId, durationMs, initDurationMs, error: init.error });
       return { ok: false, requestId, durationMs, error: init.error };
     }
+    const injected = this.faults?.lambdaFaultFor(this.name);
+    if (injected?.action === 'error') {
+      // FIS's invocation-error with preventExecution: the handler does not run.
+      this.release(sandbox);
+      const durationMs = performance.now() - started;
+      this.options.onReport?.({ functionName: this.name, requestId, durationMs, initDurationMs, error: injected.error });
+      return { ok: false, requestId, durationMs, error: injected.error };
+    }
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const invokeStarted = performance.now();
     const timer = setTimeout(() => {
       const seconds = ((performance.now() - invokeStarted) / 1000).toFixed(2);
       sandbox.kill(runtimeError('Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after ${seconds} seconds`));
     }, timeoutMs);
-    const outcome = await sandbox.run({
-      event,
-      requestId,
-      deadline: Date.now() + timeoutMs,
-      clientContext: options.clientContext,
-    });
+    const message = { event, requestId, deadline: Date.now() + timeoutMs, clientContext: options.clientContext };
+    const outcome =
+      injected?.action === 'timeout' ? await sandbox.hang() : await sandbox.run(message, injected?.action === 'delay' ? injected.delayMs : 0);
     clearTimeout(timer);
     this.release(sandbox);
     const durationMs = performance.now() - invokeStarted;
@@ -373,13 +400,21 @@ export class LambdaFunction {
 /** All local functions by name. */
 export class LambdaService {
   private readonly functions = new Map<string, LambdaFunction>();
+  private faults: LambdaFaultSource | undefined;
 
   constructor(private readonly options: LambdaServiceOptions = {}) {}
 
   register(config: LambdaFunctionConfig): LambdaFunction {
     const fn = new LambdaFunction(config, this.options);
+    fn.faults = this.faults;
     this.functions.set(config.name, fn);
     return fn;
+  }
+
+  /** Injects faults into the invocations of every function, registered or to come (faults.ts). */
+  setFaults(faults: LambdaFaultSource | undefined): void {
+    this.faults = faults;
+    for (const fn of this.functions.values()) fn.faults = faults;
   }
 
   get(name: string): LambdaFunction {

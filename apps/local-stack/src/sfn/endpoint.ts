@@ -3,6 +3,7 @@
 // Timestamps are epoch seconds; errors are 400 `{ "__type": "<Code>", "message": "…" }`.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { SfnFaultSource } from '../faults';
 import { listen } from '../net';
 import { SfnApiError, type StepFunctionsService } from './service';
 
@@ -83,7 +84,7 @@ export interface SfnEndpoint {
 export async function startSfnEndpoint(
   /** The service, or a promise of it while the stack is still starting (requests wait for it). */
   service: StepFunctionsService | Promise<StepFunctionsService>,
-  options: { host: string; port: number; onRequest?: (log: SfnRequestLog) => void },
+  options: { host: string; port: number; onRequest?: (log: SfnRequestLog) => void; faults?: SfnFaultSource },
 ): Promise<SfnEndpoint> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -112,6 +113,12 @@ export async function startSfnEndpoint(
         return;
       }
       const target = req.headers['x-amz-target'] as string | undefined;
+      const fault = target === 'AWSStepFunctions.StartExecution' ? options.faults?.startExecutionFault() : undefined;
+      if (fault) {
+        send(fault.statusCode, { __type: fault.code, message: fault.message });
+        options.onRequest?.({ operation: 'StartExecution', statusCode: fault.statusCode, errorCode: fault.code });
+        return;
+      }
       void Promise.resolve(service)
         .then((ready) => handleSfnRequest(ready, target, Buffer.concat(chunks).toString('utf8')))
         .catch((error: Error) => ({ statusCode: 503, body: { __type: 'ServiceUnavailable', message: error.message } as Record<string, unknown> }))
