@@ -22,6 +22,7 @@ locals {
     executions               = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
     alarms                   = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
     topics                   = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    sampling_rules           = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
     keys                     = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
     # API ids are random, so REST APIs cannot be matched by name: creation is conditioned on the
     # request's tags and every change on the API's tags (Project, Environment).
@@ -351,6 +352,21 @@ data "aws_iam_policy_document" "terraform_read" {
     effect    = "Allow"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
     resources = [local.arn.alarms]
+  }
+
+  statement {
+    sid     = "ListSamplingRules"
+    effect  = "Allow"
+    actions = ["xray:GetSamplingRules"]
+    # AWS requires "*": GetSamplingRules lists the account's rules, it has no resource-level permission.
+    resources = ["*"]
+  }
+
+  statement {
+    sid       = "ReadSamplingRules"
+    effect    = "Allow"
+    actions   = ["xray:ListTagsForResource"]
+    resources = [local.arn.sampling_rules]
   }
 
   statement {
@@ -688,6 +704,13 @@ data "aws_iam_policy_document" "terraform_write" {
     effect    = "Allow"
     actions   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     resources = [local.arn.alarms]
+  }
+
+  statement {
+    sid       = "ManageSamplingRules"
+    effect    = "Allow"
+    actions   = ["xray:CreateSamplingRule", "xray:UpdateSamplingRule", "xray:DeleteSamplingRule", "xray:TagResource", "xray:UntagResource"]
+    resources = [local.arn.sampling_rules]
   }
 
   statement {

@@ -131,3 +131,25 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "xray_sampling_rate" {
+  description = "Share of this environment's requests X-Ray traces beyond the reservoir (0..1)."
+  type        = number
+  default     = 0.01
+
+  validation {
+    condition     = var.xray_sampling_rate >= 0 && var.xray_sampling_rate <= 1
+    error_message = "xray_sampling_rate must be between 0 and 1."
+  }
+}
+
+variable "xray_reservoir_per_second" {
+  description = "Requests per second X-Ray traces before the fixed rate applies (0 = the rate alone)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.xray_reservoir_per_second >= 0 && floor(var.xray_reservoir_per_second) == var.xray_reservoir_per_second
+    error_message = "xray_reservoir_per_second must be a whole number, 0 or more."
+  }
+}
