@@ -4,7 +4,7 @@ import type { OpenOrderKey, OpenOrders } from '@dofs/ddb-repo';
 import { CORRELATION_ID_ATTRIBUTE, ORDER_ID_ATTRIBUTE, type Logger } from '@dofs/handler-kit';
 import { executionInputFor, executionNameFor, isTerminal, OPEN_STATUSES, type OrderMessage, type StoredOrder } from '@dofs/order-domain';
 
-export type OpenOrdersStore = Pick<OpenOrders, 'olderThan' | 'get' | 'bumpRedrives' | 'giveUp'>;
+export type OpenOrdersStore = Pick<OpenOrders, 'olderThan' | 'get' | 'bumpRedrives' | 'refundRedrive' | 'giveUp'>;
 
 export interface ReconcileDeps {
   orders: OpenOrdersStore;
@@ -113,14 +113,22 @@ async function reconcileOne(candidate: OpenOrderKey, deps: ReconcileDeps): Promi
     return 'SKIPPED';
   }
   const redrive = bumped.redrives ?? redrives + 1;
-  if (order.status === 'RECEIVED') {
-    const alreadyExists = await startWorkflow(order, redrive, deps);
-    log('REDRIVEN', 'workflow started again', { redrive, execution_name: executionNameFor(order.order_id, redrive), ...(alreadyExists ? { already_exists: true } : {}) });
-    return 'REDRIVEN';
+  try {
+    if (order.status === 'RECEIVED') {
+      const alreadyExists = await startWorkflow(order, redrive, deps);
+      log('REDRIVEN', 'workflow started again', { redrive, execution_name: executionNameFor(order.order_id, redrive), ...(alreadyExists ? { already_exists: true } : {}) });
+      return 'REDRIVEN';
+    }
+    await enqueue(order, deps);
+    log('REQUEUED', 'order message sent to order_queue again', { redrive });
+    return 'REQUEUED';
+  } catch (error) {
+    // A dependency's failure must not spend the order's re-drives; updated_at stays bumped, so the
+    // order is tried again once its threshold has passed again. Best effort: if this fails too,
+    // the count stands.
+    await deps.orders.refundRedrive(bumped).catch(() => false);
+    throw error;
   }
-  await enqueue(order, deps);
-  log('REQUEUED', 'order message sent to order_queue again', { redrive });
-  return 'REQUEUED';
 }
 
 /** StartExecution under a name of this re-drive; true when Step Functions already had it (which counts as done). */

@@ -145,21 +145,22 @@ describe('RECEIVED orders', () => {
     expect(actionLines()).toEqual([expect.objectContaining({ order_id: order.order_id, action: 'REDRIVEN', already_exists: true })]);
   });
 
-  it('leaves the order RECEIVED for the next run when StartExecution fails', async () => {
+  it('leaves the order RECEIVED for the next run when StartExecution fails, without spending a re-drive', async () => {
     const order = await seed('RECEIVED', RECEIVED_AFTER_SECONDS + 1);
     sfnServer.failNext(1, 400, 'ThrottlingException');
 
     await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, errors: 1 }));
-    expect(await read(order.order_id)).toMatchObject({ status: 'RECEIVED', redrives: 1, open_shard: order.open_shard });
+    expect(await read(order.order_id)).toMatchObject({ status: 'RECEIVED', redrives: 0, updated_at: new Date(T0).toISOString(), open_shard: order.open_shard });
     expect(actionLines()).toEqual([expect.objectContaining({ level: 'WARN', order_id: order.order_id, action: 'ERROR' })]);
 
     // Not before its threshold has passed again ...
     clock = T0 + (RECEIVED_AFTER_SECONDS - 1) * 1000;
     await expect(run()).resolves.toEqual(summaryOf({}));
-    // ... then it is started under the next re-drive's name.
+    // ... then it is started, as its first re-drive (the failed one did not count).
     clock = T0 + (RECEIVED_AFTER_SECONDS + 1) * 1000;
     await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, redriven: 1 }));
-    expect(starts().map((s) => s['name'])).toEqual([executionNameFor(order.order_id, 1), executionNameFor(order.order_id, 2)]);
+    expect(starts().map((s) => s['name'])).toEqual([executionNameFor(order.order_id, 1), executionNameFor(order.order_id, 1)]);
+    expect(await read(order.order_id)).toMatchObject({ redrives: 1 });
   });
 });
 
@@ -173,6 +174,15 @@ describe('PENDING and RETRYING orders', () => {
     await expect(read(order.order_id)).resolves.toEqual({ ...order, redrives: 1, updated_at: new Date(T0).toISOString() });
     expect(starts()).toEqual([]);
     expect(actionLines()).toEqual([expect.objectContaining({ order_id: order.order_id, action: 'REQUEUED', order_status: status })]);
+  });
+});
+
+describe('a failing dependency', () => {
+  it('leaves a stalled order for the next run when SQS refuses the message, without spending a re-drive', async () => {
+    const order = await seed('PENDING', STALLED_AFTER_SECONDS + 1);
+    await expect(run(newHandler({ ORDER_QUEUE_URL: `${queueUrl}-missing` }))).resolves.toEqual(summaryOf({ scanned: 1, errors: 1 }));
+    expect(await read(order.order_id)).toMatchObject({ status: 'PENDING', redrives: 0, updated_at: new Date(T0).toISOString() });
+    expect(actionLines()).toEqual([expect.objectContaining({ level: 'WARN', order_id: order.order_id, action: 'ERROR' })]);
   });
 });
 
@@ -275,6 +285,7 @@ describe('overlapping runs', () => {
           return store.get(orderId);
         },
         bumpRedrives: (order) => store.bumpRedrives(order),
+        refundRedrive: (order) => store.refundRedrive(order),
         giveUp: (order, why) => store.giveUp(order, why),
       };
       return createHandler({ env: env(), sfn, sqs, logSink: logs.sink, orders, now: () => new Date(clock) });

@@ -128,6 +128,31 @@ export class OpenOrders {
   }
 
   /**
+   * Takes back the re-drive counted by `bumpRedrives` when its action failed (Step Functions or
+   * SQS unavailable), so a dependency's outage does not spend the order's re-drives: only if the
+   * order is still as the bump left it. `updated_at` stays, so the order waits another threshold.
+   * Returns false when it changed meanwhile (then the count stands).
+   */
+  public async refundRedrive(bumped: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at' | 'redrives'>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.ordersTable,
+          Key: { order_id: bumped.order_id },
+          UpdateExpression: 'SET redrives = redrives - :one',
+          ConditionExpression: `${STATUS_NAME} = :status AND updated_at = :bumped_at AND redrives = :redrives`,
+          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':status': bumped.status, ':bumped_at': bumped.updated_at, ':redrives': bumped.redrives ?? 0 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
    * Gives up on an order: in one TransactWriteItems, the order moves to FAILED (public reason
    * PROCESSING_FAILED, the internal `failure_reason`, the history entry, out of the index) on
    * condition that status and `updated_at` are still those of `order`, and its failed_orders record

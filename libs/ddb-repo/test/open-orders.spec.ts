@@ -65,6 +65,19 @@ describe('bumpRedrives', () => {
   });
 });
 
+describe('refundRedrive', () => {
+  it('takes back the count of a bump whose action failed, keeping updated_at, unless the order moved', async () => {
+    const order = await seed(client, ordersTable, makeOrder({ status: 'RECEIVED', updated_at: '2026-01-01T00:00:00.000Z' }));
+    const bumped = await repo().bumpRedrives(order);
+    if (bumped === undefined) throw new Error('the bump must win');
+    await expect(repo().refundRedrive(bumped)).resolves.toBe(true);
+    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 0, updated_at: bumped.updated_at });
+    // A second refund of the same bump finds the count changed: nothing is written.
+    await expect(repo().refundRedrive(bumped)).resolves.toBe(false);
+    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 0 });
+  });
+});
+
 describe('giveUp', () => {
   it('sets the order FAILED and archives it with its history in one transaction, once', async () => {
     const order = await seed(client, ordersTable, makeOrder({ status: 'RECEIVED', redrives: 3, updated_at: '2026-01-01T00:00:00.000Z' }));
