@@ -21,6 +21,7 @@ locals {
     state_machines           = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
     executions               = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
     alarms                   = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
+    schedules                = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule/default/${local.env_prefix}-*"
     topics                   = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
     sampling_rules           = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
     keys                     = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
@@ -370,6 +371,13 @@ data "aws_iam_policy_document" "terraform_read" {
   }
 
   statement {
+    sid       = "ReadSchedules"
+    effect    = "Allow"
+    actions   = ["scheduler:GetSchedule"]
+    resources = [local.arn.schedules]
+  }
+
+  statement {
     sid       = "ReadTopics"
     effect    = "Allow"
     actions   = ["sns:GetTopicAttributes", "sns:GetSubscriptionAttributes", "sns:ListSubscriptionsByTopic", "sns:ListTagsForResource"]
@@ -462,7 +470,7 @@ data "aws_iam_policy_document" "terraform_write" {
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
-      values   = ["lambda.amazonaws.com", "states.amazonaws.com"]
+      values   = ["lambda.amazonaws.com", "states.amazonaws.com", "scheduler.amazonaws.com"]
     }
   }
 
@@ -706,6 +714,14 @@ data "aws_iam_policy_document" "terraform_write" {
     resources = [local.arn.alarms]
   }
 
+  # The reconciler's schedule (default group); its role is passed to scheduler.amazonaws.com.
+  statement {
+    sid       = "ManageSchedules"
+    effect    = "Allow"
+    actions   = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"]
+    resources = [local.arn.schedules]
+  }
+
   statement {
     sid       = "ManageSamplingRules"
     effect    = "Allow"
@@ -774,9 +790,10 @@ data "aws_iam_policy_document" "terraform_write" {
 
 data "aws_iam_policy_document" "role_boundary" {
   statement {
-    sid       = "EnvironmentTables"
-    effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"]
+    sid    = "EnvironmentTables"
+    effect = "Allow"
+    # Query: the reconciler's reads of the open-orders index (`table/<name>/index/*` matches too).
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
     resources = [local.arn.tables]
   }
 

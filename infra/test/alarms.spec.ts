@@ -20,7 +20,7 @@ describe('alarms', () => {
         expect(alarm.alarm_description).toBeDefined();
       }
     }
-    expect(alarms).toBe(7);
+    expect(alarms).toBe(9);
     const module = await config('modules/alarms');
     expect(module.locals.actions).toEqual(['${aws_sns_topic.alarms.arn}']);
   });
@@ -109,5 +109,24 @@ describe('alarms', () => {
     expect(expr(resource(cicd, 'aws_iam_role', 'codebuild').name)).toBe('${local.cicd_name}-codebuild-${each.key}');
     expect(expr(cicd.locals.cicd_name)).toBe('${var.project}-cicd-${var.environment}');
     expect(Object.keys(cicd.locals.codebuild_projects as Body)).toContain('apply');
+  });
+
+  it('watch the reconciler: re-drives (Redriven + Requeued) and give-ups above 0, from its EMF metrics', async () => {
+    const module = await config('modules/alarms');
+    expect(module.variables.metrics_namespace?.default).toBe('DOFS');
+    const redrives = resource(module, 'aws_cloudwatch_metric_alarm', 'reconciler_redrives');
+    const queries = blocks(redrives, 'metric_query');
+    expect(queries.find((q) => q.return_data === true)?.expression).toBe('redriven + requeued');
+    expect(queries.flatMap((q) => blocks(q, 'metric')).map((m) => [m.metric_name, expr(m.namespace), m.dimensions, m.stat])).toEqual([
+      ['Redriven', 'var.metrics_namespace', { service: '${var.reconciler_service_name}' }, 'Sum'],
+      ['Requeued', 'var.metrics_namespace', { service: '${var.reconciler_service_name}' }, 'Sum'],
+    ]);
+    const giveUps = resource(module, 'aws_cloudwatch_metric_alarm', 'reconciler_give_ups');
+    expect(giveUps).toMatchObject({ metric_name: 'GaveUp', dimensions: { service: '${var.reconciler_service_name}' }, statistic: 'Sum' });
+    for (const alarm of [redrives, giveUps]) {
+      expect(alarm).toMatchObject({ threshold: 0, comparison_operator: 'GreaterThanThreshold', evaluation_periods: 1, treat_missing_data: 'notBreaching' });
+    }
+    const dev = await config('envs/dev');
+    expect(moduleCall(dev, 'alarms').reconciler_service_name).toBe('reconcile-orders');
   });
 });

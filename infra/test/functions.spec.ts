@@ -1,5 +1,5 @@
 /**
- * The five Lambda functions: every app has a function, an artifact pointer and a role, with the
+ * The six Lambda functions: every app has a function, an artifact pointer and a role, with the
  * runtime, architecture, tracing, logging, environment and event sources the design fixes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import {
   WORKSPACE_ROOT,
   blocks,
   config,
+  dataSource,
   expr,
   isFile,
   moduleCall,
@@ -18,7 +19,7 @@ import {
 } from './support/terraform';
 import { APPS, moduleName } from './support/settings';
 
-const EXPECTED_APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler'];
+const EXPECTED_APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler', 'reconcile-orders'];
 
 /** Environment variables of each app (docs/design.md), besides LOG_LEVEL which all have. */
 const ENVIRONMENT: Record<string, Record<string, string>> = {
@@ -42,6 +43,16 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
     DLQ_REDRIVE_BUDGET: 'tostring(local.settings.queues.deadLetterRedrive.budget)',
     DLQ_REDRIVE_DELAY_SECONDS: 'tostring(local.settings.queues.deadLetterRedrive.delaySeconds)',
   },
+  'reconcile-orders': {
+    ORDERS_TABLE: 'module.orders_table.name',
+    FAILED_ORDERS_TABLE: 'module.failed_orders_table.name',
+    ORDER_QUEUE_URL: 'module.order_queue.queue_url',
+    STATE_MACHINE_ARN: 'module.order_workflow.state_machine_arn',
+    RECEIVED_AFTER_SECONDS: 'tostring(local.settings.reconciler.receivedAfterSeconds)',
+    STALLED_AFTER_SECONDS: 'tostring(local.reconcile_stalled_after_seconds)',
+    MAX_REDRIVES: 'tostring(local.settings.reconciler.maxRedrives)',
+    MAX_ORDERS_PER_RUN: 'tostring(local.settings.reconciler.maxOrdersPerRun)',
+  },
 };
 
 /** Parses `merge(local.common_environment, { K = v ... })` or `local.common_environment`. */
@@ -58,7 +69,7 @@ function environmentOf(call: Body): { common: boolean; extra: Record<string, str
 }
 
 describe('functions', () => {
-  it('are the five apps of the design, one per settings.functions entry', () => {
+  it('are the six apps of the design, one per settings.functions entry', () => {
     expect([...APPS].sort()).toEqual([...EXPECTED_APPS].sort());
   });
 
@@ -186,7 +197,7 @@ describe('functions', () => {
       batch_size: '${local.settings.eventSources.dlqHandler.batchSize}',
       maximum_batching_window_in_seconds: '${local.settings.eventSources.dlqHandler.maximumBatchingWindowSeconds}',
     });
-    for (const app of ['api-handler', 'validate-order', 'store-order']) {
+    for (const app of ['api-handler', 'validate-order', 'store-order', 'reconcile-orders']) {
       expect(moduleCall(dev, moduleName(app)).sqs_event_sources).toBeUndefined();
     }
   });
@@ -215,5 +226,32 @@ describe('functions', () => {
     const dev = await config('envs/dev');
     expect(expr(moduleCall(dev, 'api').lambda_function_name)).toBe('module.api_handler.function_name');
     expect(blocks(resource(api, 'aws_lambda_permission', 'api'), 'condition')).toEqual([]);
+  });
+
+  it('run reconcile-orders on an EventBridge Scheduler schedule at the settings interval, on time, through a role that may invoke it alone', async () => {
+    const dev = await config('envs/dev');
+    const schedule = resource(dev, 'aws_scheduler_schedule', 'reconcile_orders');
+    expect(squash(dev.locals.reconcile_interval_minutes)).toContain('local.settings.reconciler.intervalSeconds / 60');
+    expect(squash(schedule.schedule_expression)).toContain('rate(1 minute)');
+    expect(squash(schedule.schedule_expression)).toContain('rate(${local.reconcile_interval_minutes} minutes)');
+    expect(blocks(schedule, 'flexible_time_window')).toEqual([{ mode: 'OFF' }]);
+    const [target] = blocks(schedule, 'target');
+    expect(expr(target?.arn)).toBe('module.reconcile_orders.function_arn');
+    expect(expr(target?.role_arn)).toBe('aws_iam_role.reconcile_schedule.arn');
+
+    const role = resource(dev, 'aws_iam_role', 'reconcile_schedule');
+    expect(expr(role.permissions_boundary)).toBe('local.role_permissions_boundary');
+    const assume = blocks(dataSource(dev, 'aws_iam_policy_document', 'reconcile_schedule_assume'), 'statement');
+    expect(assume.flatMap((st) => blocks(st, 'principals')).flatMap((p) => p.identifiers as string[])).toEqual(['scheduler.amazonaws.com']);
+    const invoke = blocks(dataSource(dev, 'aws_iam_policy_document', 'reconcile_schedule'), 'statement');
+    expect(invoke.map((st) => ({ actions: st.actions, resources: st.resources }))).toEqual([{ actions: ['lambda:InvokeFunction'], resources: ['${module.reconcile_orders.function_arn}'] }]);
+    expect(expr(resource(dev, 'aws_iam_role_policy', 'reconcile_schedule').role)).toBe('aws_iam_role.reconcile_schedule.id');
+  });
+
+  it('derive the reconciler stalled threshold from maxReceiveCount x visibility timeout plus the margin', async () => {
+    const dev = await config('envs/dev');
+    expect(squash(dev.locals.reconcile_stalled_after_seconds)).toBe(
+      'local.settings.queues.maxReceiveCount * local.settings.queues.visibilityTimeoutSeconds + local.settings.reconciler.stalledMarginSeconds',
+    );
   });
 });

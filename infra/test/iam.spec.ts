@@ -77,7 +77,8 @@ function grants(cfg: TfConfig, document: string): Record<string, string[]> {
   for (const statement of blocks(dataSource(cfg, 'aws_iam_policy_document', document), 'statement')) {
     expect(statement.effect).toBe('Allow');
     for (const action of statement.actions as string[]) {
-      const resources = Array.isArray(statement.resources) ? (statement.resources as string[]) : [statement.resources];
+      // A trust policy's statement has principals instead of resources.
+      const resources = Array.isArray(statement.resources) ? (statement.resources as string[]) : statement.resources === undefined ? [] : [statement.resources];
       out[action] = [...(out[action] ?? []), ...resources.map(expr)].sort();
     }
   }
@@ -235,6 +236,16 @@ describe('IAM', () => {
         'dynamodb:PutItem': ['module.failed_orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
       },
+      // OpenOrders: Query on the index only (never Scan), the consistent re-read, the conditional
+      // bump, and the give-up transaction (Update on orders, Put on failed_orders); then the re-drive.
+      reconcile_orders: {
+        'dynamodb:Query': ['${module.orders_table.arn}/index/open-orders'],
+        'dynamodb:GetItem': ['module.orders_table.arn'],
+        'dynamodb:UpdateItem': ['module.orders_table.arn'],
+        'dynamodb:PutItem': ['module.failed_orders_table.arn'],
+        'sqs:SendMessage': ['module.order_queue.queue_arn'],
+        'states:StartExecution': ['module.order_workflow.state_machine_arn'],
+      },
     };
 
     it.each(Object.keys(expected))('%s', async (name) => {
@@ -257,6 +268,14 @@ describe('IAM', () => {
         Object.values(grants(dev, name)).some((resources) => resources.includes('module.idempotency_keys_table.arn')),
       );
       expect(holders).toEqual(['api_handler']);
+    });
+
+    it('lets the environment boundary allow the reconciler Query on the tables (indexes included) and nothing scans', async () => {
+      const cicd = await config('cicd');
+      const boundary = blocks(dataSource(cicd, 'aws_iam_policy_document', 'role_boundary'), 'statement').find((s) => s.sid === 'EnvironmentTables');
+      expect(boundary?.actions).toContain('dynamodb:Query');
+      const scans = (await policyStatements()).filter((s) => s.actions.includes('dynamodb:Scan'));
+      expect(scans).toEqual([]);
     });
 
     it('never reads execution history (EXPRESS supports neither DescribeExecution nor GetExecutionHistory)', async () => {
@@ -303,6 +322,9 @@ describe('IAM', () => {
       expect(expr(resource(cfg, 'aws_iam_role', 'this').permissions_boundary)).toBe('var.role_permissions_boundary');
     }
     const dev = await config('envs/dev');
+    for (const [name, role] of Object.entries(dev.resources.aws_iam_role ?? {})) {
+      expect({ name, boundary: expr(role.permissions_boundary) }).toEqual({ name, boundary: 'local.role_permissions_boundary' });
+    }
     expect(squash(dev.locals.role_permissions_boundary)).toContain(':policy/${local.name_prefix}-role-boundary');
     const cicd = await config('cicd');
     expect(expr(resource(cicd, 'aws_iam_policy', 'role_boundary').name)).toBe('${local.name}-role-boundary');
@@ -344,7 +366,7 @@ describe('IAM', () => {
       const pass = statements.find((s) => (s.actions as string[]).includes('iam:PassRole'));
       expect(blocks(pass as Body, 'condition')[0]).toMatchObject({
         variable: 'iam:PassedToService',
-        values: ['lambda.amazonaws.com', 'states.amazonaws.com'],
+        values: ['lambda.amazonaws.com', 'states.amazonaws.com', 'scheduler.amazonaws.com'],
       });
     });
 

@@ -6,7 +6,7 @@ import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext, sdkClientCo
 import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { RESTART_RECEIVED_AFTER_MS } from '../src/create-order';
 import { createHandler } from '../src/handler';
-import { startFakeSfnServer, type FakeSfnServer } from './helpers/fake-sfn-server';
+import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { getOrderEvent, httpEvent, orderBody, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';
 
 // Real DynamoDB Local (ORDERS_TABLE, IDEMPOTENCY_TABLE etc. come from the harness's global setup).

@@ -6,8 +6,8 @@ import type { LocalStackOptions } from './stack';
 
 export const USAGE = `Usage: npm start -- [options]
 
-Runs DOFS on 127.0.0.1: API Gateway, the five Lambda bundles from dist/, the order workflow,
-DynamoDB Local (kept under .data/) and SQS.
+Runs DOFS on 127.0.0.1: API Gateway, the six Lambda bundles from dist/, the order workflow,
+DynamoDB Local (kept under .data/), SQS and the reconciler's schedule.
 
 Options:
   --fresh                    start with empty tables and no execution history
@@ -30,6 +30,12 @@ Options:
                              detail per bad field
   --dynamodb-port <n>        default 8000, --sqs-port <n> default 9324, --sfn-port <n> default 8083
                              (a taken default falls back to a free port; 0 = any free port)
+  --reconcile-interval <s>   seconds between reconcile-orders runs (default: infra/settings.json
+                             reconciler.intervalSeconds, 60, as the deployed schedule)
+  --reconcile-after <s>      age in seconds after which the reconciler acts on a RECEIVED order and
+                             on a PENDING/RETRYING one without progress (default: the settings, 300
+                             and maxReceiveCount x visibility timeout + margin; short values are
+                             for tests and demos)
   --lambda-concurrency <n>   execution environments per function (default 5)
   --pollers <n>              concurrent pollers (batches) per event source mapping (default 5)
   --bundle-dir <dir>         where <function>/main.js are (default dist/apps)
@@ -166,6 +172,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         pollers: { type: 'string' },
         'gateway-body-validation': { type: 'boolean' },
         'workflow-type': { type: 'string' },
+        'reconcile-interval': { type: 'string' },
+        'reconcile-after': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -207,5 +215,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     bundleDir: v['bundle-dir'],
     pollers: integer('--pollers', v.pollers, 1, 20),
     gatewayBodyValidation: v['gateway-body-validation'] ?? false,
+    reconcileIntervalSeconds: integer('--reconcile-interval', v['reconcile-interval'], 1, 3600),
+    reconcileAfterSeconds: integer('--reconcile-after', v['reconcile-after'], 1, 7 * 24 * 3600),
   };
 }

@@ -2,7 +2,7 @@
 // it) with only the overrides a person asked for on the command line. Nothing else is configured
 // here, so the stack cannot drift from what Terraform deploys (a test checks it).
 import path from 'node:path';
-import { settings, type DofsSettings } from '@dofs/local-aws';
+import { settings, stalledAfterSeconds, type DofsSettings } from '@dofs/local-aws';
 import { FUNCTION_NAMES, type FunctionName } from './constants';
 
 export type EffectiveSettings = DofsSettings;
@@ -29,15 +29,20 @@ export interface Endpoints {
   sfn: string;
 }
 
+export interface EnvironmentContext {
+  stateMachineArn: string;
+  logLevel: string;
+  /** order_queue's URL (known once the queue exists): reconcile-orders' ORDER_QUEUE_URL. */
+  orderQueueUrl?: string;
+  /** `--reconcile-after`: both reconciler thresholds (RECEIVED and stalled) instead of the settings'. */
+  reconcileAfterSeconds?: number;
+}
+
 /**
  * Each function's configured environment, as infra/envs/dev/main.tf sets it (docs/design.md):
  * LOG_LEVEL everywhere, then the tables / state machine / success rate each one needs.
  */
-export function functionEnvironment(
-  name: FunctionName,
-  s: EffectiveSettings,
-  context: { stateMachineArn: string; logLevel: string; orderQueueUrl: string },
-): Record<string, string> {
+export function functionEnvironment(name: FunctionName, s: EffectiveSettings, context: EnvironmentContext): Record<string, string> {
   const common = { LOG_LEVEL: context.logLevel };
   switch (name) {
     case 'api-handler':
@@ -59,10 +64,22 @@ export function functionEnvironment(
         ...common,
         ORDERS_TABLE: s.tables.orders,
         FAILED_ORDERS_TABLE: s.tables.failedOrders,
-        ORDER_QUEUE_URL: context.orderQueueUrl,
+        ORDER_QUEUE_URL: context.orderQueueUrl ?? '',
         MAX_RECEIVE_COUNT: String(s.queues.maxReceiveCount),
         DLQ_REDRIVE_BUDGET: String(s.queues.deadLetterRedrive.budget),
         DLQ_REDRIVE_DELAY_SECONDS: String(s.queues.deadLetterRedrive.delaySeconds),
+      };
+    case 'reconcile-orders':
+      return {
+        ...common,
+        ORDERS_TABLE: s.tables.orders,
+        FAILED_ORDERS_TABLE: s.tables.failedOrders,
+        ORDER_QUEUE_URL: context.orderQueueUrl ?? '',
+        STATE_MACHINE_ARN: context.stateMachineArn,
+        RECEIVED_AFTER_SECONDS: String(context.reconcileAfterSeconds ?? s.reconciler.receivedAfterSeconds),
+        STALLED_AFTER_SECONDS: String(context.reconcileAfterSeconds ?? stalledAfterSeconds(s)),
+        MAX_REDRIVES: String(s.reconciler.maxRedrives),
+        MAX_ORDERS_PER_RUN: String(s.reconciler.maxOrdersPerRun),
       };
   }
 }

@@ -3,8 +3,8 @@ export const REGION = 'us-east-1';
 export const ACCOUNT_ID = '000000000000';
 /** Loopback only: nothing of the local stack listens on other interfaces (DynamoDB Local excepted, see README). */
 export const HOST = '127.0.0.1';
-/** The five functions, in the order of the order flow. */
-export const FUNCTION_NAMES = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler'] as const;
+/** The six functions, in the order of the order flow (the scheduled reconciler last). */
+export const FUNCTION_NAMES = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler', 'reconcile-orders'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 /** The state machine's name (Terraform may prefix it per environment; locally it is the base name). */
 export const STATE_MACHINE_NAME = 'order-workflow';

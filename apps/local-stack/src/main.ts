@@ -44,7 +44,8 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
     `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives -> ${s.queues.parking} after ${s.queues.deadLetterMaxReceiveCount}, visibility ${s.queues.visibilityTimeoutSeconds} s`,
     `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn} (${stack.workflowType}; --workflow-type STANDARD|EXPRESS)`,
-    `  Lambda         dist/apps/{api-handler,validate-order,store-order,fulfill-order,dlq-handler}/main.js (fulfilment success rate ${s.fulfillment.successRate})`,
+    `  Lambda         dist/apps/{api-handler,validate-order,store-order,fulfill-order,dlq-handler,reconcile-orders}/main.js (fulfilment success rate ${s.fulfillment.successRate})`,
+    `  Reconciler     reconcile-orders every ${options.reconcileIntervalSeconds ?? s.reconciler.intervalSeconds} s (--reconcile-interval; --reconcile-after shortens its thresholds)`,
     ...(options.visibilityTimeoutSeconds === undefined && s.fulfillment.successRate < 1
       ? [dim(`  A failed fulfilment attempt is retried after ${s.queues.visibilityTimeoutSeconds} s, as in production; --visibility-timeout 5 retries sooner.`)]
       : []),

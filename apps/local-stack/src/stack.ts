@@ -25,6 +25,7 @@ import { LambdaService, functionArn } from './lambda/runtime';
 import { StackLogger } from './log';
 import { isPortFree } from './net';
 import { findWorkspaceRoot } from './paths';
+import { startReconcileTimer } from './reconciler';
 import { recoverUnqueuedOrders } from './recovery';
 import { loadWorkflowDefinition } from './sfn/definition';
 import { startSfnEndpoint, type SfnEndpoint } from './sfn/endpoint';
@@ -63,6 +64,10 @@ export interface LocalStackOptions {
   gatewayBodyValidation?: boolean;
   /** `--workflow-type`: the Step Functions workflow type and its semantics (default EXPRESS, as dev deploys). */
   workflowType?: WorkflowType;
+  /** `--reconcile-interval`: seconds between reconcile-orders runs (default settings.reconciler.intervalSeconds). */
+  reconcileIntervalSeconds?: number;
+  /** `--reconcile-after`: both reconciler age thresholds, in seconds (default from the settings). */
+  reconcileAfterSeconds?: number;
   logger?: StackLogger;
   /** Faults to inject (`--lambda-fault`, `--dynamodb-freeze`, ...; faults.ts). More can be added through `LocalStack.faults`. */
   faults?: FaultPlan;
@@ -277,6 +282,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // 4. Functions: the bundles in dist/, each with its own environment; one environment of each
     //    is started now (cold start while the JVM boots).
     for (const name of FUNCTION_NAMES) {
+      if (name === 'reconcile-orders') continue; // registered once order_queue exists (its URL is in its environment)
       lambdas.register({
         name,
         bundlePath: bundlePath(bundleDir, name),
@@ -302,6 +308,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const [orderQueueArn, deadLetterQueueArn] = await Promise.all([queueArn(queueUrls.orderQueueUrl), queueArn(queueUrls.deadLetterQueueUrl)]);
     mark('sqs');
+
+    // 4b. The reconciler, now that ORDER_QUEUE_URL is known (its timer starts with the mappings).
+    const reconciler = lambdas.register({
+      name: 'reconcile-orders',
+      bundlePath: bundlePath(bundleDir, 'reconcile-orders'),
+      timeoutSeconds: settings.functions['reconcile-orders'].timeoutSeconds,
+      memoryMb: settings.functions['reconcile-orders'].memoryMb,
+      maxConcurrency: 1,
+      environment: {
+        ...functionEnvironment('reconcile-orders', settings, {
+          stateMachineArn,
+          logLevel,
+          orderQueueUrl: queueUrls.orderQueueUrl,
+          reconcileAfterSeconds: options.reconcileAfterSeconds,
+        }),
+        ...awsEnv,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      },
+    });
 
     // 5. The workflow: the ASL file from infra/, placeholders filled like templatefile(), built once.
     const definition = loadWorkflowDefinition({
@@ -397,6 +422,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const mapping of mappings) mapping.start();
     // Stopped before the functions and the SQS server (cleanups run in reverse order).
     cleanups.push(() => Promise.all(mappings.map((m) => m.stop())).then(() => undefined));
+    // The EventBridge Scheduler schedule's stand-in; stopped (its run awaited) before the rest.
+    const reconcileTimer = startReconcileTimer({ fn: reconciler, intervalSeconds: options.reconcileIntervalSeconds ?? settings.reconciler.intervalSeconds, logger });
+    cleanups.push(() => reconcileTimer.stop());
 
     // 9. Supervision and faults. A dead server is started again on its port and data; an SQS
     //    restart loses every message, so the queues are re-created and the unfinished orders put
@@ -467,6 +495,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         supervision.close();
         await faults.close();
         await api.close();
+        await reconcileTimer.stop();
         await sfn.close(0);
         await Promise.race([Promise.all(mappings.map((m) => m.stop())), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
         await cleanup();

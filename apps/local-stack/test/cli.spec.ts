@@ -43,4 +43,13 @@ describe('command line', () => {
   ])('rejects %j with a usage error', (args) => {
     expect(() => parseCli(args, {})).toThrow(UsageError);
   });
+
+  it('reads --reconcile-interval and --reconcile-after (and documents both)', () => {
+    expect(parseCli(['--reconcile-interval', '2', '--reconcile-after', '5'], {})).toMatchObject({ reconcileIntervalSeconds: 2, reconcileAfterSeconds: 5 });
+    expect(parseCli([], {})).toMatchObject({ reconcileIntervalSeconds: undefined, reconcileAfterSeconds: undefined });
+    expect(USAGE).toContain('--reconcile-interval <s>');
+    expect(USAGE).toContain('--reconcile-after <s>');
+    expect(() => parseCli(['--reconcile-interval', '0'], {})).toThrow(UsageError);
+    expect(() => parseCli(['--reconcile-after', 'soon'], {})).toThrow(UsageError);
+  });
 });

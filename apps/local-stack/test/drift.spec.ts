@@ -97,6 +97,27 @@ describe('Terraform (infra/envs/dev)', () => {
     expect(table['name']).toBe('${local.name_prefix}-${local.settings.tables.idempotencyKeys}');
   });
 
+  it('gives reconcile-orders the thresholds Terraform derives from the same settings', () => {
+    const s = effectiveSettings();
+    const ours = functionEnvironment('reconcile-orders', s, { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://q' });
+    expect(ours).toMatchObject({
+      ORDER_QUEUE_URL: 'http://q',
+      RECEIVED_AFTER_SECONDS: String(s.reconciler.receivedAfterSeconds),
+      STALLED_AFTER_SECONDS: String(s.queues.maxReceiveCount * s.queues.visibilityTimeoutSeconds + s.reconciler.stalledMarginSeconds),
+      MAX_REDRIVES: String(s.reconciler.maxRedrives),
+      MAX_ORDERS_PER_RUN: String(s.reconciler.maxOrdersPerRun),
+    });
+    const terraform = String(moduleFor('reconcile-orders')['environment_variables']).replace(/\s+/g, ' ');
+    expect(terraform).toContain('RECEIVED_AFTER_SECONDS = tostring(local.settings.reconciler.receivedAfterSeconds)');
+    expect(terraform).toContain('STALLED_AFTER_SECONDS = tostring(local.reconcile_stalled_after_seconds)');
+    expect(String(local(dev, 'reconcile_stalled_after_seconds'))).toContain(
+      'local.settings.queues.maxReceiveCount * local.settings.queues.visibilityTimeoutSeconds + local.settings.reconciler.stalledMarginSeconds',
+    );
+    // --reconcile-after sets both thresholds, nothing else.
+    const shortened = functionEnvironment('reconcile-orders', s, { stateMachineArn: 'arn', logLevel: 'info', reconcileAfterSeconds: 5 });
+    expect({ ...ours, ORDER_QUEUE_URL: '', RECEIVED_AFTER_SECONDS: '5', STALLED_AFTER_SECONDS: '5' }).toEqual(shortened);
+  });
+
   it('renders the same workflow file with the same template variables', () => {
     const workflow = must((dev['module']['order_workflow'] as Hcl[])[0]);
     const definition = String(workflow['definition']);

@@ -92,3 +92,85 @@ data "aws_iam_policy_document" "dlq_handler" {
     resources = [module.order_queue.queue_arn]
   }
 }
+
+data "aws_iam_policy_document" "reconcile_orders" {
+  # Finds open orders by Query on the sparse index only (never a Scan of the table).
+  statement {
+    sid       = "QueryOpenOrders"
+    effect    = "Allow"
+    actions   = ["dynamodb:Query"]
+    resources = ["${module.orders_table.arn}/index/open-orders"]
+  }
+
+  # Consistent re-read, the conditional re-drive bump, and (in TransactWriteItems, authorised per
+  # contained action) the order's move to FAILED when it gives up.
+  statement {
+    sid       = "ReconcileOrders"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    resources = [module.orders_table.arn]
+  }
+
+  statement {
+    sid       = "ArchiveGivenUpOrders"
+    effect    = "Allow"
+    actions   = ["dynamodb:PutItem"]
+    resources = [module.failed_orders_table.arn]
+  }
+
+  statement {
+    sid       = "RequeueStalledOrders"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [module.order_queue.queue_arn]
+  }
+
+  statement {
+    sid       = "RestartOrderWorkflow"
+    effect    = "Allow"
+    actions   = ["states:StartExecution"]
+    resources = [module.order_workflow.state_machine_arn]
+  }
+}
+
+# EventBridge Scheduler's role for the reconciler schedule: it may invoke that one function only.
+data "aws_iam_policy_document" "reconcile_schedule_assume" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    # Only schedules of this account (confused-deputy guard, as AWS documents for Scheduler).
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [data.aws_caller_identity.current.account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "reconcile_schedule" {
+  name                 = "${local.name_prefix}-reconcile-schedule"
+  description          = "EventBridge Scheduler: invokes ${local.name_prefix}-reconcile-orders"
+  assume_role_policy   = data.aws_iam_policy_document.reconcile_schedule_assume.json
+  permissions_boundary = local.role_permissions_boundary
+}
+
+data "aws_iam_policy_document" "reconcile_schedule" {
+  statement {
+    sid       = "InvokeReconciler"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.reconcile_orders.function_arn]
+  }
+}
+
+resource "aws_iam_role_policy" "reconcile_schedule" {
+  name   = "invoke-reconcile-orders"
+  role   = aws_iam_role.reconcile_schedule.id
+  policy = data.aws_iam_policy_document.reconcile_schedule.json
+}

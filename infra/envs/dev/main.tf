@@ -5,7 +5,7 @@ locals {
   name_prefix        = "${var.project}-${var.environment}"
   state_machine_name = "${local.name_prefix}-order-workflow"
 
-  # Every deployed app (api-handler, validate-order, store-order, fulfill-order, dlq-handler).
+  # Every deployed app (api-handler, validate-order, store-order, fulfill-order, dlq-handler, reconcile-orders).
   apps = toset(keys(local.settings.functions))
 
   # The artifact manifest of the commit being deployed (artifacts.tf).
@@ -242,6 +242,77 @@ module "dlq_handler" {
   }
 }
 
+module "reconcile_orders" {
+  source = "../../modules/lambda-function"
+
+  function_name = "${local.name_prefix}-reconcile-orders"
+  description   = "Scheduled: re-drives orders left RECEIVED, PENDING or RETRYING; gives up after a bounded number"
+
+  s3_bucket        = local.artifacts["reconcile-orders"].s3_bucket
+  s3_key           = local.artifacts["reconcile-orders"].s3_key
+  source_code_hash = local.artifacts["reconcile-orders"].sha256
+  package_version  = local.artifacts["reconcile-orders"].version
+
+  timeout               = local.settings.functions["reconcile-orders"].timeoutSeconds
+  memory_size           = local.settings.functions["reconcile-orders"].memoryMb
+  log_retention_in_days = var.log_retention_in_days
+
+  # Not reserved: overlapping runs (a slow run and the next schedule) are safe, every action is
+  # claimed by a conditional write first; and new accounts cannot reserve concurrency at all.
+
+  role_permissions_boundary = local.role_permissions_boundary
+
+  environment_variables = merge(local.common_environment, {
+    ORDERS_TABLE           = module.orders_table.name
+    FAILED_ORDERS_TABLE    = module.failed_orders_table.name
+    ORDER_QUEUE_URL        = module.order_queue.queue_url
+    STATE_MACHINE_ARN      = module.order_workflow.state_machine_arn
+    RECEIVED_AFTER_SECONDS = tostring(local.settings.reconciler.receivedAfterSeconds)
+    STALLED_AFTER_SECONDS  = tostring(local.reconcile_stalled_after_seconds)
+    MAX_REDRIVES           = tostring(local.settings.reconciler.maxRedrives)
+    MAX_ORDERS_PER_RUN     = tostring(local.settings.reconciler.maxOrdersPerRun)
+  })
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.reconcile_orders.json
+}
+
+################################################################################
+# Reconciler schedule: EventBridge Scheduler invokes reconcile-orders every intervalSeconds
+################################################################################
+
+locals {
+  # Scheduler rates are whole minutes.
+  reconcile_interval_minutes = max(1, floor(local.settings.reconciler.intervalSeconds / 60))
+  # No progress for as long as every receive of the message had (maxReceiveCount x visibility), plus a margin.
+  reconcile_stalled_after_seconds = local.settings.queues.maxReceiveCount * local.settings.queues.visibilityTimeoutSeconds + local.settings.reconciler.stalledMarginSeconds
+}
+
+resource "aws_scheduler_schedule" "reconcile_orders" {
+  name        = "${local.name_prefix}-reconcile-orders"
+  description = "Runs reconcile-orders (docs/design.md, Reconciler)"
+
+  schedule_expression = local.reconcile_interval_minutes == 1 ? "rate(1 minute)" : "rate(${local.reconcile_interval_minutes} minutes)"
+  state               = "ENABLED"
+
+  # On time: the thresholds are measured in minutes, a window would only blur them.
+  flexible_time_window {
+    mode = "OFF"
+  }
+
+  target {
+    arn      = module.reconcile_orders.function_arn
+    role_arn = aws_iam_role.reconcile_schedule.arn
+    input    = "{}"
+
+    # A missed run is not retried: the next one, an interval later, looks at the same orders.
+    retry_policy {
+      maximum_retry_attempts       = 0
+      maximum_event_age_in_seconds = 60
+    }
+  }
+}
+
 ################################################################################
 # Workflow: the shared ASL file, rendered with the real ARNs
 ################################################################################
@@ -317,8 +388,12 @@ module "alarms" {
     "store-order"    = module.store_order.function_name
     "fulfill-order"  = module.fulfill_order.function_name
     "dlq-handler"    = module.dlq_handler.function_name
+    # Errors: a run could not query the open-orders index (per-order failures are logged, not thrown).
+    "reconcile-orders" = module.reconcile_orders.function_name
   }
 
   api_name       = module.api.rest_api_name
   api_stage_name = module.api.stage_name
+
+  reconciler_service_name = "reconcile-orders"
 }

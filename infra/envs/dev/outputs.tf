@@ -51,11 +51,12 @@ output "alarm_topic_arn" {
 output "function_names" {
   description = "Lambda function name of each app."
   value = {
-    "api-handler"    = module.api_handler.function_name
-    "validate-order" = module.validate_order.function_name
-    "store-order"    = module.store_order.function_name
-    "fulfill-order"  = module.fulfill_order.function_name
-    "dlq-handler"    = module.dlq_handler.function_name
+    "api-handler"      = module.api_handler.function_name
+    "validate-order"   = module.validate_order.function_name
+    "store-order"      = module.store_order.function_name
+    "fulfill-order"    = module.fulfill_order.function_name
+    "dlq-handler"      = module.dlq_handler.function_name
+    "reconcile-orders" = module.reconcile_orders.function_name
   }
 }
 

@@ -353,3 +353,75 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
 
   tags = var.tags
 }
+
+################################################################################
+# Reconciler (Embedded Metric Format metrics of reconcile-orders, one datapoint per run)
+################################################################################
+
+resource "aws_cloudwatch_metric_alarm" "reconciler_redrives" {
+  alarm_name        = "${var.name_prefix}-reconciler-redrives"
+  alarm_description = "The reconciler re-drove orders (workflow started again, or message enqueued again): something left them behind (a failed execution, a lost message, a crash). Their log lines carry order_id and action REDRIVEN / REQUEUED."
+
+  metric_query {
+    id          = "redrives"
+    expression  = "redriven + requeued"
+    label       = "Orders re-driven"
+    return_data = true
+  }
+
+  metric_query {
+    id = "redriven"
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "Redriven"
+      dimensions  = { service = var.reconciler_service_name }
+      stat        = "Sum"
+      period      = var.period_seconds
+    }
+  }
+
+  metric_query {
+    id = "requeued"
+    metric {
+      namespace   = var.metrics_namespace
+      metric_name = "Requeued"
+      dimensions  = { service = var.reconciler_service_name }
+      stat        = "Sum"
+      period      = var.period_seconds
+    }
+  }
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # Every run reports, zeros included; a period without a datapoint is one in which no run ended,
+  # which says nothing about re-drives (the Lambda Errors alarm covers a failing reconciler).
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+resource "aws_cloudwatch_metric_alarm" "reconciler_give_ups" {
+  alarm_name        = "${var.name_prefix}-reconciler-give-ups"
+  alarm_description = "The reconciler gave up on orders after maxRedrives re-drives: they are FAILED (PROCESSING_FAILED) and archived in failed_orders under message_id reconciler#<order_id>. A healthy order may have failed because a dependency was down."
+
+  namespace   = var.metrics_namespace
+  metric_name = "GaveUp"
+  dimensions  = { service = var.reconciler_service_name }
+  statistic   = "Sum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # As above: no datapoint means no run ended in the period, not that an order was given up.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}

@@ -81,6 +81,18 @@ variable "api_stage_name" {
   type        = string
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' own (Embedded Metric Format) metrics."
+  type        = string
+  default     = "DOFS"
+}
+
+variable "reconciler_service_name" {
+  description = "The `service` dimension of the reconciler's metrics (Redriven, Requeued, GaveUp)."
+  type        = string
+  default     = "reconcile-orders"
+}
+
 variable "key_administrator_arns" {
   description = "IAM roles named in the topic key's policy as its administrators: the role that applies this configuration (the pipeline's Apply role), so it can finish creating the key before tag-based IAM permissions on the new key take effect."
   type        = list(string)

@@ -5,3 +5,5 @@ export * from './failed-orders-repository';
 export { isRetryableDynamoError } from './retryable';
 export { UNPARSEABLE_KEY_PREFIX } from './constants';
 export * from './order-intake';
+export * from './open-orders';
+export { statusWrite, updateExpression, type StatusWriteParts } from './status-write';

@@ -14,3 +14,4 @@ export * from './testing';
 export { guardedPids } from './process-guard';
 export * from './testing-sqs';
 export * from './testing-orders';
+export * from './fake-sfn-server';

@@ -4,7 +4,7 @@
 import settingsJson from '../../../infra/settings.json';
 
 /** Names of the Lambda functions that have an entry in `functions`. */
-export type DofsFunctionName = 'api-handler' | 'validate-order' | 'store-order' | 'fulfill-order' | 'dlq-handler';
+export type DofsFunctionName = 'api-handler' | 'validate-order' | 'store-order' | 'fulfill-order' | 'dlq-handler' | 'reconcile-orders';
 
 export interface FunctionSettings {
   timeoutSeconds: number;
@@ -55,7 +55,25 @@ export interface DofsSettings {
     /** Probability (0..1) that a simulated fulfilment succeeds. */
     successRate: number;
   };
+  /** The scheduled reconciler (docs/design.md "Reconciler"). */
+  reconciler: {
+    /** How often it runs (EventBridge Scheduler rate; the local stack's timer). */
+    intervalSeconds: number;
+    /** Age after which a RECEIVED order's workflow is started again. */
+    receivedAfterSeconds: number;
+    /** Added to maxReceiveCount x visibility timeout: the age after which a PENDING/RETRYING order counts as stalled. */
+    stalledMarginSeconds: number;
+    /** Re-drives of one order before it is set FAILED. */
+    maxRedrives: number;
+    /** Orders one run looks at, at most. */
+    maxOrdersPerRun: number;
+  };
   functions: Record<DofsFunctionName, FunctionSettings>;
+}
+
+/** Seconds without progress after which a PENDING/RETRYING order counts as stalled: every receive of its message had its chance, plus a margin. */
+export function stalledAfterSeconds(s: DofsSettings = settings): number {
+  return s.queues.maxReceiveCount * s.queues.visibilityTimeoutSeconds + s.reconciler.stalledMarginSeconds;
 }
 
 /**

@@ -38,7 +38,12 @@ export function openShardOf(orderId: string): number {
 
 /** The `open-orders` index key of an open order in `status`. */
 export function openShardKey(status: string, orderId: string): string {
-  return `${status}#${openShardOf(orderId)}`;
+  return openShardPartition(status, openShardOf(orderId));
+}
+
+/** The `open-orders` index partition `<status>#<shard>`: what the reconciler queries, one per status and shard. */
+export function openShardPartition(status: string, shard: number): string {
+  return `${status}#${shard}`;
 }
 
 /** JSON with object keys sorted at every level, so equal values always serialise equally. */

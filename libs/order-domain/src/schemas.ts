@@ -109,6 +109,8 @@ export const FailedOrderRecordSchema = Type.Object({
   /** When the message was first sent to order_queue (SQS SentTimestamp), ISO 8601. */
   first_sent_at: Type.Optional(Type.String()),
   failed_at: Type.String(),
+  /** The order's status history up to and including its move to FAILED (written by the reconciler's give-up). */
+  status_history: Type.Optional(Type.Array(StatusChangeSchema)),
 });
 
 export type OrderItem = Type.Static<typeof OrderItemSchema>;

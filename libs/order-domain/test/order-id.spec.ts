@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OPEN_ORDER_SHARDS, PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, openShardKey, openShardOf, requestHash } from '../src';
+import { OPEN_ORDER_SHARDS, PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, openShardKey, openShardOf, openShardPartition, requestHash } from '../src';
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 const request = { customer_id: 'c-1', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
@@ -27,6 +27,7 @@ describe('order ids', () => {
     expect([...shards].sort()).toEqual(Array.from({ length: OPEN_ORDER_SHARDS }, (_, i) => i));
     const id = newOrderId();
     expect(openShardKey('PENDING', id)).toBe(`PENDING#${openShardOf(id)}`);
+    expect(openShardKey('PENDING', id)).toBe(openShardPartition('PENDING', openShardOf(id)));
   });
 });
 

@@ -4,20 +4,21 @@
  * against DynamoDB Local and the SQS server of the libs/local-aws harness. One order goes through
  * the bundles the way the API, the workflow and the queues drive them: accept over the API (the
  * RECEIVED intake write), validate, store, read over the API, fulfil; a poison message goes
- * through dlq-handler.
+ * through dlq-handler; reconcile-orders gives up on a stalled order.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
-import { apiGatewayV1Event, sqsEvent, sqsRecord } from '@dofs/handler-kit';
+import { apiGatewayV1Event, sqsEvent, sqsRecord, storedOrder } from '@dofs/handler-kit';
+import { putOrder } from '@dofs/local-aws';
 import { executionInputFor, orderTotalCents, type CreateOrderRequest, type OrderExecutionInput, type StoredOrder } from '@dofs/order-domain';
 import { NODE_MAJOR, node22 } from '../src/node22';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const INVOKE = join(__dirname, '..', 'src', 'invoke.cjs');
-const APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler'] as const;
+const APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler', 'reconcile-orders'] as const;
 type App = (typeof APPS)[number];
 
 const ENVIRONMENT: Record<App, Record<string, string>> = {
@@ -27,6 +28,12 @@ const ENVIRONMENT: Record<App, Record<string, string>> = {
   'store-order': {},
   'fulfill-order': { FULFILLMENT_SUCCESS_RATE: '1' },
   'dlq-handler': {},
+  // Only the order this file seeds an hour in the past is old enough to be touched.
+  'reconcile-orders': {
+    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow',
+    RECEIVED_AFTER_SECONDS: '600',
+    STALLED_AFTER_SECONDS: '600',
+  },
 };
 
 interface Outcome {
@@ -131,5 +138,19 @@ describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
       writer: 'test',
     });
     expect(await failed.get(`unparseable#${record.messageId}`)).toBeDefined();
+  });
+
+  // The give-up path: DynamoDB only. The harness's SQS server runs in this (jest) process, which
+  // spawnSync blocks while the bundle runs, so a bundle's SQS call cannot be answered here.
+  it('reconcile-orders gives up on an order stalled past its re-drives: FAILED and archived in one transaction', async () => {
+    const anHourAgo = new Date(Date.now() - 3600_000).toISOString();
+    const stalled = await putOrder(storedOrder({ status: 'PENDING', redrives: 3, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo }));
+    const outcome = invoke('reconcile-orders', {});
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.result).toMatchObject({ scanned: 1, gaveUp: 1, requeued: 0, redriven: 0, errors: 0 });
+    const orders = new OrdersRepository({ tableName: process.env.ORDERS_TABLE as string, writer: 'test' });
+    expect((await orders.get(stalled.order_id))?.status).toBe('FAILED');
+    const failed = new FailedOrdersRepository({ failedOrdersTable: process.env.FAILED_ORDERS_TABLE as string, ordersTable: process.env.ORDERS_TABLE as string, writer: 'test' });
+    expect(await failed.get(stalled.order_id)).toMatchObject({ message_id: `reconciler#${stalled.order_id}` });
   });
 });

@@ -92,6 +92,13 @@ variables {
       sha256            = "vLviSeSdQ3mwyI54HUAMH/Bd9581Noj+s+jfi8/FsV4="
       version           = "0.1.0"
     }
+    "reconcile-orders" = {
+      s3_bucket         = "dofs-dev-lambda-artifacts"
+      s3_key            = "reconcile-orders/0000.zip"
+      s3_object_version = "v1"
+      sha256            = "k3c2XlB4m0qJdQ0m1b8r7S0wWJ0m2Xk3mY9l8ZbXo4c="
+      version           = "0.1.0"
+    }
   }
 }
 

@@ -4,9 +4,9 @@
  * second start with the same name and the same input returns the existing execution, with another
  * input it fails with ExecutionAlreadyExists.
  *
- * The jest harness (libs/local-aws) runs DynamoDB Local and an SQS server but no Step Functions, so
- * api-handler tests fake Step Functions here, at the client boundary only: the real SFNClient
- * serialises the calls and parses the answers and errors exactly as against AWS.
+ * The jest harness runs DynamoDB Local and an SQS server but no Step Functions, so the tests of
+ * Step Functions callers (api-handler, reconcile-orders) fake it here, at the client boundary only:
+ * the real SFNClient serialises the calls and parses the answers and errors exactly as against AWS.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

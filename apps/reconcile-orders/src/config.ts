@@ -1,0 +1,35 @@
+import { LOG_LEVEL_VAR, matchingString, numberInRange, requiredString } from '@dofs/handler-kit';
+
+/** Defaults from infra/settings.json `reconciler` (Terraform and the local stack always set them). */
+export const DEFAULTS = {
+  receivedAfterSeconds: 300,
+  /** maxReceiveCount (3) x visibility timeout (60 s) + margin (120 s). */
+  stalledAfterSeconds: 300,
+  maxRedrives: 3,
+  maxOrdersPerRun: 500,
+} as const;
+
+/** The environment reconcile-orders reads once per cold start (docs/design.md "Reconciler"). */
+export const CONFIG_SPEC = {
+  ordersTable: requiredString('ORDERS_TABLE', 'the orders table name'),
+  failedOrdersTable: requiredString('FAILED_ORDERS_TABLE', 'the failed_orders table name'),
+  orderQueueUrl: requiredString('ORDER_QUEUE_URL', 'the order_queue URL'),
+  stateMachineArn: matchingString(
+    'STATE_MACHINE_ARN',
+    'the order workflow state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)',
+    /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_.-]{1,80}$/,
+  ),
+  receivedAfterSeconds: numberInRange('RECEIVED_AFTER_SECONDS', 'seconds an order may stay RECEIVED before its workflow is started again', {
+    min: 1,
+    max: 7 * 24 * 3600,
+    fallback: DEFAULTS.receivedAfterSeconds,
+  }),
+  stalledAfterSeconds: numberInRange('STALLED_AFTER_SECONDS', 'seconds a PENDING or RETRYING order may go without progress before it is enqueued again', {
+    min: 1,
+    max: 7 * 24 * 3600,
+    fallback: DEFAULTS.stalledAfterSeconds,
+  }),
+  maxRedrives: numberInRange('MAX_REDRIVES', 're-drives of one order before the reconciler sets it FAILED', { min: 0, max: 100, fallback: DEFAULTS.maxRedrives }),
+  maxOrdersPerRun: numberInRange('MAX_ORDERS_PER_RUN', 'orders one run looks at, at most', { min: 1, max: 10_000, fallback: DEFAULTS.maxOrdersPerRun }),
+  logLevel: LOG_LEVEL_VAR,
+};

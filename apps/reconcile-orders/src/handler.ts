@@ -1,0 +1,70 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import middy from '@middy/core';
+import { OpenOrders } from '@dofs/ddb-repo';
+import { injectLambdaContext, loadConfig, Logger, SDK_BUDGETS, sdkClientConfig, type LogSink } from '@dofs/handler-kit';
+import { CONFIG_SPEC } from './config';
+import { emfObject, METRICS_NAMESPACE } from './metrics';
+import { reconcile, type OpenOrdersStore, type ReconcileDeps, type RunSummary } from './reconcile';
+
+export const SERVICE = 'reconcile-orders';
+
+export interface HandlerDeps {
+  /** Default: OpenOrders on ORDERS_TABLE and FAILED_ORDERS_TABLE. */
+  orders?: OpenOrdersStore;
+  /** Default: an SFNClient with the handlers' SDK budget. */
+  sfn?: ReconcileDeps['sfn'];
+  /** Default: an SQSClient with the handlers' SDK budget. */
+  sqs?: ReconcileDeps['sqs'];
+  env?: Record<string, string | undefined>;
+  logSink?: LogSink;
+  /** The clock the age thresholds and writes use; injectable for tests. */
+  now?: () => Date;
+}
+
+const stdoutSink: LogSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+/**
+ * Builds the scheduled reconciler. The event (whatever EventBridge Scheduler sends) is ignored:
+ * every run looks at the whole open-orders index. A run that cannot query the index throws, so the
+ * function's Errors metric sees it; a failure on one order is logged and left for the next run.
+ * The run ends with one Embedded Metric Format line: Scanned, Redriven, Requeued, GaveUp.
+ */
+export function createHandler(deps: HandlerDeps = {}) {
+  const config = loadConfig(CONFIG_SPEC, deps.env);
+  const sink = deps.logSink ?? stdoutSink;
+  const logger = new Logger({ service: SERVICE, level: config.logLevel, sink });
+  const now = deps.now ?? (() => new Date());
+  const orders = deps.orders ?? new OpenOrders({ ordersTable: config.ordersTable, failedOrdersTable: config.failedOrdersTable, writer: SERVICE, now });
+  const runDeps: ReconcileDeps = {
+    orders,
+    sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)),
+    sqs: deps.sqs ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs)),
+    stateMachineArn: config.stateMachineArn,
+    orderQueueUrl: config.orderQueueUrl,
+    receivedAfterSeconds: config.receivedAfterSeconds,
+    stalledAfterSeconds: config.stalledAfterSeconds,
+    maxRedrives: Math.floor(config.maxRedrives),
+    maxOrdersPerRun: Math.floor(config.maxOrdersPerRun),
+    logger,
+    now,
+  };
+
+  return middy<unknown, RunSummary>()
+    .use(injectLambdaContext(logger))
+    .handler(async (_event, context) => {
+      const started = Date.now();
+      const summary = await reconcile(runDeps);
+      const line = emfObject({
+        namespace: METRICS_NAMESPACE,
+        dimensions: { service: SERVICE },
+        metrics: { Scanned: summary.scanned, Redriven: summary.redriven, Requeued: summary.requeued, GaveUp: summary.gaveUp },
+        timestamp: now().getTime(),
+        properties: { level: 'INFO', message: 'reconcile run finished', request_id: context?.awsRequestId, skipped: summary.skipped, errors: summary.errors, duration_ms: Date.now() - started },
+      });
+      sink(JSON.stringify(line));
+      return summary;
+    });
+}

@@ -1,0 +1,163 @@
+import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { OpenOrderKey, OpenOrders } from '@dofs/ddb-repo';
+import { CORRELATION_ID_ATTRIBUTE, ORDER_ID_ATTRIBUTE, type Logger } from '@dofs/handler-kit';
+import { ATTEMPT_OFFSET_ATTRIBUTE } from '@dofs/queue-client';
+import { executionInputFor, executionNameFor, isTerminal, OPEN_STATUSES, type OrderMessage, type StoredOrder } from '@dofs/order-domain';
+
+export type OpenOrdersStore = Pick<OpenOrders, 'olderThan' | 'get' | 'bumpRedrives' | 'refundRedrive' | 'giveUp'>;
+
+export interface ReconcileDeps {
+  orders: OpenOrdersStore;
+  sfn: Pick<SFNClient, 'send'>;
+  sqs: Pick<SQSClient, 'send'>;
+  stateMachineArn: string;
+  orderQueueUrl: string;
+  receivedAfterSeconds: number;
+  stalledAfterSeconds: number;
+  maxRedrives: number;
+  maxOrdersPerRun: number;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  now: () => Date;
+}
+
+/** What one run did; Redriven, Requeued, GaveUp and Scanned are also its metrics. */
+export interface RunSummary {
+  /** Candidates the index returned (older than their status's threshold). */
+  scanned: number;
+  /** RECEIVED orders whose workflow was started again. */
+  redriven: number;
+  /** PENDING / RETRYING orders whose message was sent to order_queue again. */
+  requeued: number;
+  /** Orders set FAILED (and archived) after `maxRedrives` re-drives. */
+  gaveUp: number;
+  /** Candidates that had changed since the index saw them, or that another run acted on first. */
+  skipped: number;
+  /** Candidates whose action failed: left as they are for the next run. */
+  errors: number;
+}
+
+export type Action = 'REDRIVEN' | 'REQUEUED' | 'GAVE_UP' | 'SKIPPED';
+
+/** Candidates handled at once: enough to finish 500 in a few seconds, few enough not to throttle anyone. */
+const CONCURRENCY = 8;
+
+function isNamed(error: unknown, name: string): boolean {
+  return (error as { name?: unknown } | null)?.name === name;
+}
+
+/**
+ * One reconciler run. Finds open orders older than their threshold through the `open-orders` index
+ * (RECEIVED: `receivedAfterSeconds`; PENDING / RETRYING: `stalledAfterSeconds`), at most
+ * `maxOrdersPerRun`, then for each: re-read it (consistent), skip it if it moved, give up on it
+ * after `maxRedrives` re-drives, else count a re-drive with a conditional bump (so of two
+ * overlapping runs only one acts) and start its workflow again or enqueue it again.
+ */
+export async function reconcile(deps: ReconcileDeps): Promise<RunSummary> {
+  const summary: RunSummary = { scanned: 0, redriven: 0, requeued: 0, gaveUp: 0, skipped: 0, errors: 0 };
+  const now = deps.now().getTime();
+  const candidates: OpenOrderKey[] = [];
+  for (const status of OPEN_STATUSES) {
+    const budget = deps.maxOrdersPerRun - candidates.length;
+    if (budget <= 0) break;
+    const after = status === 'RECEIVED' ? deps.receivedAfterSeconds : deps.stalledAfterSeconds;
+    candidates.push(...(await deps.orders.olderThan(status, new Date(now - after * 1000).toISOString(), budget)));
+  }
+  summary.scanned = candidates.length;
+
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < candidates.length; i = next++) {
+      const candidate = candidates[i] as OpenOrderKey;
+      try {
+        const action = await reconcileOne(candidate, deps);
+        if (action === 'REDRIVEN') summary.redriven += 1;
+        else if (action === 'REQUEUED') summary.requeued += 1;
+        else if (action === 'GAVE_UP') summary.gaveUp += 1;
+        else summary.skipped += 1;
+      } catch (error) {
+        summary.errors += 1;
+        deps.logger.warn('reconcile action failed: the order is left for the next run', { order_id: candidate.order_id, order_status: candidate.status, action: 'ERROR', error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
+  return summary;
+}
+
+async function reconcileOne(candidate: OpenOrderKey, deps: ReconcileDeps): Promise<Action> {
+  const log = (action: Action, message: string, fields: Record<string, unknown> = {}) =>
+    (action === 'SKIPPED' ? deps.logger.debug : deps.logger.info).call(deps.logger, message, { order_id: candidate.order_id, order_status: candidate.status, action, ...fields });
+
+  // The index is eventually consistent: act only on what a consistent read still shows.
+  const order = await deps.orders.get(candidate.order_id);
+  if (order === undefined || isTerminal(order.status) || order.status !== candidate.status || order.updated_at !== candidate.updated_at) {
+    log('SKIPPED', 'order changed since the index saw it: left alone', { current_status: order?.status });
+    return 'SKIPPED';
+  }
+
+  const redrives = order.redrives ?? 0;
+  if (redrives >= deps.maxRedrives) {
+    const reason = `reconciler gave up after ${redrives} re-drive(s): still ${order.status} since ${order.updated_at}`;
+    if (!(await deps.orders.giveUp(order, { reason }))) {
+      log('SKIPPED', 'order changed before it could be set FAILED: left alone');
+      return 'SKIPPED';
+    }
+    log('GAVE_UP', 'order set FAILED and archived in failed_orders', { redrives, failure_reason: reason });
+    return 'GAVE_UP';
+  }
+
+  // The bump is the claim: whoever moves updated_at first acts; a run that read the same order loses.
+  const bumped = await deps.orders.bumpRedrives(order);
+  if (bumped === undefined) {
+    log('SKIPPED', 'order changed or was claimed by another run: left alone');
+    return 'SKIPPED';
+  }
+  const redrive = bumped.redrives ?? redrives + 1;
+  try {
+    if (order.status === 'RECEIVED') {
+      const alreadyExists = await startWorkflow(order, redrive, deps);
+      log('REDRIVEN', 'workflow started again', { redrive, execution_name: executionNameFor(order.order_id, redrive), ...(alreadyExists ? { already_exists: true } : {}) });
+      return 'REDRIVEN';
+    }
+    await enqueue(order, deps);
+    log('REQUEUED', 'order message sent to order_queue again', { redrive });
+    return 'REQUEUED';
+  } catch (error) {
+    // A dependency's failure must not spend the order's re-drives; updated_at stays bumped, so the
+    // order is tried again once its threshold has passed again. Best effort: if this fails too,
+    // the count stands.
+    await deps.orders.refundRedrive(bumped).catch(() => false);
+    throw error;
+  }
+}
+
+/** StartExecution under a name of this re-drive; true when Step Functions already had it (which counts as done). */
+async function startWorkflow(order: StoredOrder, redrive: number, deps: ReconcileDeps): Promise<boolean> {
+  try {
+    await deps.sfn.send(
+      new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name: executionNameFor(order.order_id, redrive), input: JSON.stringify(executionInputFor(order)) }),
+    );
+    return false;
+  } catch (error) {
+    if (isNamed(error, 'ExecutionAlreadyExists')) return true;
+    throw error;
+  }
+}
+
+/** The message the workflow's EnqueueOrder state sends: `{ order_id, correlation_id }` with both as attributes, and the attempts made so far. */
+async function enqueue(order: StoredOrder, deps: ReconcileDeps): Promise<void> {
+  const message: OrderMessage = { order_id: order.order_id, correlation_id: order.correlation_id ?? order.order_id };
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.orderQueueUrl,
+      MessageBody: JSON.stringify(message),
+      MessageAttributes: {
+        [ORDER_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.order_id },
+        [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: String(message.correlation_id) },
+        // A new message starts at receive count 1: fulfill-order numbers this one's attempts from here.
+        ...(order.attempts > 0 ? { [ATTEMPT_OFFSET_ATTRIBUTE]: { DataType: 'Number', StringValue: String(order.attempts) } } : {}),
+      },
+    }),
+  );
+}

@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  OPEN_ORDER_SHARDS,
+  OPEN_ORDERS_INDEX,
+  openShardPartition,
+  PUBLIC_REASONS,
+  type FailedOrderRecord,
+  type OrderStatus,
+  type StatusChange,
+  type StoredOrder,
+} from '@dofs/order-domain';
+import { isConditionalCheckFailed, isTransactionCanceled } from './condition-failure';
+import { CLIENT_REQUEST_TOKEN_LENGTH, STATUS_NAME } from './constants';
+import { createDocumentClient } from './document-client';
+import { statusWrite, updateExpression } from './status-write';
+
+/** What the KEYS_ONLY `open-orders` index tells about an order: enough to re-read it and check it did not move. */
+export interface OpenOrderKey {
+  order_id: string;
+  /** From the index partition `<status>#<shard>`. */
+  status: OrderStatus;
+  updated_at: string;
+}
+
+export interface OpenOrdersOptions {
+  /** The orders table (`ORDERS_TABLE`). */
+  ordersTable: string;
+  /** The failed_orders table (`FAILED_ORDERS_TABLE`), written when the reconciler gives up. */
+  failedOrdersTable: string;
+  /** The function that writes, recorded as `by` in the status history. */
+  writer: string;
+  client?: DynamoDBDocumentClient;
+  now?: () => Date;
+}
+
+export interface GiveUp {
+  /** Internal reason, kept in the order's `failure_reason` and the failed_orders record (never shown by GET). */
+  reason: string;
+}
+
+/** Cancellation codes that only say a condition was false (or that the item was not the cause). */
+const CONDITION_CODES = new Set(['None', 'ConditionalCheckFailed']);
+
+/** Key of the failed_orders record written when the reconciler gives up on an order. */
+export function reconcilerMessageId(orderId: string): string {
+  return `reconciler#${orderId}`;
+}
+
+/**
+ * Open (non-terminal) orders as the reconciler sees them: found through the sparse `open-orders`
+ * index (one Query per status and shard, never a Scan), re-read consistently, and changed only on
+ * the condition that status and `updated_at` are still what was read, so of two overlapping runs
+ * exactly one acts on an order.
+ */
+export class OpenOrders {
+  private readonly ordersTable: string;
+  private readonly failedOrdersTable: string;
+  private readonly writer: string;
+  private readonly client: DynamoDBDocumentClient;
+  private readonly now: () => Date;
+
+  public constructor(opts: OpenOrdersOptions) {
+    this.ordersTable = opts.ordersTable;
+    this.failedOrdersTable = opts.failedOrdersTable;
+    this.writer = opts.writer;
+    this.client = opts.client ?? createDocumentClient();
+    this.now = opts.now ?? (() => new Date());
+  }
+
+  /**
+   * Orders in `status` whose `updated_at` is before `cutoff` (ISO), at most `limit`, oldest first
+   * within each shard. The index is eventually consistent: a key may be stale, so callers re-read.
+   */
+  public async olderThan(status: OrderStatus, cutoff: string, limit: number): Promise<OpenOrderKey[]> {
+    const found: OpenOrderKey[] = [];
+    for (let shard = 0; shard < OPEN_ORDER_SHARDS && found.length < limit; shard += 1) {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.ordersTable,
+            IndexName: OPEN_ORDERS_INDEX,
+            KeyConditionExpression: 'open_shard = :key AND updated_at < :cutoff',
+            ExpressionAttributeValues: { ':key': openShardPartition(status, shard), ':cutoff': cutoff },
+            Limit: limit - found.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          found.push({ order_id: String(item['order_id']), status, updated_at: String(item['updated_at']) });
+        }
+        start = page.LastEvaluatedKey;
+      } while (start !== undefined && found.length < limit);
+    }
+    return found;
+  }
+
+  /** The order as last written (strongly consistent read), or `undefined`. */
+  public async get(orderId: string): Promise<StoredOrder | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }));
+    return Item as StoredOrder | undefined;
+  }
+
+  /**
+   * Counts one re-drive and moves `updated_at` to now, only if status and `updated_at` are still
+   * those of `order`. Returns the updated order to act on, or `undefined` when somebody else
+   * (another run, or the workflow) changed the order first: then the caller does nothing.
+   */
+  public async bumpRedrives(order: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at'>): Promise<StoredOrder | undefined> {
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.ordersTable,
+          Key: { order_id: order.order_id },
+          UpdateExpression: 'SET redrives = if_not_exists(redrives, :zero) + :one, updated_at = :now',
+          ConditionExpression: `${STATUS_NAME} = :status AND updated_at = :read_at`,
+          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': this.now().toISOString(), ':status': order.status, ':read_at': order.updated_at },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as StoredOrder;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Takes back the re-drive counted by `bumpRedrives` when its action failed (Step Functions or
+   * SQS unavailable), so a dependency's outage does not spend the order's re-drives: only if the
+   * order is still as the bump left it. `updated_at` stays, so the order waits another threshold.
+   * Returns false when it changed meanwhile (then the count stands).
+   */
+  public async refundRedrive(bumped: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at' | 'redrives'>): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.ordersTable,
+          Key: { order_id: bumped.order_id },
+          UpdateExpression: 'SET redrives = redrives - :one',
+          ConditionExpression: `${STATUS_NAME} = :status AND updated_at = :bumped_at AND redrives = :redrives`,
+          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':status': bumped.status, ':bumped_at': bumped.updated_at, ':redrives': bumped.redrives ?? 0 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Gives up on an order: in one TransactWriteItems, the order moves to FAILED (public reason
+   * PROCESSING_FAILED, the internal `failure_reason`, the history entry, out of the index) on
+   * condition that status and `updated_at` are still those of `order`, and its failed_orders record
+   * (with the history) is put unless one exists. Returns false when the order changed first.
+   * When an earlier dead letter already archived the order, the order is moved alone.
+   */
+  public async giveUp(order: StoredOrder, giveUp: GiveUp): Promise<boolean> {
+    const at = this.now().toISOString();
+    const change: StatusChange = { from: order.status, to: 'FAILED', at, by: this.writer };
+    const parts = statusWrite(order.order_id, change);
+    parts.sets.push('failure_reason = :reason', 'status_reason = :status_reason');
+    const update = {
+      TableName: this.ordersTable,
+      Key: { order_id: order.order_id },
+      UpdateExpression: updateExpression(parts.sets, parts.removes),
+      ConditionExpression: `${STATUS_NAME} = :from AND updated_at = :read_at`,
+      ExpressionAttributeNames: parts.names,
+      ExpressionAttributeValues: { ...parts.values, ':from': order.status, ':read_at': order.updated_at, ':reason': giveUp.reason, ':status_reason': PUBLIC_REASONS.NOT_PROCESSED },
+    };
+    const record: FailedOrderRecord = {
+      order_id: order.order_id,
+      message_id: reconcilerMessageId(order.order_id),
+      original_message: JSON.stringify({ order_id: order.order_id, correlation_id: order.correlation_id }),
+      attempts: order.attempts ?? 0,
+      reason: giveUp.reason,
+      ...(order.correlation_id === undefined ? {} : { correlation_id: order.correlation_id }),
+      failed_at: at,
+      status_history: [...(order.status_history ?? []), change],
+    };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          // One random token per call: an SDK retry of a commit whose answer was lost is recognised
+          // as the same request, while another run's attempt is decided by the conditions.
+          ClientRequestToken: randomUUID().slice(0, CLIENT_REQUEST_TOKEN_LENGTH),
+          TransactItems: [{ Update: update }, { Put: { TableName: this.failedOrdersTable, Item: record, ConditionExpression: 'attribute_not_exists(order_id)' } }],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (!isTransactionCanceled(err)) throw err;
+      const [orderReason, archiveReason] = err.CancellationReasons ?? [];
+      if (orderReason === undefined || archiveReason === undefined || !CONDITION_CODES.has(orderReason.Code ?? '') || !CONDITION_CODES.has(archiveReason.Code ?? '')) throw err;
+      if (orderReason.Code === 'ConditionalCheckFailed') return false;
+      // Only the archive existed (a dead letter recorded it, its order update lost): FAILED alone.
+      try {
+        await this.client.send(new UpdateCommand(update));
+        return true;
+      } catch (updateErr) {
+        if (isConditionalCheckFailed(updateErr)) return false;
+        throw updateErr;
+      }
+    }
+  }
+}

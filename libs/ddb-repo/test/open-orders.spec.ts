@@ -1,0 +1,96 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createTestTables } from '@dofs/local-aws';
+import { newOrderId, OPEN_ORDER_SHARDS, openShardOf, PUBLIC_REASONS } from '@dofs/order-domain';
+import { createDocumentClient, OpenOrders, reconcilerMessageId } from '../src';
+import { makeOrder, seed, steppingClock } from './helpers';
+
+// Against DynamoDB Local (local-aws jest harness), on tables of this file's own so the index holds
+// only the orders seeded here. Nothing is mocked.
+const client = createDocumentClient();
+let ordersTable = '';
+let failedOrdersTable = '';
+const repo = (): OpenOrders => new OpenOrders({ ordersTable, failedOrdersTable, writer: 'reconcile-orders', client, now: steppingClock(Date.parse('2026-02-01T00:00:00.000Z')) });
+
+beforeAll(async () => {
+  const names = await createTestTables({ prefix: 'open-orders' });
+  ordersTable = names.orders;
+  failedOrdersTable = names.failedOrders;
+});
+afterAll(() => client.destroy());
+
+/** An order id whose `open-orders` shard is `shard`. */
+function idInShard(shard: number): string {
+  for (;;) {
+    const id = newOrderId();
+    if (openShardOf(id) === shard) return id;
+  }
+}
+
+describe('olderThan', () => {
+  it('finds open orders of one status older than the cut-off in every shard, and nothing else', async () => {
+    const old = [];
+    for (let shard = 0; shard < OPEN_ORDER_SHARDS; shard += 1) {
+      old.push(await seed(client, ordersTable, makeOrder({ order_id: idInShard(shard), status: 'RETRYING', updated_at: `2026-01-01T00:00:0${shard}.000Z` })));
+    }
+    await seed(client, ordersTable, makeOrder({ status: 'RETRYING', updated_at: '2026-01-03T00:00:00.000Z' })); // too young
+    await seed(client, ordersTable, makeOrder({ status: 'PENDING', updated_at: '2026-01-01T00:00:00.000Z' })); // other status
+    await seed(client, ordersTable, makeOrder({ status: 'FULFILLED', updated_at: '2026-01-01T00:00:00.000Z' })); // not in the index
+
+    const found = await repo().olderThan('RETRYING', '2026-01-02T00:00:00.000Z', 100);
+
+    expect(found.map((k) => k.order_id).sort()).toEqual(old.map((o) => o.order_id).sort());
+    expect(found.every((k) => k.status === 'RETRYING')).toBe(true);
+  });
+
+  it('stops at the limit, paging within a shard', async () => {
+    const shard = 3;
+    for (let i = 0; i < 5; i += 1) {
+      await seed(client, ordersTable, makeOrder({ order_id: idInShard(shard), status: 'RECEIVED', updated_at: `2025-12-01T00:00:0${i}.000Z` }));
+    }
+    const found = await repo().olderThan('RECEIVED', '2025-12-02T00:00:00.000Z', 3);
+    expect(found).toHaveLength(3);
+    // Oldest first within a shard.
+    expect(found.map((k) => k.updated_at)).toEqual(['2025-12-01T00:00:00.000Z', '2025-12-01T00:00:01.000Z', '2025-12-01T00:00:02.000Z']);
+  });
+});
+
+describe('bumpRedrives', () => {
+  it('counts a re-drive and moves updated_at, only for the first of two callers that read the same order', async () => {
+    const order = await seed(client, ordersTable, makeOrder({ status: 'PENDING', updated_at: '2026-01-01T00:00:00.000Z' }));
+    const first = await repo().bumpRedrives(order);
+    expect(first).toMatchObject({ redrives: 1, updated_at: '2026-02-01T00:00:00.000Z', status: 'PENDING' });
+    await expect(repo().bumpRedrives(order)).resolves.toBeUndefined();
+    if (first === undefined) throw new Error('the first bump must win');
+    await expect(repo().bumpRedrives(first)).resolves.toMatchObject({ redrives: 2 });
+  });
+});
+
+describe('refundRedrive', () => {
+  it('takes back the count of a bump whose action failed, keeping updated_at, unless the order moved', async () => {
+    const order = await seed(client, ordersTable, makeOrder({ status: 'RECEIVED', updated_at: '2026-01-01T00:00:00.000Z' }));
+    const bumped = await repo().bumpRedrives(order);
+    if (bumped === undefined) throw new Error('the bump must win');
+    await expect(repo().refundRedrive(bumped)).resolves.toBe(true);
+    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 0, updated_at: bumped.updated_at });
+    // A second refund of the same bump finds the count changed: nothing is written.
+    await expect(repo().refundRedrive(bumped)).resolves.toBe(false);
+    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 0 });
+  });
+});
+
+describe('giveUp', () => {
+  it('sets the order FAILED and archives it with its history in one transaction, once', async () => {
+    const order = await seed(client, ordersTable, makeOrder({ status: 'RECEIVED', redrives: 3, updated_at: '2026-01-01T00:00:00.000Z' }));
+
+    await expect(repo().giveUp(order, { reason: 'gave up' })).resolves.toBe(true);
+    await expect(repo().giveUp(order, { reason: 'gave up' })).resolves.toBe(false);
+
+    const failed = await repo().get(order.order_id);
+    expect(failed).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED, failure_reason: 'gave up' });
+    expect(failed?.open_shard).toBeUndefined();
+    const entry = { from: 'RECEIVED', to: 'FAILED', at: '2026-02-01T00:00:00.000Z', by: 'reconcile-orders' };
+    expect(failed?.status_history).toEqual([...order.status_history, entry]);
+    const { Item } = await client.send(new GetCommand({ TableName: failedOrdersTable, Key: { order_id: order.order_id }, ConsistentRead: true }));
+    expect(Item).toMatchObject({ order_id: order.order_id, message_id: reconcilerMessageId(order.order_id), reason: 'gave up', status_history: [...order.status_history, entry] });
+  });
+});
