@@ -42,6 +42,7 @@ const SCENARIOS = [
 ];
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Starts the stack on `dataDir` and resolves once its banner and state file are there. */
 async function launch(dataDir, args, { fresh = true, timeoutMs = 120_000 } = {}) {
@@ -92,11 +93,23 @@ async function post(apiUrl, body, key) {
   }
 }
 
-async function scanAll(ddb, table) {
+/** Every item of a table; while DynamoDB Local is frozen or restarting (a fault under test), tries again. */
+async function scanAll(ddb, table, deadline = Date.now() + 120_000) {
+  for (;;) {
+    try {
+      return await scanOnce(ddb, table);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(1000);
+    }
+  }
+}
+
+async function scanOnce(ddb, table) {
   const items = [];
   let ExclusiveStartKey;
   do {
-    const page = await ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }));
+    const page = await ddb.send(new ScanCommand({ TableName: table, ExclusiveStartKey, ConsistentRead: true }), { abortSignal: AbortSignal.timeout(10_000) });
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -123,10 +136,10 @@ function hasDoubleTransition(order) {
 }
 
 /**
- * Runs one scenario; resolves its row. `orders` logical orders are placed at `concurrency`;
- * every one is retried (same key) until accepted or `maxAttempts` answers that were not 202.
+ * Runs one scenario; resolves its row. `orders` logical orders are placed over `spreadMs` by
+ * `concurrency` clients; each is retried with its key (a 503 or no answer) up to 20 times.
  */
-async function runScenario(scenario, { orders = 200, concurrency = 8, successRate = 0.7, settleMs = 240_000, log = () => undefined } = {}) {
+async function runScenario(scenario, { orders = 200, concurrency = 8, successRate = 0.7, spreadMs = 12_000, settleMs = 240_000, log = () => undefined } = {}) {
   const started = performance.now();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dofs-chaos-'));
   const args = [...FAST, '--success-rate', String(scenario.successRate ?? successRate), ...(scenario.args ?? [])];
@@ -142,9 +155,13 @@ async function runScenario(scenario, { orders = 200, concurrency = 8, successRat
   let restarting;
   try {
     const killAt = scenario.killAfterAccepted === undefined ? Infinity : Math.floor(orders * scenario.killAfterAccepted);
+    // Orders arrive spread over `spreadMs` from the start, so the faults (timed from the start) hit them in flight.
+    const sendFrom = Date.now();
     const place = async () => {
       while (next < orders) {
         const index = next++;
+        const due = sendFrom + (index * spreadMs) / orders;
+        if (due > Date.now()) await sleep(due - Date.now());
         const key = `chaos-${run}-${index}`;
         const body = { customer_id: `c-chaos-${index}`, items: SAMPLE_ITEMS, currency: 'USD' };
         for (let attempt = 1; attempt <= 20; attempt += 1) {
