@@ -124,3 +124,58 @@ const statusesAgree: Same<Type.Static<typeof OrderStatusSchema>, OrderStatus> = 
 void statusesAgree;
 export type OrderMessage = Type.Static<typeof OrderMessageSchema>;
 export type FailedOrderRecord = Type.Static<typeof FailedOrderRecordSchema>;
+
+/** The body of `202 Accepted` from `POST /order`: `status` is the status at acceptance, always RECEIVED. */
+export const OrderAcceptedSchema = Type.Object(
+  {
+    order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
+    status: Type.Literal('RECEIVED'),
+    links: Type.Object({ self: Type.String({ description: 'The order, relative to the API root: /orders/{order_id}.' }) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false, title: 'OrderAccepted' },
+);
+
+/**
+ * What `GET /orders/{order_id}` shows of a stored order (api-handler's `toOrderView`): no internal
+ * bookkeeping (`request_hash`, `idempotency_key_hash`, `correlation_id`, `open_shard`, `redrives`)
+ * and no `failure_reason`; a FAILED or REJECTED order shows its public `status_reason` instead.
+ */
+export const OrderViewSchema = Type.Object(
+  {
+    order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
+    status: OrderStatusSchema,
+    customer_id: Type.String(),
+    items: Type.Array(OrderItemSchema),
+    currency: Type.String(),
+    total_cents: Type.Integer({ minimum: 0 }),
+    attempts: Type.Integer({ minimum: 0, description: 'Fulfilment attempts made so far (failed or successful).' }),
+    last_error: Type.Optional(Type.String({ description: 'The last failed fulfilment attempt.' })),
+    status_reason: Type.Optional(PublicReasonSchema),
+    rejection_reasons: Type.Optional(Type.Array(FieldErrorSchema)),
+    status_history: Type.Array(StatusChangeSchema, { description: 'Every status the order had, oldest first.' }),
+    received_at: Type.String({ description: 'When the order was accepted (the 202), ISO 8601.' }),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+    links: Type.Object({ self: Type.String() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false, title: 'OrderView' },
+);
+
+/** Every error response: a stable `code`, a sentence, and one `details` entry per bad field (JSON Pointer `path`). */
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String(),
+        message: Type.String(),
+        details: Type.Array(FieldErrorSchema),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: 'Error' },
+);
+
+export type OrderAccepted = Type.Static<typeof OrderAcceptedSchema>;
+export type OrderView = Type.Static<typeof OrderViewSchema>;
+export type ErrorBody = Type.Static<typeof ErrorBodySchema>;
