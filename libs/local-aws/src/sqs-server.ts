@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
-import { LOCAL_REGION, LOOPBACK_HOST } from './constants';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOOPBACK_HOST } from './constants';
 import { LocalServerStartError } from './errors';
 import type { RunningServer } from './types';
 
@@ -28,6 +28,7 @@ export function startSqsServer(opts: SqsServerOptions = {}): Promise<RunningServ
     // Deleting and recreating a queue at once is routine in tests; real SQS makes you wait 60 s.
     emulateQueueCreationLifecycle: false,
     validateDlqDestination: true,
+    accountId: LOCAL_ACCOUNT_ID,
   });
   const server = createServer((req, res) => {
     requestHandler(req, res).catch(() => {
