@@ -93,6 +93,15 @@ export const OrderMessageSchema = Type.Object({
   correlation_id: Type.Optional(Type.String()),
 });
 
+/** A note in a failed_orders item: an operator re-opened the order (FAILED -> RETRYING) and queued it again. */
+export const OperatorRedriveSchema = Type.Object({
+  at: Type.String(),
+  /** Who redrove it (`dofs-cli`). */
+  by: Type.String(),
+  /** The order's fulfilment attempts then: the new round numbers its attempts from here (`attempt_offset`). */
+  attempts: Type.Integer({ minimum: 0 }),
+});
+
 /** An item in the `failed_orders` table: one dead-lettered message. */
 export const FailedOrderRecordSchema = Type.Object({
   /** The order id, or `unparseable#<message_id>` when the body could not be read. */
@@ -105,6 +114,8 @@ export const FailedOrderRecordSchema = Type.Object({
   original_message_truncated: Type.Optional(Type.Boolean()),
   attempts: Type.Integer({ minimum: 0 }),
   reason: Type.String(),
+  /** Each time an operator gave the order another fulfilment round (`dofs failed redrive`), oldest first. */
+  operator_redrives: Type.Optional(Type.Array(OperatorRedriveSchema)),
   correlation_id: Type.Optional(Type.String()),
   /** When the message was first sent to order_queue (SQS SentTimestamp), ISO 8601. */
   first_sent_at: Type.Optional(Type.String()),
@@ -124,6 +135,7 @@ const statusesAgree: Same<Type.Static<typeof OrderStatusSchema>, OrderStatus> = 
 void statusesAgree;
 export type OrderMessage = Type.Static<typeof OrderMessageSchema>;
 export type FailedOrderRecord = Type.Static<typeof FailedOrderRecordSchema>;
+export type OperatorRedrive = Type.Static<typeof OperatorRedriveSchema>;
 
 /** The body of `202 Accepted` from `POST /order`: `status` is the status at acceptance, always RECEIVED. */
 export const OrderAcceptedSchema = Type.Object(
