@@ -38,7 +38,7 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     bold('Point an SDK at the stack (and the aws CLI at its credentials):'),
     `  export AWS_REGION=${e['AWS_REGION']} AWS_DEFAULT_REGION=${e['AWS_REGION']} AWS_ACCESS_KEY_ID=${e['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY=${e['AWS_SECRET_ACCESS_KEY']}`,
     `  export AWS_ENDPOINT_URL_DYNAMODB=${e['AWS_ENDPOINT_URL_DYNAMODB']} AWS_ENDPOINT_URL_SQS=${e['AWS_ENDPOINT_URL_SQS']} AWS_ENDPOINT_URL_SFN=${e['AWS_ENDPOINT_URL_SFN']}`,
-    dim('  (not every aws CLI version reads AWS_ENDPOINT_URL_*: the commands below pass --endpoint-url, which v1 and v2 both honour)'),
+    dim('  (the aws CLI v1 ignores AWS_ENDPOINT_URL_SQS and v2 before 2.13 ignores them all: the commands below pass --endpoint-url, which every version honours)'),
     `  aws dynamodb scan --endpoint-url ${stack.endpoints.dynamodb} --table-name ${s.tables.orders}`,
     `  aws sqs get-queue-attributes --endpoint-url ${stack.endpoints.sqs} --queue-url ${stack.queueUrls.orderQueueUrl} --attribute-names All`,
     ...(stack.workflowType === 'STANDARD'

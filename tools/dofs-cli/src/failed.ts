@@ -1,5 +1,5 @@
 import { SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
-import { ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, ScanCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { CORRELATION_ID_ATTRIBUTE, ORDER_ID_ATTRIBUTE } from '@dofs/queue-client';
 import {
   canOperatorTransition,
@@ -41,15 +41,32 @@ export async function scanFailed(ctx: Context): Promise<FailedOrderRecord[]> {
 
 const shorten = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-/** `failed list`. */
+/** The current status of each order (BatchGetItem, 100 keys a call); absent ids have none. */
+async function statusesOf(ctx: Context, ids: string[]): Promise<Map<string, string>> {
+  const statuses = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let keys: Record<string, unknown>[] | undefined = ids.slice(i, i + 100).map((order_id) => ({ order_id }));
+    while (keys && keys.length > 0) {
+      const page: BatchGetCommandOutput = await ctx.ddb.send(
+        new BatchGetCommand({ RequestItems: { [ctx.target.ordersTable]: { Keys: keys, ProjectionExpression: 'order_id, #s', ExpressionAttributeNames: { '#s': 'status' } } } }),
+      );
+      for (const item of page.Responses?.[ctx.target.ordersTable] ?? []) statuses.set(String(item['order_id']), String(item['status']));
+      keys = page.UnprocessedKeys?.[ctx.target.ordersTable]?.Keys;
+    }
+  }
+  return statuses;
+}
+
+/** `failed list`: the items, oldest first, with their order's current status (a dead letter may belong to an order fulfilled meanwhile, or redriven). */
 export async function failedList(ctx: Context, opts: { limit: number }): Promise<void> {
   const items = (await scanFailed(ctx)).slice(-opts.limit);
-  if (ctx.json) return ctx.out(JSON.stringify(items, null, 2));
+  const statuses = await statusesOf(ctx, items.map((i) => i.order_id).filter((id) => ORDER_ID.test(id)));
+  if (ctx.json) return ctx.out(JSON.stringify(items.map((i) => ({ ...i, order_status: statuses.get(i.order_id) ?? null })), null, 2));
   if (items.length === 0) return ctx.out(`no failed orders in ${ctx.target.failedOrdersTable}`);
   ctx.out(
     table(
-      ['ORDER', 'FAILED AT', 'ATTEMPTS', 'REDRIVES', 'REASON'],
-      items.map((i) => [i.order_id, i.failed_at, String(i.attempts), String(i.operator_redrives?.length ?? 0), shorten(i.reason, 70)]),
+      ['ORDER', 'STATUS', 'FAILED AT', 'ATTEMPTS', 'REDRIVES', 'REASON'],
+      items.map((i) => [i.order_id, statuses.get(i.order_id) ?? '-', i.failed_at, String(i.attempts), String(i.operator_redrives?.length ?? 0), shorten(i.reason, 70)]),
     ),
   );
 }

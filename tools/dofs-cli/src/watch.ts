@@ -71,11 +71,13 @@ export async function watch(ctx: Context, opts: WatchOptions): Promise<void> {
     await opts.onPoll?.();
     if (opts.signal.aborted) break;
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, opts.intervalMs);
-      opts.signal.addEventListener('abort', () => {
+      const wake = () => {
         clearTimeout(timer);
+        opts.signal.removeEventListener('abort', wake);
         resolve();
-      }, { once: true });
+      };
+      const timer = setTimeout(wake, opts.intervalMs);
+      opts.signal.addEventListener('abort', wake);
     });
   }
 }

@@ -158,8 +158,8 @@ describe('dofs', () => {
     it('lists failed_orders items and shows one with the order\'s history', async () => {
       const o = await failedOrder();
       const list = await dofs('failed', 'list');
-      expect(list.out.split('\n')[0]).toMatch(/^ORDER\s+FAILED AT\s+ATTEMPTS\s+REDRIVES\s+REASON$/);
-      expect(list.out).toMatch(new RegExp(`${o.order_id}\\s+2026-01-01T00:09:00.000Z\\s+3\\s+0\\s+simulated fulfilment failure on attempt 3`));
+      expect(list.out.split('\n')[0]).toMatch(/^ORDER\s+STATUS\s+FAILED AT\s+ATTEMPTS\s+REDRIVES\s+REASON$/);
+      expect(list.out).toMatch(new RegExp(`${o.order_id}\\s+FAILED\\s+2026-01-01T00:09:00.000Z\\s+3\\s+0\\s+simulated fulfilment failure on attempt 3`));
       const show = await dofs('failed', 'show', o.order_id);
       expect(show.code).toBe(0);
       expect(show.out).toContain('status now:     FAILED');

@@ -116,7 +116,7 @@ describe('dofs against the local stack', () => {
     expect(get.code).toBe(0);
     expect(get.stdout).toMatch(/RETRYING -> FAILED\s+dlq-handler/);
     const list = await dofs(stack, 'failed', 'list', '--json');
-    expect((JSON.parse(list.stdout) as { order_id: string }[]).map((r) => r.order_id)).toEqual([id]);
+    expect(JSON.parse(list.stdout)).toEqual([expect.objectContaining({ order_id: id, order_status: 'FAILED', attempts: 3 })]);
     const terminal = await dofs(stack, 'orders', 'list', '--status', 'FULFILLED');
     expect(terminal.code).toBe(1);
     expect(terminal.stderr.trim().split('\n')).toHaveLength(1);
