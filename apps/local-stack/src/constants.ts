@@ -1,6 +1,7 @@
 /** The region and account the local stack pretends to be (any value works locally; these are AWS's documented placeholders). */
 export const REGION = 'us-east-1';
-export const ACCOUNT_ID = '000000000000';
+/** The local SQS server's account too, so queue URLs and ARNs agree with every other ARN. */
+export { LOCAL_ACCOUNT_ID as ACCOUNT_ID } from '@dofs/local-aws';
 /** Loopback only: nothing of the local stack listens on other interfaces (DynamoDB Local excepted, see README). */
 export const HOST = '127.0.0.1';
 /** The six functions, in the order of the order flow (the scheduled reconciler last). */

@@ -54,17 +54,18 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     `  curl -i -X POST ${stack.apiUrl}/order -H 'Content-Type: application/json' -d '${SAMPLE_ORDER}'`,
     `  curl -s ${stack.apiUrl}/orders/<order_id>`,
     '',
-    bold('Point the aws CLI or an SDK at the stack:'),
+    bold('Point an SDK at the stack (and the aws CLI at its credentials):'),
     `  export AWS_REGION=${e['AWS_REGION']} AWS_DEFAULT_REGION=${e['AWS_REGION']} AWS_ACCESS_KEY_ID=${e['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY=${e['AWS_SECRET_ACCESS_KEY']}`,
     `  export AWS_ENDPOINT_URL_DYNAMODB=${e['AWS_ENDPOINT_URL_DYNAMODB']} AWS_ENDPOINT_URL_SQS=${e['AWS_ENDPOINT_URL_SQS']} AWS_ENDPOINT_URL_SFN=${e['AWS_ENDPOINT_URL_SFN']}`,
-    `  aws dynamodb scan --table-name ${s.tables.orders}`,
+    dim('  (the aws CLI v1 ignores AWS_ENDPOINT_URL_SQS and v2 before 2.13 ignores them all: the commands below pass --endpoint-url, which every version honours)'),
+    `  aws dynamodb scan --endpoint-url ${stack.endpoints.dynamodb} --table-name ${s.tables.orders}`,
+    `  aws sqs get-queue-attributes --endpoint-url ${stack.endpoints.sqs} --queue-url ${stack.queueUrls.orderQueueUrl} --attribute-names All`,
     ...(stack.workflowType === 'STANDARD'
       ? [
-          `  aws stepfunctions list-executions --state-machine-arn ${stack.stateMachineArn}`,
-          `  aws stepfunctions describe-execution --execution-arn ${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:<order_id>`,
+          `  aws stepfunctions list-executions --endpoint-url ${stack.endpoints.sfn} --state-machine-arn ${stack.stateMachineArn}`,
+          `  aws stepfunctions describe-execution --endpoint-url ${stack.endpoints.sfn} --execution-arn ${stack.stateMachineArn.replace(':stateMachine:', ':execution:')}:<order_id>`,
         ]
       : []),
-    dim(`  (older CLIs: add --endpoint-url ${stack.endpoints.dynamodb} / ${stack.endpoints.sfn} instead)`),
     '',
     dim('Ctrl-C stops everything.'),
     '',

@@ -120,6 +120,17 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     expect(events.at(-1)?.httpMethod).toBe('DELETE');
   });
 
+  it('serves the OpenAPI document (docs/openapi.json) at GET /openapi.json without invoking the function', async () => {
+    const before = events.length;
+    const response = await fetch(`${gateway.url}/openapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    const doc = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(['/order', '/orders/{order_id}']);
+    expect(events.length).toBe(before);
+  });
+
   it('turns a function error or a malformed result into 502 with the DOFS error body', async () => {
     respond = () => ({ ok: false, requestId: 'r', durationMs: 1, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out', trace: [] } });
     const failed = await fetch(`${gateway.url}/orders/x`);

@@ -1,6 +1,9 @@
 /** Region every local client and server uses. The local servers only echo it in ARNs. */
 export const LOCAL_REGION = 'us-east-1';
 
+/** Account every local server puts in ARNs and queue URLs (AWS's documented placeholder; the local stack's too). */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
 /**
  * Credentials for the local servers. They check only that a request is signed, not by whom;
  * fixed dummies keep a developer's real credentials out of local traffic.

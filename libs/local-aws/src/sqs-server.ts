@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
-import { LOCAL_REGION, LOOPBACK_HOST } from './constants';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOOPBACK_HOST } from './constants';
 import { LocalServerStartError } from './errors';
 import type { RunningServer } from './types';
 
@@ -47,6 +47,7 @@ function newHandler(port: number): { handler: Handler; setPort: (port: number) =
     // Deleting and recreating a queue at once is routine in tests; real SQS makes you wait 60 s.
     emulateQueueCreationLifecycle: false,
     validateDlqDestination: true,
+    accountId: LOCAL_ACCOUNT_ID,
   });
   return {
     handler: requestHandler as Handler,

@@ -1,5 +1,5 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { HARNESS_GLOBAL_KEY, UNAVAILABLE_ENDPOINT, createTestQueues, settings, testSqsClient } from '../src';
+import { HARNESS_GLOBAL_KEY, LOCAL_ACCOUNT_ID, UNAVAILABLE_ENDPOINT, createTestQueues, settings, testSqsClient } from '../src';
 import globalSetup from '../src/jest/global-setup';
 import globalTeardown from '../src/jest/global-teardown';
 
@@ -18,8 +18,8 @@ describe('jest global setup and teardown', () => {
     expect(process.env['ORDERS_TABLE']).toBeUndefined();
     const sqsEndpoint = process.env['AWS_ENDPOINT_URL_SQS'] ?? '';
     expect(sqsEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(process.env['ORDER_QUEUE_URL']).toBe(`${sqsEndpoint}/123456789012/${settings.queues.orders}`);
-    expect(process.env['ORDER_DLQ_URL']).toBe(`${sqsEndpoint}/123456789012/${settings.queues.deadLetter}`);
+    expect(process.env['ORDER_QUEUE_URL']).toBe(`${sqsEndpoint}/${LOCAL_ACCOUNT_ID}/${settings.queues.orders}`);
+    expect(process.env['ORDER_DLQ_URL']).toBe(`${sqsEndpoint}/${LOCAL_ACCOUNT_ID}/${settings.queues.deadLetter}`);
     expect(process.env['AWS_ACCESS_KEY_ID']).toBe('local');
 
     // createTestQueues: a uniquely named pair with its own redrive policy.

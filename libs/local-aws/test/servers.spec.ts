@@ -121,13 +121,15 @@ describe('SQS server', () => {
     const first = await ensureQueues(sqs);
     const second = await ensureQueues(sqs);
     expect(second).toEqual(first);
-    expect(first.orderQueueUrl).toBe(`${server.endpoint}/123456789012/${settings.queues.orders}`);
+    expect(first.orderQueueUrl).toBe(`${server.endpoint}/000000000000/${settings.queues.orders}`);
 
     const { Attributes: dlq } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.deadLetterQueueUrl, AttributeNames: ['All'] }));
     const { Attributes: queue } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: first.orderQueueUrl, AttributeNames: ['All'] }));
     expect(queue?.['VisibilityTimeout']).toBe(String(settings.queues.visibilityTimeoutSeconds));
     expect(queue?.['MessageRetentionPeriod']).toBe(String(settings.queues.messageRetentionSeconds));
     expect(dlq?.['MessageRetentionPeriod']).toBe(String(settings.queues.deadLetterRetentionSeconds));
+    // The local stack's account (apps/local-stack ACCOUNT_ID), not the package's default 123456789012.
+    expect(dlq?.['QueueArn']).toBe(`arn:aws:sqs:${LOCAL_REGION}:000000000000:${settings.queues.deadLetter}`);
     expect(JSON.parse(queue?.['RedrivePolicy'] ?? '{}')).toEqual({
       deadLetterTargetArn: dlq?.['QueueArn'],
       maxReceiveCount: settings.queues.maxReceiveCount,

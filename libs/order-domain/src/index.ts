@@ -6,3 +6,4 @@ export * from './order-id';
 export * from './validate';
 export * from './json-schema';
 export * from './workflow';
+export * from './openapi';

@@ -93,6 +93,15 @@ export const OrderMessageSchema = Type.Object({
   correlation_id: Type.Optional(Type.String()),
 });
 
+/** A note in a failed_orders item: an operator re-opened the order (FAILED -> RETRYING) and queued it again. */
+export const OperatorRedriveSchema = Type.Object({
+  at: Type.String(),
+  /** Who redrove it (`dofs-cli`). */
+  by: Type.String(),
+  /** The order's fulfilment attempts then: the new round numbers its attempts from here (`attempt_offset`). */
+  attempts: Type.Integer({ minimum: 0 }),
+});
+
 /** An item in the `failed_orders` table: one dead-lettered message. */
 export const FailedOrderRecordSchema = Type.Object({
   /** The order id, or `unparseable#<message_id>` when the body could not be read. */
@@ -105,6 +114,8 @@ export const FailedOrderRecordSchema = Type.Object({
   original_message_truncated: Type.Optional(Type.Boolean()),
   attempts: Type.Integer({ minimum: 0 }),
   reason: Type.String(),
+  /** Each time an operator gave the order another fulfilment round (`dofs failed redrive`), oldest first. */
+  operator_redrives: Type.Optional(Type.Array(OperatorRedriveSchema)),
   correlation_id: Type.Optional(Type.String()),
   /** When the message was first sent to order_queue (SQS SentTimestamp), ISO 8601. */
   first_sent_at: Type.Optional(Type.String()),
@@ -126,3 +137,59 @@ const statusesAgree: Same<Type.Static<typeof OrderStatusSchema>, OrderStatus> = 
 void statusesAgree;
 export type OrderMessage = Type.Static<typeof OrderMessageSchema>;
 export type FailedOrderRecord = Type.Static<typeof FailedOrderRecordSchema>;
+export type OperatorRedrive = Type.Static<typeof OperatorRedriveSchema>;
+
+/** The body of `202 Accepted` from `POST /order`: `status` is the status at acceptance, always RECEIVED. */
+export const OrderAcceptedSchema = Type.Object(
+  {
+    order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
+    status: Type.Literal('RECEIVED'),
+    links: Type.Object({ self: Type.String({ description: 'The order, relative to the API root: /orders/{order_id}.' }) }, { additionalProperties: false }),
+  },
+  { additionalProperties: false, title: 'OrderAccepted' },
+);
+
+/**
+ * What `GET /orders/{order_id}` shows of a stored order (api-handler's `toOrderView`): no internal
+ * bookkeeping (`request_hash`, `idempotency_key_hash`, `correlation_id`, `open_shard`, `redrives`)
+ * and no `failure_reason`; a FAILED or REJECTED order shows its public `status_reason` instead.
+ */
+export const OrderViewSchema = Type.Object(
+  {
+    order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
+    status: OrderStatusSchema,
+    customer_id: Type.String(),
+    items: Type.Array(OrderItemSchema),
+    currency: Type.String(),
+    total_cents: Type.Integer({ minimum: 0 }),
+    attempts: Type.Integer({ minimum: 0, description: 'Fulfilment attempts made so far (failed or successful).' }),
+    last_error: Type.Optional(Type.String({ description: 'The last failed fulfilment attempt.' })),
+    status_reason: Type.Optional(PublicReasonSchema),
+    rejection_reasons: Type.Optional(Type.Array(FieldErrorSchema)),
+    status_history: Type.Array(StatusChangeSchema, { description: 'Every status the order had, oldest first.' }),
+    received_at: Type.String({ description: 'When the order was accepted (the 202), ISO 8601.' }),
+    created_at: Type.String(),
+    updated_at: Type.String(),
+    links: Type.Object({ self: Type.String() }, { additionalProperties: false }),
+  },
+  { additionalProperties: false, title: 'OrderView' },
+);
+
+/** Every error response: a stable `code`, a sentence, and one `details` entry per bad field (JSON Pointer `path`). */
+export const ErrorBodySchema = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String(),
+        message: Type.String(),
+        details: Type.Array(FieldErrorSchema),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: 'Error' },
+);
+
+export type OrderAccepted = Type.Static<typeof OrderAcceptedSchema>;
+export type OrderView = Type.Static<typeof OrderViewSchema>;
+export type ErrorBody = Type.Static<typeof ErrorBodySchema>;

@@ -7,7 +7,8 @@
  *   REJECTED, FULFILLED, FAILED are terminal.
  *
  * Orders are created RECEIVED by api-handler, and every later status is a conditional write on the
- * status the writer read.
+ * status the writer read. No function moves an order out of a terminal status; only an operator
+ * may (OPERATOR_TRANSITIONS).
  */
 export const ORDER_STATUSES = ['RECEIVED', 'PENDING', 'RETRYING', 'FULFILLED', 'FAILED', 'REJECTED'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -30,6 +31,15 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> 
   REJECTED: [],
 };
 
+/**
+ * Moves only an operator makes, never a function: `dofs failed redrive` gives a FAILED order whose
+ * fulfilment failed another round (FAILED -> RETRYING, then the normal fulfilment path). Kept apart
+ * from TRANSITIONS so that `canTransition` still says no status leaves a terminal one.
+ */
+export const OPERATOR_TRANSITIONS: Readonly<Partial<Record<OrderStatus, readonly OrderStatus[]>>> = {
+  FAILED: ['RETRYING'],
+};
+
 export function isOrderStatus(value: unknown): value is OrderStatus {
   return typeof value === 'string' && (ORDER_STATUSES as readonly string[]).includes(value);
 }
@@ -40,4 +50,9 @@ export function isTerminal(status: OrderStatus): boolean {
 
 export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
   return TRANSITIONS[from]?.includes(to) ?? false;
+}
+
+/** Whether an operator may move an order from `from` to `to` (OPERATOR_TRANSITIONS). */
+export function canOperatorTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return OPERATOR_TRANSITIONS[from]?.includes(to) ?? false;
 }

@@ -1,4 +1,16 @@
-import { INITIAL_STATUS, OPEN_STATUSES, ORDER_STATUSES, TERMINAL_STATUSES, TRANSITIONS, canTransition, isOrderStatus, isTerminal, type OrderStatus } from '../src';
+import {
+  INITIAL_STATUS,
+  OPEN_STATUSES,
+  OPERATOR_TRANSITIONS,
+  ORDER_STATUSES,
+  TERMINAL_STATUSES,
+  TRANSITIONS,
+  canOperatorTransition,
+  canTransition,
+  isOrderStatus,
+  isTerminal,
+  type OrderStatus,
+} from '../src';
 
 const predecessorsOf = (to: OrderStatus) => ORDER_STATUSES.filter((from) => canTransition(from, to));
 
@@ -59,6 +71,19 @@ describe('order status model', () => {
 
   it('treats unknown statuses as unable to move', () => {
     expect(canTransition('BOGUS' as OrderStatus, 'FULFILLED')).toBe(false);
+  });
+});
+
+describe('operator transitions', () => {
+  it('let an operator re-open a FAILED order as RETRYING, and nothing else', () => {
+    expect(OPERATOR_TRANSITIONS).toEqual({ FAILED: ['RETRYING'] });
+    for (const from of ORDER_STATUSES) {
+      for (const to of ORDER_STATUSES) expect(canOperatorTransition(from, to)).toBe(from === 'FAILED' && to === 'RETRYING');
+    }
+  });
+
+  it('leave the functions\' model alone: FAILED -> RETRYING is not a transition any function may write', () => {
+    expect(canTransition('FAILED', 'RETRYING')).toBe(false);
   });
 });
 

@@ -21,6 +21,8 @@ import { closeServer } from '../sfn/endpoint';
 import { assertSupportedSchema, validateAgainstModel } from './model-validator';
 
 export const MODEL_FILE = 'infra/generated/create-order.model.json';
+/** The API's OpenAPI document (generated from order-domain), served at GET /openapi.json: local only, not part of the deployed API. */
+export const OPENAPI_FILE = 'docs/openapi.json';
 
 /**
  * Whether the body validator is attached to POST /order when nothing says otherwise: the default of
@@ -308,11 +310,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   // body validator is on.
   const model = JSON.parse(readFileSync(options.modelFile ?? workspacePath(MODEL_FILE), 'utf8')) as Record<string, unknown>;
   assertSupportedSchema(model);
+  const openApi = readFileSync(workspacePath(OPENAPI_FILE));
 
   async function answer(req: IncomingMessage, body: Buffer, tooLarge: boolean, requestId: string): Promise<HttpAnswer> {
     if (tooLarge) return gatewayAnswer('REQUEST_TOO_LARGE', 413, 'Request Too Long');
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if ((method === 'GET' || method === 'HEAD') && url.pathname === '/openapi.json') {
+      return { statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: openApi };
+    }
     const matched = matchResource(url.pathname);
     const spec = matched ? (matched.spec.methods[method] ?? matched.spec.methods['ANY']) : undefined;
     if (!matched || !spec) return gatewayAnswer('MISSING_AUTHENTICATION_TOKEN', 404, 'Missing Authentication Token');
