@@ -95,15 +95,16 @@ describe('inputs read from Terraform and infra/settings.json', () => {
     assert.ok(line(changed, 'DynamoDB').usd < line(before, 'DynamoDB').usd);
   });
 
-  it('an X-Ray sampling rule in the environment replaces the default rule', async () => {
+  it("reads the environment's X-Ray sampling rule: without it the default rule samples every request at this volume", async () => {
     const copy = copyInfra();
-    const before = cost(await readInputs(copy.env));
-    writeFileSync(
-      join(copy.env, 'xray.tf'),
-      'resource "aws_xray_sampling_rule" "orders" {\n  rule_name      = "orders"\n  priority       = 100\n  reservoir_size = 0\n  fixed_rate     = 0.01\n  version        = 1\n  host           = "*"\n  http_method    = "*"\n  url_path       = "*"\n  service_name   = "*"\n  service_type   = "*"\n  resource_arn   = "*"\n}\n',
-    );
-    const changed = cost(await readInputs(copy.env));
-    assert.ok(line(changed, 'X-Ray').usd < line(before, 'X-Ray').usd / 10);
+    const withRule = cost(await readInputs(copy.env));
+    const variables = join(copy.env, 'variables.tf');
+    writeFileSync(variables, readFileSync(variables, 'utf8').replace(/(variable "xray_sampling_rate" \{[^}]*?default\s*=\s*)0\.01/s, '$10.5'));
+    const halfSampled = cost(await readInputs(copy.env));
+    assert.ok(line(halfSampled, 'X-Ray').usd > 10 * line(withRule, 'X-Ray').usd);
+    rmSync(join(copy.env, 'tracing.tf'));
+    const defaultRule = cost(await readInputs(copy.env));
+    assert.ok(line(defaultRule, 'X-Ray').usd > 10 * line(withRule, 'X-Ray').usd);
   });
 });
 
