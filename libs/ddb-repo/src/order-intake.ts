@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredOrder } from '@dofs/order-domain';
 import { isConditionalCheckFailed, isTransactionCanceled } from './condition-failure';
@@ -102,7 +102,12 @@ export class OrderIntake {
         const record = fromFailure && this.isLive(fromFailure) ? fromFailure : await this.liveRecord(keyHash);
         if (record) {
           if (record.request_hash !== order.request_hash) throw new IdempotencyConflictError(record.order_id);
-          return { outcome: 'replayed', record };
+          if (await this.orderExists(record.order_id)) return { outcome: 'replayed', record };
+          // A key whose order is missing: the two were written in one transaction, so only a store
+          // that lost half of it (DynamoDB Local killed mid-commit) can show this. Free the key and
+          // accept the request now, rather than replaying an order that GET would answer 404 for.
+          await this.releaseOrphan(record);
+          continue;
         }
         const conflict = error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
         if (!conflict && keyReason?.Code !== 'ConditionalCheckFailed') throw error;
@@ -110,6 +115,27 @@ export class OrderIntake {
       }
     }
     throw lastError;
+  }
+
+  private async orderExists(orderId: string): Promise<boolean> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: orderId }, ConsistentRead: true, ProjectionExpression: 'order_id' }));
+    return Item !== undefined;
+  }
+
+  /** Deletes a key record whose order does not exist, unless it changed meanwhile. */
+  private async releaseOrphan(record: IdempotencyRecord): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.opts.idempotencyTable,
+          Key: { idempotency_id: record.idempotency_id },
+          ConditionExpression: 'order_id = :orphan',
+          ExpressionAttributeValues: { ':orphan': record.order_id },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
   }
 
   /** True when the order under this (random, fresh) id is the one this call wrote. */

@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKeyHash, newOrderId, openShardKey, type StoredOrder } from '@dofs/order-domain';
 import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository } from '../src';
 import { harnessEnv, makeOrder, makeRequest } from './helpers';
@@ -78,6 +78,17 @@ describe('OrderIntake.accept', () => {
     const next = received(key, makeRequest({ currency: 'EUR' }));
     await expect(intake(later).accept(next)).resolves.toEqual({ outcome: 'created', order: next });
     await expect(intake(later).liveRecord(next.idempotency_key_hash ?? '')).resolves.toMatchObject({ order_id: next.order_id });
+  });
+
+  it('accepts the request anew when its key stands for an order that does not exist (a store that lost half a transaction)', async () => {
+    const key = uniqueKey();
+    const first = received(key);
+    await intake().accept(first);
+    await client.send(new DeleteCommand({ TableName: ordersTable, Key: { order_id: first.order_id } }));
+    const again = received(key);
+    await expect(intake().accept(again)).resolves.toEqual({ outcome: 'created', order: again });
+    await expect(orders.get(again.order_id)).resolves.toEqual(again);
+    await expect(intake().liveRecord(again.idempotency_key_hash ?? '')).resolves.toMatchObject({ order_id: again.order_id });
   });
 
   it('gives concurrent identical requests one order: one created, every other replayed', async () => {
