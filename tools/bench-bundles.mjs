@@ -94,7 +94,7 @@ const orderRequest = () => ({ customer_id: 'c-bench', items: [{ sku: 'SKU-1', qu
 
 function storedOrder(orderId, status, extra = {}) {
   const now = new Date().toISOString();
-  return { order_id: orderId, ...orderRequest(), total_cents: 3998, status, attempts: 0, request_hash: 'bench', correlation_id: 'corr-bench', created_at: now, updated_at: now, ...extra };
+  return { order_id: orderId, ...orderRequest(), total_cents: 3998, status, attempts: 0, request_hash: 'bench', correlation_id: 'corr-bench', received_at: now, status_history: [{ to: 'RECEIVED', at: now, by: 'api-handler' }], created_at: now, updated_at: now, ...extra };
 }
 
 function sqsEvent(orderId, receiveCount, queue) {
@@ -133,11 +133,12 @@ const SCENARIOS = {
   }),
   'validate-order': async () => {
     const orderId = newOrderId();
-    return { event: { order_id: orderId, correlation_id: 'corr-bench', request_hash: 'bench', idempotency_key: null, received_at: new Date().toISOString(), order: orderRequest() }, orderId };
+    return { event: { order_id: orderId, correlation_id: 'corr-bench', request_hash: 'bench', received_at: new Date().toISOString(), order: orderRequest() }, orderId };
   },
-  'store-order': async () => {
+  'store-order': async (ddb, lib, tables) => {
     const orderId = newOrderId();
-    const execution = { order_id: orderId, correlation_id: 'corr-bench', request_hash: 'bench', idempotency_key: null, received_at: new Date().toISOString(), order: orderRequest(), validated: { order: orderRequest(), total_cents: 3998 } };
+    await ddb.send(new lib.PutCommand({ TableName: tables.orders, Item: storedOrder(orderId, 'RECEIVED') }));
+    const execution = { order_id: orderId, correlation_id: 'corr-bench', request_hash: 'bench', received_at: new Date().toISOString(), order: orderRequest(), verdict: { valid: true, order: orderRequest(), total_cents: 3998 } };
     return { event: { action: 'store', execution }, orderId };
   },
   'fulfill-order': async (ddb, lib, tables) => {
@@ -160,23 +161,26 @@ const BARE = {
 const { SFNClient, StartExecutionCommand } = require('@aws-sdk/client-sfn');
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient } = require('@aws-sdk/lib-dynamodb');
+const { PutCommand } = require('@aws-sdk/lib-dynamodb');
 const sfn = new SFNClient({});
-DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 exports.handler = async (event) => {
   const order = JSON.parse(event.body);
   const name = 'ord_' + require('node:crypto').randomBytes(16).toString('hex');
+  const now = new Date().toISOString();
+  await ddb.send(new PutCommand({ TableName: process.env.ORDERS_TABLE, Item: { order_id: name, ...order, status: 'RECEIVED', received_at: now }, ConditionExpression: 'attribute_not_exists(order_id)' }));
   await sfn.send(new StartExecutionCommand({ stateMachineArn: process.env.STATE_MACHINE_ARN, name, input: JSON.stringify({ order_id: name, order }) }));
-  return { statusCode: 202, headers: {}, body: JSON.stringify({ order_id: name, status: 'ACCEPTED' }) };
+  return { statusCode: 202, headers: {}, body: JSON.stringify({ order_id: name, status: 'RECEIVED' }) };
 };`,
   'validate-order': `
 exports.handler = async (event) => ({ order: event.order, total_cents: event.order.items.reduce((t, i) => t + i.quantity * i.unit_price_cents, 0) });`,
   'store-order': `
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
-const { DynamoDBDocumentClient, PutCommand } = require('@aws-sdk/lib-dynamodb');
+const { DynamoDBDocumentClient, UpdateCommand } = require('@aws-sdk/lib-dynamodb');
 const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
 exports.handler = async (event) => {
   const e = event.execution; const now = new Date().toISOString();
-  await ddb.send(new PutCommand({ TableName: process.env.ORDERS_TABLE, Item: { order_id: e.order_id, ...e.validated.order, total_cents: e.validated.total_cents, status: 'PENDING', attempts: 0, request_hash: e.request_hash, created_at: now, updated_at: now }, ConditionExpression: 'attribute_not_exists(order_id)' }));
+  await ddb.send(new UpdateCommand({ TableName: process.env.ORDERS_TABLE, Key: { order_id: e.order_id }, UpdateExpression: 'SET #s = :to, total_cents = :t, updated_at = :now', ConditionExpression: '#s = :from', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':to': 'PENDING', ':from': 'RECEIVED', ':t': e.verdict.total_cents, ':now': now } }));
   return { message: { order_id: e.order_id, correlation_id: e.correlation_id } };
 };`,
   'fulfill-order': `
@@ -194,7 +198,9 @@ exports.handler = async (event) => {
   'dlq-handler': `
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } = require('@aws-sdk/lib-dynamodb');
+const { SQSClient } = require('@aws-sdk/client-sqs');
 const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+new SQSClient({}); // dlq-handler sends orders whose processing failed back to order_queue
 exports.handler = async (event) => {
   for (const r of event.Records) {
     const { order_id } = JSON.parse(r.body);
@@ -307,6 +313,9 @@ async function main() {
       'module.orders_table.name': tables.orders,
       'module.failed_orders_table.name': tables.failedOrders,
       'module.order_workflow.state_machine_arn': STATE_MACHINE_ARN,
+      'module.idempotency_keys_table.name': localAws.env.IDEMPOTENCY_TABLE,
+      // No SQS server here: the scenarios below never send (dlq-handler's order failed a whole round).
+      'module.order_queue.queue_url': 'http://127.0.0.1:1/000000000000/order_queue',
     };
     const lookup = (ref) => {
       if (ref in outputs) return outputs[ref];
