@@ -3,11 +3,15 @@
 // bundled; packages from node_modules stay external and load from there. Starting a bundle takes
 // ~0.2 s less than transpiling the sources on the fly at every start.
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
+// The Lambda builds' plugin that marks our libraries side-effect free, so that importing a constant
+// from @dofs/order-domain does not load typebox (~0.1 s at start-up).
+const { plugins } = createRequire(import.meta.url)('../../tools/esbuild/lambda.config.cjs');
 
 const started = performance.now();
 const result = await build({
@@ -22,6 +26,7 @@ const result = await build({
   packages: 'external',
   sourcemap: true,
   metafile: true,
+  plugins,
   logLevel: 'warning',
 });
 const inputs = Object.keys(result.metafile.inputs);
