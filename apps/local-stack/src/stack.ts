@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetQueueAttributesCommand, SetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   ensureQueues,
   ensureTables,
@@ -17,6 +18,7 @@ import {
   type RunningSqsServer,
 } from '@dofs/local-aws';
 import { startApiGateway, type ApiGateway } from './apigw/gateway';
+import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, type DashboardSources } from './dashboard';
 import { bundlePath, effectiveSettings, functionEnvironment, type EffectiveSettings, type Endpoints } from './config';
 import { ACCOUNT_ID, DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
 import { SqsEventSource } from './esm/sqs-event-source';
@@ -195,6 +197,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     lambdas.setFaults(faults);
     cleanups.push(() => faults.close());
     const apiPort = options.port ?? DEFAULT_PORTS.api;
+    // The dashboard's data sources, set once DynamoDB Local is up (its data path waits for `ready`).
+    const dashboard: { sources?: DashboardSources } = {};
     let api: ApiGateway;
     try {
       api = await startApiGateway({
@@ -204,8 +208,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           await ready;
           return lambdas.get('api-handler').invoke(event);
         },
-        onRequest: (log) => logger.api(log),
+        // The dashboard polls every 2 s: its successful reads are not logged.
+        onRequest: (log) => (log.path === DASHBOARD_DATA_PATH && log.statusCode === 200 ? undefined : logger.api(log)),
         validateRequestBody: options.gatewayBodyValidation,
+        localPages: {
+          [DASHBOARD_PATH]: async () => ({ contentType: 'text/html; charset=utf-8', body: DASHBOARD_PAGE }),
+          [DASHBOARD_DATA_PATH]: async () => {
+            await ready;
+            if (!dashboard.sources) throw new Error('the dashboard has no data sources');
+            return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(await readDashboardData(dashboard.sources)) };
+          },
+        },
       });
     } catch (error) {
       if ((error as Error).name === 'PortUnavailableError') {
@@ -365,6 +378,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ddb.destroy();
     }
     mark('tables');
+    const dashboardDdb = DynamoDBDocumentClient.from(localDynamoDbClient(dynamodb.endpoint));
+    cleanups.push(() => dashboardDdb.destroy());
+    dashboard.sources = {
+      ddb: dashboardDdb,
+      tables: settings.tables,
+      sqs,
+      queues: {
+        [settings.queues.orders]: queueUrls.orderQueueUrl,
+        [settings.queues.deadLetter]: queueUrls.deadLetterQueueUrl,
+        [settings.queues.parking]: queueUrls.parkingQueueUrl,
+      },
+      executions: () => sfn.list(),
+    };
 
     for (const warmed of await warming) {
       if (warmed.error) logger.warn(`${warmed.name} failed to initialise: ${warmed.error.errorType}: ${warmed.error.errorMessage}`);

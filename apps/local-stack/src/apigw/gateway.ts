@@ -104,6 +104,8 @@ export interface ApiGatewayOptions {
   validateRequestBody?: boolean;
   /** Override the model file (tests). */
   modelFile?: string;
+  /** Local-only pages outside the REST API (the dashboard): GET path -> its content type and body. */
+  localPages?: Record<string, () => Promise<{ contentType: string; body: string }>>;
 }
 
 export interface ApiGateway {
@@ -318,6 +320,11 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((method === 'GET' || method === 'HEAD') && url.pathname === '/openapi.json') {
       return { statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: openApi };
+    }
+    const localPage = method === 'GET' || method === 'HEAD' ? options.localPages?.[url.pathname] : undefined;
+    if (localPage) {
+      const page = await localPage();
+      return { statusCode: 200, headers: { 'Content-Type': page.contentType, 'Cache-Control': 'no-store' }, body: Buffer.from(page.body) };
     }
     const matched = matchResource(url.pathname);
     const spec = matched ? (matched.spec.methods[method] ?? matched.spec.methods['ANY']) : undefined;
