@@ -1,7 +1,10 @@
 // The local dashboard in a real headless browser: Debian's Chromium driven by playwright-core
 // (never a downloaded browser). Orders placed through the API must show up on the page, which
 // polls /_dashboard/data by itself. The screenshot is kept in dist/test-artifacts/dashboard.png.
-// Without /usr/bin/chromium the suite fails (CI installs it in .ci/run); it never skips.
+// The browser is the first of $CHROMIUM_PATH, /usr/bin/chromium, a Chrome or Chromium in the usual
+// macOS place. In CI (CI=true, where .ci/run installs Debian's chromium) a missing browser fails the
+// suite; on a laptop without one it is skipped with a notice, so `npm test` needs nothing but Node
+// and Java there.
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,7 +14,14 @@ import { launchStack, postUntilAccepted, removeDir, ROOT, SAMPLE_ORDER, tempData
 // Bounds catch a hang only: several times what a loaded 2-core machine needs.
 jest.setTimeout(300_000);
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = [
+  process.env['CHROMIUM_PATH'],
+  '/usr/bin/chromium',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium',
+  '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+].find((candidate): candidate is string => Boolean(candidate) && existsSync(candidate as string));
+const REQUIRED = process.env['CI'] === 'true';
+if (!CHROMIUM && !REQUIRED) process.stdout.write('dashboard browser test skipped: no Chromium found (set CHROMIUM_PATH; CI installs one and always runs it)\n');
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -27,7 +37,7 @@ const ORDERS = 5;
 /** How long the page may take to show what the stack has done (the orders are fulfilled within it). */
 const PAGE_TIMEOUT_MS = 120_000;
 
-describe('local dashboard in headless Chromium', () => {
+(CHROMIUM || REQUIRED ? describe : describe.skip)('local dashboard in headless Chromium', () => {
   const dataDir = tempDataDir('dashboard');
   const profileDir = mkdtempSync(path.join(tmpdir(), 'dofs-chromium-'));
   let stack: RunningStack;
@@ -35,9 +45,7 @@ describe('local dashboard in headless Chromium', () => {
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium; .ci/run does it)`);
-    }
+    if (!CHROMIUM) throw new Error("no Chromium found: install Debian's chromium (apt-get install -y chromium; .ci/run does it) or set CHROMIUM_PATH");
     stack = await launchStack(['--success-rate', '1', '--fresh', '--quiet'], dataDir);
     // A fresh profile each run: launchPersistentContext is how playwright takes --user-data-dir.
     context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
