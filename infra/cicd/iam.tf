@@ -21,6 +21,7 @@ locals {
     state_machines           = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
     executions               = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
     alarms                   = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
+    dashboards               = "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.env_prefix}-*"
     schedules                = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule/default/${local.env_prefix}-*"
     topics                   = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
     sampling_rules           = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
@@ -353,6 +354,14 @@ data "aws_iam_policy_document" "terraform_read" {
     effect    = "Allow"
     actions   = ["cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource"]
     resources = [local.arn.alarms]
+  }
+
+  # Dashboards are global (no region in their ARN).
+  statement {
+    sid       = "ReadDashboards"
+    effect    = "Allow"
+    actions   = ["cloudwatch:GetDashboard"]
+    resources = [local.arn.dashboards]
   }
 
   statement {
@@ -712,6 +721,14 @@ data "aws_iam_policy_document" "terraform_write" {
     effect    = "Allow"
     actions   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     resources = [local.arn.alarms]
+  }
+
+  # Dashboards are global (no region in their ARN).
+  statement {
+    sid       = "ManageDashboards"
+    effect    = "Allow"
+    actions   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
+    resources = [local.arn.dashboards]
   }
 
   # The reconciler's schedule (default group); its role is passed to scheduler.amazonaws.com.

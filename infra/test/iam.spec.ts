@@ -453,6 +453,21 @@ describe('IAM', () => {
       expect(putters).toEqual([]);
     });
 
+    it('let the deployer manage only the environment\'s dashboards, and the planner only read them', async () => {
+      const cicd = await config('cicd');
+      expect(squash((cicd.locals.arn as Body).dashboards)).toBe('arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.env_prefix}-*');
+      const manage = await writeStatement('ManageDashboards');
+      expect(manage.actions).toEqual(['cloudwatch:PutDashboard', 'cloudwatch:GetDashboard', 'cloudwatch:DeleteDashboards']);
+      expect(manage.resources).toEqual(['${local.arn.dashboards}']);
+      const read = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_read'), 'statement').find((st) => st.sid === 'ReadDashboards');
+      expect(read?.actions).toEqual(['cloudwatch:GetDashboard']);
+      expect(read?.resources).toEqual(['${local.arn.dashboards}']);
+      // The dashboard the environment declares falls under that prefix.
+      const dev = await config('envs/dev');
+      expect(resource(dev, 'aws_cloudwatch_dashboard', 'operations').dashboard_name).toBe('${local.name_prefix}-operations');
+      expect(squash(cicd.locals.env_prefix)).toBe('local.name');
+    });
+
     it('let the pipeline start only its own builds', async () => {
       const cicd = await config('cicd');
       expect(grants(cicd, 'pipeline')['codebuild:StartBuild']).toEqual(['[for p in aws_codebuild_project.this : p.arn]']);

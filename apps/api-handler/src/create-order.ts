@@ -1,5 +1,5 @@
 import { IdempotencyConflictError, type IntakeOutcome, type OrderIntake } from '@dofs/ddb-repo';
-import { createHttpError, ERROR_CODES, HEADERS, jsonResponse, type HttpRequest, type HttpResponse, type Logger } from '@dofs/handler-kit';
+import { createHttpError, ERROR_CODES, HEADERS, jsonResponse, type HttpRequest, type HttpResponse, type Logger, type Metrics } from '@dofs/handler-kit';
 import {
   executionInputFor,
   idempotencyKeyHash,
@@ -26,6 +26,8 @@ export interface CreateOrderDeps {
   sfn: SfnSender;
   stateMachineArn: string;
   logger: Logger;
+  /** OrdersAccepted is counted here, once per new order (not for a replay). */
+  metrics: Pick<Metrics, 'count'>;
   now: () => Date;
 }
 
@@ -106,6 +108,7 @@ export async function createOrder(request: HttpRequest, correlationId: string, d
   const replayed = intake.outcome === 'replayed';
   const orderId = intake.outcome === 'replayed' ? intake.record.order_id : candidate.order_id;
   deps.logger.appendKeys({ order_id: orderId });
+  if (!replayed) deps.metrics.count('OrdersAccepted');
   const toStart = replayed ? await stillReceived(orderId, deps) : candidate;
   const start = toStart ? await startOrderWorkflow(deps.sfn, deps.stateMachineArn, executionInputFor(toStart)) : undefined;
   const fields = { status: 202, idempotency_key_used: idempotencyKey !== null, replayed, workflow: start === undefined ? 'not-needed' : start.started ? 'started' : start.reason };

@@ -10,6 +10,7 @@ import {
   SDK_BUDGETS,
   sdkClientConfig,
   Logger,
+  Metrics,
   normalizeHttpEvent,
   type ApiGatewayEvent,
   type HttpResponse,
@@ -43,6 +44,7 @@ export interface HandlerDeps {
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
+  const metrics = new Metrics(logger, deps.now);
   const sfn = deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn));
   const now = deps.now ?? (() => new Date());
   const ddb = deps.orders && deps.intake ? undefined : createDocumentClient();
@@ -78,11 +80,15 @@ export function createHandler(deps: HandlerDeps = {}) {
     .use(jsonBody())
     .handler(async (rawEvent) => {
       const event = rawEvent as unknown as ApiEvent;
-      const response =
-        event.route?.name === 'getOrder'
-          ? await getOrder(event.route.params['order_id'] ?? '', { orders, logger })
-          : await createOrder(event, correlationId, { intake, orders, sfn, stateMachineArn: config.stateMachineArn, logger, now });
-      response.headers[HEADERS.CORRELATION_ID] = correlationId;
-      return response;
+      try {
+        const response =
+          event.route?.name === 'getOrder'
+            ? await getOrder(event.route.params['order_id'] ?? '', { orders, logger })
+            : await createOrder(event, correlationId, { intake, orders, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now });
+        response.headers[HEADERS.CORRELATION_ID] = correlationId;
+        return response;
+      } finally {
+        metrics.flush();
+      }
     });
 }

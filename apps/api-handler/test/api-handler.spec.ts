@@ -126,6 +126,25 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(JSON.parse(String(sfnServer.calls[0]?.body['input'])).correlation_id).toBe(event.requestContext.requestId);
   });
 
+  it('counts OrdersAccepted once per new order in one Embedded Metric Format line, never for a replay or a refusal', async () => {
+    const key = `metrics-${version}-${newOrderId()}`;
+    const body = orderBody({ customer_id: uniqueCustomer() });
+    const metricLines = () => logs.lines().filter((l) => l['_aws'] !== undefined);
+    expect(parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext())).statusCode).toBe(202);
+    expect(metricLines()).toEqual([
+      {
+        _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [{ Namespace: 'DOFS', Dimensions: [['service']], Metrics: [{ Name: 'OrdersAccepted', Unit: 'Count' }] }] },
+        service: 'api-handler',
+        OrdersAccepted: 1,
+      },
+    ]);
+    logs.clear();
+    expect(parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext())).headers['idempotent-replayed']).toBe('true');
+    expect(parse(await handler(postOrder(version, { ...body, currency: 'EUR' }, { 'Idempotency-Key': key }), lambdaContext())).statusCode).toBe(409);
+    expect(parse(await handler(postOrder(version, { nope: true }), lambdaContext())).statusCode).toBe(400);
+    expect(metricLines()).toEqual([]);
+  });
+
   it('is idempotent with an Idempotency-Key: same body -> same order, one workflow; other body -> 409', async () => {
     const key = `key-${version}-${newOrderId()}`;
     const customer = uniqueCustomer();
@@ -189,7 +208,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     const throttled = parse(await handler(postOrder(version), lambdaContext()));
     expect(throttled.statusCode).toBe(202);
     await expect(orders.get(String(throttled.body['order_id']))).resolves.toMatchObject({ status: 'RECEIVED' });
-    expect(logs.lines().at(-1)).toMatchObject({ level: 'WARN', workflow: 'failed', order_id: throttled.body['order_id'] });
+    expect(logs.lines().filter((l) => l['_aws'] === undefined).at(-1)).toMatchObject({ level: 'WARN', workflow: 'failed', order_id: throttled.body['order_id'] });
 
     sfnServer.failNext(1, 500, 'InternalServerError');
     expect(parse(await handler(postOrder(version), lambdaContext())).statusCode).toBe(202);
@@ -351,13 +370,14 @@ describe('routing', () => {
 });
 
 describe('logs and configuration', () => {
-  it('writes one JSON line per request with order id, correlation id, request id and cold start', async () => {
+  it('writes one JSON line per request with order id, correlation id, request id and cold start (and a new order\'s metrics line)', async () => {
     const ownLogs = captureLogs();
     const fresh = createHandler({ sfn, env: env(), logSink: ownLogs.sink });
     const first = parse(await fresh(postOrder('v2', orderBody(), { 'x-correlation-id': 'corr-log-1' }), lambdaContext({ awsRequestId: 'lambda-1' })));
     await fresh(getOrderEvent('v1', newOrderId(), { 'X-Correlation-Id': 'corr-log-2' }), lambdaContext({ awsRequestId: 'lambda-2' }));
     expect(ownLogs.lines()).toEqual([
       expect.objectContaining({ level: 'INFO', message: 'order accepted', order_id: first.body['order_id'], correlation_id: 'corr-log-1', request_id: 'lambda-1', cold_start: true, status: 202 }),
+      expect.objectContaining({ service: 'api-handler', OrdersAccepted: 1 }),
       expect.objectContaining({ level: 'INFO', message: 'request rejected', correlation_id: 'corr-log-2', request_id: 'lambda-2', cold_start: false, status: 404, code: 'ORDER_NOT_FOUND' }),
     ]);
   });

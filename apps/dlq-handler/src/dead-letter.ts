@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { isRetryableDynamoError, UNPARSEABLE_KEY_PREFIX, type FailedOrdersRepository, type OrdersRepository } from '@dofs/ddb-repo';
-import { correlationIdFromSqsAttributes, type Logger } from '@dofs/handler-kit';
+import { correlationIdFromSqsAttributes, type Logger, type Metrics } from '@dofs/handler-kit';
 import { PUBLIC_REASONS, type FailedOrderRecord, type StoredOrder } from '@dofs/order-domain';
 import { MalformedMessageError, parseOrderRecord, receiveCountOf, sentAtOf, type ParsedOrderRecord, type QueueClient } from '@dofs/queue-client';
 
@@ -24,6 +24,8 @@ export interface DeadLetterDeps {
   queue: OrderSender;
   triage: TriageSettings;
   logger: Logger;
+  /** OrdersFailed is counted when this handler marks an order FAILED. */
+  metrics: Pick<Metrics, 'count'>;
   now: () => Date;
 }
 
@@ -157,6 +159,8 @@ export async function handleDeadLetter(record: SQSRecord, deps: DeadLetterDeps):
       item.reason = `processing failed ${parsed.dlqRedrives + 1} time(s) with ${order.attempts} fulfilment attempt(s) recorded; redrive budget spent`;
     }
     const result = await deps.failedOrders.recordDeadLetter(item, order?.status, processingFailed ? PUBLIC_REASONS.NOT_PROCESSED : PUBLIC_REASONS.FULFILMENT_FAILED);
+    // Counted once per order: a later copy finds the order FAILED already (or its archive written).
+    if (result.recorded && result.orderStatus === 'FAILED' && order !== undefined && order.status !== 'FAILED') deps.metrics.count('OrdersFailed');
     log.info(result.recorded ? 'dead letter archived' : 'dead letter already archived', {
       outcome: 'ARCHIVED',
       archive_key: item.order_id,

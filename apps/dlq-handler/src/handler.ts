@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, Metrics, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { QueueClient } from '@dofs/queue-client';
 import { handleDeadLetter, type DeadLetterArchive, type OrderSender, type OrdersReader } from './dead-letter';
@@ -39,10 +39,18 @@ export function createHandler(deps: HandlerDeps = {}) {
     redriveBudget: config.redriveBudget,
     redriveDelaySeconds: config.redriveDelaySeconds,
   };
-  const recordDeps = { orders, failedOrders, queue: deps.queue ?? new QueueClient(), triage, logger, now: deps.now ?? (() => new Date()) };
+  const now = deps.now ?? (() => new Date());
+  const metrics = new Metrics(logger, now);
+  const recordDeps = { orders, failedOrders, queue: deps.queue ?? new QueueClient(), triage, logger, metrics, now };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(rethrowFullBatchFailure())
     .use(sqsPartialBatchFailure({ logger: () => undefined }))
-    .handler(async (event) => (await processRecords(event?.Records, (record) => handleDeadLetter(record, recordDeps), logger)) as unknown as SQSBatchResponse);
+    .handler(async (event) => {
+      try {
+        return (await processRecords(event?.Records, (record) => handleDeadLetter(record, recordDeps), logger)) as unknown as SQSBatchResponse;
+      } finally {
+        metrics.flush();
+      }
+    });
 }

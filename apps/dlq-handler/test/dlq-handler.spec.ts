@@ -86,6 +86,13 @@ describe('dlq-handler with messages dead-lettered by SQS', () => {
     expect(logs.lines()).toEqual(
       expect.arrayContaining([expect.objectContaining({ message: 'dead letter archived', order_id: order.order_id, correlation_id: 'corr-e2e', order_status: 'FAILED', cold_start: true })]),
     );
+    expect(logs.lines().filter((l) => l['_aws'] !== undefined)).toEqual([
+      {
+        _aws: { Timestamp: NOW.getTime(), CloudWatchMetrics: [{ Namespace: 'DOFS', Dimensions: [['service']], Metrics: [{ Name: 'OrdersFailed', Unit: 'Count' }] }] },
+        service: 'dlq-handler',
+        OrdersFailed: 1,
+      },
+    ]);
   });
 });
 
@@ -129,6 +136,7 @@ describe('dlq-handler triage: processing failed, not the order', () => {
     const spent = sqsRecord({ ...input, attributes: { ...input.attributes, dlq_redrives: '2' } });
     expect(failedIds(await triageHandler(queue.queueUrl)(sqsEvent([spent]), lambdaContext()))).toEqual([]);
     expect(await orders.get(order.order_id)).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED });
+    expect(logs.lines().filter((l) => l['_aws'] !== undefined).map((l) => l['OrdersFailed'])).toEqual([1]);
     expect(await failedOrders.get(order.order_id)).toMatchObject({ reason: expect.stringMatching(/redrive budget spent/) });
     expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn, 1, 1500)).toEqual([]);
   });
@@ -187,8 +195,12 @@ describe('dlq-handler batches', () => {
     const record = orderMessage(order.order_id);
     expect(failedIds(await handler(sqsEvent([record]), lambdaContext()))).toEqual([]);
     const archived = await failedOrders.get(order.order_id);
+    expect(logs.lines().filter((l) => l['_aws'] !== undefined).map((l) => l['OrdersFailed'])).toEqual([1]);
+    logs.clear();
     const later = createHandler({ env: process.env, logSink: logs.sink, now: () => new Date() });
     expect(failedIds(await later(sqsEvent([record, { ...record }]), lambdaContext()))).toEqual([]);
+    // The copies find the order FAILED already: not counted again.
+    expect(logs.lines().filter((l) => l['_aws'] !== undefined)).toEqual([]);
     expect(await failedOrders.get(order.order_id)).toEqual(archived);
     expect(logs.lines().filter((l) => l['message'] === 'dead letter already archived')).toHaveLength(2);
   });

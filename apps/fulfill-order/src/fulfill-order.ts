@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { DuplicateAttemptError, StaleStatusError, type OrdersRepository } from '@dofs/ddb-repo';
-import { correlationIdFromSqsAttributes, type Logger } from '@dofs/handler-kit';
+import { correlationIdFromSqsAttributes, type Logger, type Metrics } from '@dofs/handler-kit';
 import { isTerminal, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { MalformedMessageError, parseOrderRecord, type ParsedOrderRecord } from '@dofs/queue-client';
 import { FulfilmentFailedError, StatusRaceError, UnknownOrderError } from './errors';
@@ -14,6 +14,9 @@ export interface FulfilOrderDeps {
   successRate: number;
   /** A number in [0, 1); Math.random in production. */
   random: () => number;
+  /** FulfilmentAttempts (each attempt written, success or failure), OrdersFulfilled and IntakeToTerminalMs. */
+  metrics: Pick<Metrics, 'count' | 'sample'>;
+  now: () => Date;
 }
 
 /** How often a lost status race is re-read and decided again before the record is left to redelivery. */
@@ -65,9 +68,14 @@ export async function fulfilRecord(record: SQSRecord, deps: FulfilOrderDeps): Pr
         if (succeeded) {
           await deps.orders.transition(orderId, from, 'FULFILLED', { attempts: Math.max(attempt, order.attempts), attempt });
           log.info('order fulfilled', { from, outcome: 'FULFILLED' });
+          deps.metrics.count('FulfilmentAttempts');
+          deps.metrics.count('OrdersFulfilled');
+          const sinceIntake = deps.now().getTime() - Date.parse(order.received_at);
+          if (Number.isFinite(sinceIntake)) deps.metrics.sample('IntakeToTerminalMs', Math.max(0, sinceIntake), 'Milliseconds');
           return 'FULFILLED';
         }
         await deps.orders.recordFailedAttempt(orderId, { from, attempt, error: attemptError(attempt) });
+        deps.metrics.count('FulfilmentAttempts');
         throw new FulfilmentFailedError(attemptError(attempt));
       } catch (error) {
         if (!(error instanceof StaleStatusError)) throw error;

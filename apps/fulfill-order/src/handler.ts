@@ -4,7 +4,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DuplicateAttemptError, OrdersRepository } from '@dofs/ddb-repo';
 import { MalformedMessageError } from '@dofs/queue-client';
 import { FulfilmentFailedError, StatusRaceError, UnknownOrderError } from './errors';
-import { injectLambdaContext, loadConfig, Logger, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, Metrics, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { fulfilRecord, type OrdersStore } from './fulfill-order';
 
@@ -17,6 +17,8 @@ export interface HandlerDeps {
   orders?: OrdersStore;
   env?: Record<string, string | undefined>;
   logSink?: LogSink;
+  /** The clock of IntakeToTerminalMs; injectable for tests. */
+  now?: () => Date;
 }
 
 /**
@@ -34,12 +36,18 @@ export function createHandler(deps: HandlerDeps = {}) {
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
   const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE });
   const random = deps.random ?? Math.random;
-  const recordDeps = { orders, logger, successRate: config.successRate, random };
+  const now = deps.now ?? (() => new Date());
+  const metrics = new Metrics(logger, now);
+  const recordDeps = { orders, logger, successRate: config.successRate, random, metrics, now };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(rethrowFullBatchFailure())
     .use(sqsPartialBatchFailure({ logger: () => undefined }))
-    .handler(
-      async (event) => (await processRecords(event?.Records, (record) => fulfilRecord(record, recordDeps), logger, { isRecordFailure })) as unknown as SQSBatchResponse,
-    );
+    .handler(async (event) => {
+      try {
+        return (await processRecords(event?.Records, (record) => fulfilRecord(record, recordDeps), logger, { isRecordFailure })) as unknown as SQSBatchResponse;
+      } finally {
+        metrics.flush();
+      }
+    });
 }

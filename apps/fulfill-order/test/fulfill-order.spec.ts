@@ -21,8 +21,8 @@ beforeAll(() => {
 afterAll(() => sqs.destroy());
 beforeEach(() => logs.clear());
 
-function handlerWith(random: () => number, env: Record<string, string | undefined> = {}) {
-  return createHandler({ random, env: { ...process.env, FULFILLMENT_SUCCESS_RATE: '0.7', ...env }, logSink: logs.sink });
+function handlerWith(random: () => number, env: Record<string, string | undefined> = {}, now?: () => Date) {
+  return createHandler({ random, env: { ...process.env, FULFILLMENT_SUCCESS_RATE: '0.7', ...env }, logSink: logs.sink, ...(now ? { now } : {}) });
 }
 
 function failedIds(response: SQSBatchResponse | undefined): string[] {
@@ -60,7 +60,8 @@ describe('fulfill-order with SQS batches', () => {
     // One draw per parseable record, in batch order: succeeds, fails, unknown, done.
     const ordered = [ids.succeeds, ids.fails, ids.malformed, ids.unknown, ids.done].flatMap((id) => byId.get(id) ?? []);
     expect(ordered).toHaveLength(5);
-    const response = await handlerWith(sequence(0.1, 0.9, 0.1, 0.1))(sqsEvent(ordered), lambdaContext());
+    const fulfilledAt = new Date(Date.parse(succeeds.received_at) + 1234);
+    const response = await handlerWith(sequence(0.1, 0.9, 0.1, 0.1), {}, () => fulfilledAt)(sqsEvent(ordered), lambdaContext());
 
     expect(failedIds(response)).toEqual([ids.fails, ids.malformed, ids.unknown].sort());
     expect(await orders.get(succeeds.order_id)).toMatchObject({ status: 'FULFILLED', attempts: 1 });
@@ -78,6 +79,29 @@ describe('fulfill-order with SQS batches', () => {
         expect.objectContaining({ message: 'batch processed', records: 5, failed: 3 }),
       ]),
     );
+    // One Embedded Metric Format line for the batch: two attempts made (one success, one failure), none for the others.
+    expect(lines.filter((l) => l['_aws'] !== undefined)).toEqual([
+      {
+        _aws: {
+          Timestamp: fulfilledAt.getTime(),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'DOFS',
+              Dimensions: [['service']],
+              Metrics: [
+                { Name: 'FulfilmentAttempts', Unit: 'Count' },
+                { Name: 'OrdersFulfilled', Unit: 'Count' },
+                { Name: 'IntakeToTerminalMs', Unit: 'Milliseconds' },
+              ],
+            },
+          ],
+        },
+        service: 'fulfill-order',
+        FulfilmentAttempts: 2,
+        OrdersFulfilled: 1,
+        IntakeToTerminalMs: 1234,
+      },
+    ]);
     await settleBatch(sqs, queue.queueUrl, ordered, response);
   });
 
@@ -92,6 +116,8 @@ describe('fulfill-order with SQS batches', () => {
       const response = await handler(sqsEvent(records), lambdaContext());
       expect(failedIds(response)).toEqual([messageId]);
       expect(await orders.get(order.order_id)).toMatchObject({ status: 'RETRYING', attempts: receive });
+      expect(logs.lines().filter((l) => l['_aws'] !== undefined).map((l) => [l['FulfilmentAttempts'], l['OrdersFulfilled']])).toEqual([[1, undefined]]);
+      logs.clear();
       await settleBatch(sqs, queue.queueUrl, records, response);
     }
     expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toEqual([]);

@@ -2,9 +2,8 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { OpenOrders } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, SDK_BUDGETS, sdkClientConfig, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, Metrics, SDK_BUDGETS, sdkClientConfig, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
-import { emfObject, METRICS_NAMESPACE } from './metrics';
 import { reconcile, type OpenOrdersStore, type ReconcileDeps, type RunSummary } from './reconcile';
 
 export const SERVICE = 'reconcile-orders';
@@ -22,10 +21,6 @@ export interface HandlerDeps {
   now?: () => Date;
 }
 
-const stdoutSink: LogSink = (line) => {
-  process.stdout.write(`${line}\n`);
-};
-
 /**
  * Builds the scheduled reconciler. The event (whatever EventBridge Scheduler sends) is ignored:
  * every run looks at the whole open-orders index. A run that cannot query the index throws, so the
@@ -34,9 +29,9 @@ const stdoutSink: LogSink = (line) => {
  */
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
-  const sink = deps.logSink ?? stdoutSink;
-  const logger = new Logger({ service: SERVICE, level: config.logLevel, sink });
+  const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
   const now = deps.now ?? (() => new Date());
+  const metrics = new Metrics(logger, now);
   const orders = deps.orders ?? new OpenOrders({ ordersTable: config.ordersTable, failedOrdersTable: config.failedOrdersTable, writer: SERVICE, now });
   const runDeps: ReconcileDeps = {
     orders,
@@ -57,14 +52,10 @@ export function createHandler(deps: HandlerDeps = {}) {
     .handler(async (_event, context) => {
       const started = Date.now();
       const summary = await reconcile(runDeps);
-      const line = emfObject({
-        namespace: METRICS_NAMESPACE,
-        dimensions: { service: SERVICE },
-        metrics: { Scanned: summary.scanned, Redriven: summary.redriven, Requeued: summary.requeued, GaveUp: summary.gaveUp },
-        timestamp: now().getTime(),
-        properties: { level: 'INFO', message: 'reconcile run finished', request_id: context?.awsRequestId, skipped: summary.skipped, errors: summary.errors, duration_ms: Date.now() - started },
-      });
-      sink(JSON.stringify(line));
+      for (const [name, value] of [['Scanned', summary.scanned], ['Redriven', summary.redriven], ['Requeued', summary.requeued], ['GaveUp', summary.gaveUp]] as const) {
+        metrics.count(name, value);
+      }
+      metrics.flush({ level: 'INFO', message: 'reconcile run finished', request_id: context?.awsRequestId, skipped: summary.skipped, errors: summary.errors, duration_ms: Date.now() - started });
       return summary;
     });
 }

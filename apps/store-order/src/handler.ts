@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { OrdersRepository } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, Metrics, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { runStoreTask, type OrdersStore, type StoreTaskResult } from './store-order';
 
@@ -25,6 +25,7 @@ export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
   const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
   const now = deps.now ?? (() => new Date());
+  const metrics = new Metrics(logger, now);
   const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE, now });
   return middy<unknown, StoreTaskResult>()
     .use(
@@ -36,5 +37,11 @@ export function createHandler(deps: HandlerDeps = {}) {
         }),
       }),
     )
-    .handler(async (event) => runStoreTask(event, { orders, logger }));
+    .handler(async (event) => {
+      try {
+        return await runStoreTask(event, { orders, logger, metrics });
+      } finally {
+        metrics.flush();
+      }
+    });
 }

@@ -1,5 +1,5 @@
 import { isRetryableDynamoError, StaleStatusError, type OrdersRepository } from '@dofs/ddb-repo';
-import type { Logger } from '@dofs/handler-kit';
+import type { Logger, Metrics } from '@dofs/handler-kit';
 import { InvalidExecutionInput, PUBLIC_REASONS, readExecutionState, type OrderExecutionState, type OrderMessage, type OrderStatus, type OrderVerdict } from '@dofs/order-domain';
 import { OrderStateConflict, TransientStoreError, UnknownStoreAction } from './errors';
 
@@ -19,6 +19,8 @@ export type OrdersStore = Pick<OrdersRepository, 'transition'>;
 export interface StoreOrderDeps {
   orders: OrdersStore;
   logger: Logger;
+  /** OrdersRejected is counted when this task moves an order to REJECTED. */
+  metrics: Pick<Metrics, 'count'>;
 }
 
 export function readTaskInput(input: unknown): StoreTaskInput {
@@ -50,6 +52,7 @@ async function moveFromReceived(
   try {
     const order = await deps.orders.transition(execution.order_id, 'RECEIVED', to, changes);
     deps.logger.info(`order moved RECEIVED -> ${to}`, { order_status: order.status });
+    if (to === 'REJECTED') deps.metrics.count('OrdersRejected');
     return order.status;
   } catch (error) {
     if (error instanceof StaleStatusError) {

@@ -72,6 +72,19 @@ describe("action 'reject' (StoreRejectedOrder)", () => {
     expect((await orders.get(order.order_id))?.status_history.filter((c) => c.to === 'REJECTED')).toHaveLength(1);
   });
 
+  it('counts OrdersRejected in one Embedded Metric Format line when it rejects, not for a duplicate task', async () => {
+    const order = await receivedOrder(client);
+    await handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext());
+    await handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext());
+    expect(logs.lines().filter((l) => l['_aws'] !== undefined)).toEqual([
+      {
+        _aws: { Timestamp: NOW.getTime(), CloudWatchMetrics: [{ Namespace: 'DOFS', Dimensions: [['service']], Metrics: [{ Name: 'OrdersRejected', Unit: 'Count' }] }] },
+        service: 'store-order',
+        OrdersRejected: 1,
+      },
+    ]);
+  });
+
   it('fails for an order that was stored PENDING', async () => {
     const order = await receivedOrder(client, { status: 'PENDING' } as never);
     await expect(handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext())).rejects.toBeInstanceOf(OrderStateConflict);

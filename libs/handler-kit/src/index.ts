@@ -1,5 +1,6 @@
 export * from './constants';
 export * from './logger';
+export * from './metrics';
 export * from './config';
 export * from './errors';
 export * from './correlation';

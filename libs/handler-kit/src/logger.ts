@@ -105,6 +105,11 @@ export class Logger {
     this.write('error', message, fields);
   }
 
+  /** Writes a finished line (e.g. an Embedded Metric Format object) to the sink as is, whatever the level. */
+  writeLine(line: string): void {
+    this.sink(line);
+  }
+
   /** @internal used by ChildLogger */
   write(level: LogLevel, message: string, fields?: LogFields, extraKeys?: LogFields): void {
     if (SEVERITY[level] < this.threshold) return;
