@@ -13,7 +13,6 @@ import {
   type CreateOrderRequest,
   type StoredOrder,
 } from '@dofs/order-domain';
-import type { OrderReader } from './get-order';
 import { orderPath } from './orders-view';
 import { storeUnavailable } from './store-errors';
 import { startOrderWorkflow, type SfnSender } from './workflow-starter';
@@ -22,7 +21,6 @@ export const SERVICE_NAME = 'api-handler';
 
 export interface CreateOrderDeps {
   intake: Pick<OrderIntake, 'accept'>;
-  orders: OrderReader;
   sfn: SfnSender;
   stateMachineArn: string;
   logger: Logger;
@@ -109,7 +107,7 @@ export async function createOrder(request: HttpRequest, correlationId: string, d
   const orderId = intake.outcome === 'replayed' ? intake.record.order_id : candidate.order_id;
   deps.logger.appendKeys({ order_id: orderId });
   if (!replayed) deps.metrics.count('OrdersAccepted');
-  const toStart = replayed ? await stillReceived(orderId, deps) : candidate;
+  const toStart = intake.outcome === 'replayed' ? stillReceived(intake.order, deps.now()) : candidate;
   const start = toStart ? await startOrderWorkflow(deps.sfn, deps.stateMachineArn, executionInputFor(toStart)) : undefined;
   const fields = { status: 202, idempotency_key_used: idempotencyKey !== null, replayed, workflow: start === undefined ? 'not-needed' : start.started ? 'started' : start.reason };
   if (start && !start.started && start.reason === 'failed') {
@@ -125,13 +123,7 @@ export async function createOrder(request: HttpRequest, correlationId: string, d
 }
 
 /** The replayed order if it is still RECEIVED well after its intake (its workflow may never have started). */
-async function stillReceived(orderId: string, deps: CreateOrderDeps): Promise<StoredOrder | undefined> {
-  let order: StoredOrder | undefined;
-  try {
-    order = await deps.orders.get(orderId);
-  } catch (error) {
-    throw storeUnavailable(error, 'read the order');
-  }
-  if (order?.status !== 'RECEIVED') return undefined;
-  return deps.now().getTime() - Date.parse(order.received_at) >= RESTART_RECEIVED_AFTER_MS ? order : undefined;
+function stillReceived(order: StoredOrder, now: Date): StoredOrder | undefined {
+  if (order.status !== 'RECEIVED') return undefined;
+  return now.getTime() - Date.parse(order.received_at) >= RESTART_RECEIVED_AFTER_MS ? order : undefined;
 }

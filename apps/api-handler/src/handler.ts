@@ -84,7 +84,7 @@ export function createHandler(deps: HandlerDeps = {}) {
         const response =
           event.route?.name === 'getOrder'
             ? await getOrder(event.route.params['order_id'] ?? '', { orders, logger })
-            : await createOrder(event, correlationId, { intake, orders, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now });
+            : await createOrder(event, correlationId, { intake, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now });
         response.headers[HEADERS.CORRELATION_ID] = correlationId;
         return response;
       } finally {

@@ -38,7 +38,7 @@ const intake: CreateOrderDeps['intake'] = {
   accept: async (order): Promise<IntakeOutcome> => {
     if (intakeMode === 'created') return { outcome: 'created', order };
     if (intakeMode === 'conflict') throw new IdempotencyConflictError(knownId);
-    return { outcome: 'replayed', record: { idempotency_id: 'x', order_id: knownId, request_hash: order.request_hash, created_at: 'x', expires_at: 0 } };
+    return { outcome: 'replayed', record: { idempotency_id: 'x', order_id: knownId, request_hash: order.request_hash, created_at: 'x', expires_at: 0 }, order: known };
   },
 };
 const handler = createHandler({

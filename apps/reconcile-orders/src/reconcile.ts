@@ -1,8 +1,8 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { OpenOrderKey, OpenOrders } from '@dofs/ddb-repo';
-import { CORRELATION_ID_ATTRIBUTE, ORDER_ID_ATTRIBUTE, type Logger } from '@dofs/handler-kit';
-import { ATTEMPT_OFFSET_ATTRIBUTE } from '@dofs/queue-client';
+import type { Logger } from '@dofs/handler-kit';
+import { QueueClient } from '@dofs/queue-client';
 import { executionInputFor, executionNameFor, isTerminal, OPEN_STATUSES, type OrderMessage, type StoredOrder } from '@dofs/order-domain';
 
 export type OpenOrdersStore = Pick<OpenOrders, 'olderThan' | 'get' | 'bumpRedrives' | 'refundRedrive' | 'giveUp'>;
@@ -145,19 +145,8 @@ async function startWorkflow(order: StoredOrder, redrive: number, deps: Reconcil
   }
 }
 
-/** The message the workflow's EnqueueOrder state sends: `{ order_id, correlation_id }` with both as attributes, and the attempts made so far. */
+/** The message the workflow's EnqueueOrder state sends, with the attempts made so far (QueueClient sets attempt_offset). */
 async function enqueue(order: StoredOrder, deps: ReconcileDeps): Promise<void> {
   const message: OrderMessage = { order_id: order.order_id, correlation_id: order.correlation_id ?? order.order_id };
-  await deps.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: deps.orderQueueUrl,
-      MessageBody: JSON.stringify(message),
-      MessageAttributes: {
-        [ORDER_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.order_id },
-        [CORRELATION_ID_ATTRIBUTE]: { DataType: 'String', StringValue: String(message.correlation_id) },
-        // A new message starts at receive count 1: fulfill-order numbers this one's attempts from here.
-        ...(order.attempts > 0 ? { [ATTEMPT_OFFSET_ATTRIBUTE]: { DataType: 'Number', StringValue: String(order.attempts) } } : {}),
-      },
-    }),
-  );
+  await new QueueClient({ client: deps.sqs }).sendOrderMessage(deps.orderQueueUrl, message, { attemptOffset: order.attempts });
 }

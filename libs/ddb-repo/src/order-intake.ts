@@ -28,8 +28,8 @@ export interface OrderIntakeOptions {
 export type IntakeOutcome =
   /** The order was written now. */
   | { outcome: 'created'; order: StoredOrder }
-  /** The same request was accepted before, under the same key: nothing was written. */
-  | { outcome: 'replayed'; record: IdempotencyRecord };
+  /** The same request was accepted before, under the same key: nothing was written. `order` is as stored now. */
+  | { outcome: 'replayed'; record: IdempotencyRecord; order: StoredOrder };
 
 /**
  * Concurrent identical requests race for the same idempotency record. The losers see a cancelled
@@ -102,7 +102,8 @@ export class OrderIntake {
         const record = fromFailure && this.isLive(fromFailure) ? fromFailure : await this.liveRecord(keyHash);
         if (record) {
           if (record.request_hash !== order.request_hash) throw new IdempotencyConflictError(record.order_id);
-          if (await this.orderExists(record.order_id)) return { outcome: 'replayed', record };
+          const existing = await this.orderOf(record.order_id);
+          if (existing) return { outcome: 'replayed', record, order: existing };
           // A key whose order is missing: the two were written in one transaction, so only a store
           // that lost half of it (DynamoDB Local killed mid-commit) can show this. Free the key and
           // accept the request now, rather than replaying an order that GET would answer 404 for.
@@ -117,9 +118,9 @@ export class OrderIntake {
     throw lastError;
   }
 
-  private async orderExists(orderId: string): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: orderId }, ConsistentRead: true, ProjectionExpression: 'order_id' }));
-    return Item !== undefined;
+  private async orderOf(orderId: string): Promise<StoredOrder | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }));
+    return Item as StoredOrder | undefined;
   }
 
   /** Deletes a key record whose order does not exist, unless it changed meanwhile. */

@@ -5,7 +5,7 @@ import { ATTEMPT_OFFSET_ATTRIBUTE, CORRELATION_ID_ATTRIBUTE, DLQ_REDRIVES_ATTRIB
 
 export interface QueueClientOptions {
   /** Default: a client from the environment (region, credentials, `AWS_ENDPOINT_URL_SQS`) with the handlers' timeouts. */
-  client?: SQSClient;
+  client?: Pick<SQSClient, 'send'>;
 }
 
 export interface SendOptions {
@@ -40,7 +40,7 @@ function attributesFor(message: OrderMessage, opts: SendOptions): Record<string,
  * without parsing the body.
  */
 export class QueueClient {
-  private readonly client: SQSClient;
+  private readonly client: Pick<SQSClient, 'send'>;
 
   public constructor(opts: QueueClientOptions = {}) {
     this.client = opts.client ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs));

@@ -1,6 +1,5 @@
-import { SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, ScanCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { CORRELATION_ID_ATTRIBUTE, ORDER_ID_ATTRIBUTE } from '@dofs/queue-client';
+import { QueueClient } from '@dofs/queue-client';
 import {
   canOperatorTransition,
   openShardKey,
@@ -16,11 +15,6 @@ import { CliError, describeError, UsageError } from './errors';
 import { table, timeline } from './format';
 import { checkOrderId, readOrder } from './orders';
 
-/**
- * The message attribute fulfill-order numbers a re-sent message's attempts from
- * (`attempt = attempt_offset + ApproximateReceiveCount`), so a redriven order gets a whole new round.
- */
-export const ATTEMPT_OFFSET_ATTRIBUTE = 'attempt_offset';
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 
@@ -151,12 +145,9 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
     throw error;
   }
   const message: OrderMessage = { order_id: order.order_id, ...(order.correlation_id ? { correlation_id: order.correlation_id } : {}) };
-  const attributes: Record<string, MessageAttributeValue> = { [ORDER_ID_ATTRIBUTE]: { DataType: 'String', StringValue: order.order_id } };
-  if (order.correlation_id) attributes[CORRELATION_ID_ATTRIBUTE] = { DataType: 'String', StringValue: order.correlation_id };
-  if (order.attempts > 0) attributes[ATTEMPT_OFFSET_ATTRIBUTE] = { DataType: 'Number', StringValue: String(order.attempts) };
   try {
-    const sent = await ctx.sqs().send(new SendMessageCommand({ QueueUrl: ctx.target.orderQueueUrl, MessageBody: JSON.stringify(message), MessageAttributes: attributes }));
-    return { order_id: order.order_id, result: 'redriven', attempts: order.attempts, message_id: sent.MessageId ?? '' };
+    const sent = await new QueueClient({ client: ctx.sqs() }).sendOrderMessage(ctx.target.orderQueueUrl ?? '', message, { attemptOffset: order.attempts });
+    return { order_id: order.order_id, result: 'redriven', attempts: order.attempts, message_id: sent.messageId };
   } catch (error) {
     return {
       order_id: order.order_id,
