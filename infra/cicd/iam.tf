@@ -14,23 +14,21 @@ locals {
       "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.env_prefix}-*",
     ]
     all_log_groups = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"
-    # Named by API Gateway after the (random) API id: matched by tags, like the REST APIs.
-    api_execution_log_groups = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:API-Gateway-Execution-Logs_*"
-    tables                   = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
-    queues                   = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
-    state_machines           = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
-    executions               = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
-    alarms                   = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
-    dashboards               = "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.env_prefix}-*"
-    schedules                = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule/default/${local.env_prefix}-*"
-    topics                   = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
-    sampling_rules           = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
-    keys                     = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
-    # API ids are random, so REST APIs cannot be matched by name: creation is conditioned on the
+    tables         = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
+    queues         = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    state_machines = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
+    executions     = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
+    alarms         = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
+    dashboards     = "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.env_prefix}-*"
+    schedules      = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule/default/${local.env_prefix}-*"
+    topics         = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    sampling_rules = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
+    keys           = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
+    # API ids are random, so HTTP APIs cannot be matched by name: creation is conditioned on the
     # request's tags and every change on the API's tags (Project, Environment).
-    rest_api_collection = "arn:${local.partition}:apigateway:${var.region}::/restapis"
-    rest_apis = [
-      "arn:${local.partition}:apigateway:${var.region}::/restapis/*",
+    api_collection = "arn:${local.partition}:apigateway:${var.region}::/apis"
+    apis = [
+      "arn:${local.partition}:apigateway:${var.region}::/apis/*",
       "arn:${local.partition}:apigateway:${var.region}::/tags/*",
     ]
     manifests         = "${module.lambda_artifacts.bucket_arn}/${local.manifest_prefix}*"
@@ -343,10 +341,10 @@ data "aws_iam_policy_document" "terraform_read" {
   }
 
   statement {
-    sid       = "ReadRestApis"
+    sid       = "ReadApis"
     effect    = "Allow"
     actions   = ["apigateway:GET"]
-    resources = concat([local.arn.rest_api_collection], local.arn.rest_apis)
+    resources = concat([local.arn.api_collection], local.arn.apis)
   }
 
   statement {
@@ -586,52 +584,6 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
-    sid       = "CreateApiExecutionLogGroups"
-    effect    = "Allow"
-    actions   = ["logs:CreateLogGroup", "logs:TagResource", "logs:TagLogGroup"]
-    resources = [local.arn.api_execution_log_groups]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Project"
-      values   = [var.project]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [var.environment]
-    }
-  }
-
-  statement {
-    sid    = "ManageApiExecutionLogGroups"
-    effect = "Allow"
-    actions = [
-      "logs:DeleteLogGroup",
-      "logs:PutRetentionPolicy",
-      "logs:DeleteRetentionPolicy",
-      "logs:TagResource",
-      "logs:UntagResource",
-      "logs:TagLogGroup",
-      "logs:UntagLogGroup",
-    ]
-    resources = [local.arn.api_execution_log_groups]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Project"
-      values   = [var.project]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Environment"
-      values   = [var.environment]
-    }
-  }
-
-  statement {
     sid    = "ConfigureWorkflowLogDelivery"
     effect = "Allow"
     actions = [
@@ -643,7 +595,8 @@ data "aws_iam_policy_document" "terraform_write" {
       "logs:PutResourcePolicy",
       "logs:DescribeResourcePolicies",
     ]
-    # AWS requires "*": vended log deliveries (Step Functions logging) have no resource-level permissions.
+    # AWS requires "*": vended log deliveries (Step Functions logging, HTTP API access logs) have no
+    # resource-level permissions.
     resources = ["*"]
   }
 
@@ -677,10 +630,10 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
-    sid       = "CreateRestApis"
+    sid       = "CreateApis"
     effect    = "Allow"
     actions   = ["apigateway:POST"]
-    resources = [local.arn.rest_api_collection]
+    resources = [local.arn.api_collection]
 
     condition {
       test     = "StringEquals"
@@ -695,13 +648,13 @@ data "aws_iam_policy_document" "terraform_write" {
     }
   }
 
-  # API Gateway evaluates a child resource (resources, methods, stages, deployments) against the
-  # tags of its REST API.
+  # API Gateway evaluates a child resource (routes, integrations, stages, deployments) against the
+  # tags of its API.
   statement {
-    sid       = "ManageRestApis"
+    sid       = "ManageApis"
     effect    = "Allow"
     actions   = ["apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
-    resources = local.arn.rest_apis
+    resources = local.arn.apis
 
     condition {
       test     = "StringEquals"

@@ -42,7 +42,8 @@ describe('alarms', () => {
     ['executions_failed', 'AWS/States', 'ExecutionsFailed', { StateMachineArn: '${var.state_machine_arn}' }],
     ['lambda_errors', 'AWS/Lambda', 'Errors', { FunctionName: '${each.value}' }],
     ['lambda_throttles', 'AWS/Lambda', 'Throttles', { FunctionName: '${each.value}' }],
-    ['api_5xx', 'AWS/ApiGateway', '5XXError', { ApiName: '${var.api_name}', Stage: '${var.api_stage_name}' }],
+    // HTTP API metric names and dimensions (REST APIs use 5XXError by ApiName).
+    ['api_5xx', 'AWS/ApiGateway', '5xx', { ApiId: '${var.api_id}', Stage: '${var.api_stage_name}' }],
   ])('%s watches %s %s', async (name, namespace, metric, dimensions) => {
     const module = await config('modules/alarms');
     const alarm = resource(module, 'aws_cloudwatch_metric_alarm', name);
@@ -86,7 +87,8 @@ describe('alarms', () => {
     expect(expr(call.dead_letter_queue_name)).toBe('module.order_queue.dead_letter_queue_name');
     expect(expr(call.parking_queue_name)).toBe('module.order_queue.parking_queue_name');
     expect(expr(call.state_machine_arn)).toBe('module.order_workflow.state_machine_arn');
-    expect(expr(call.api_name)).toBe('module.api.rest_api_name');
+    expect(expr(call.api_id)).toBe('module.api.api_id');
+    expect(expr(call.api_stage_name)).toBe('module.api.stage_name');
   });
 
   it('name the deployer in the topic key policy, so the first apply can finish creating the key', async () => {

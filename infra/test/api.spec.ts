@@ -1,195 +1,61 @@
 /**
- * The REST API: POST /order and GET /orders/{order_id} as Lambda proxy routes, the request model
- * generated from order-domain (never written twice), stage throttling and access logs.
+ * The HTTP API: POST /order, GET /orders/{order_id} and $default as one Lambda proxy integration
+ * (payload 1.0), the $default stage's throttling and access logs.
  */
-import { readFileSync } from 'node:fs';
-import { CREATE_ORDER_MODEL_FILE, renderCreateOrderModel } from '../scripts/api-model';
-import { type Body, blocks, config, expr, moduleCall, resource, squash } from './support/terraform';
-
-/** JSON Schema draft 4 keywords API Gateway models accept (and that our schema may use). */
-const DRAFT4_KEYWORDS = new Set([
-  '$schema', 'title', 'description', 'type', 'properties', 'required', 'additionalProperties', 'items',
-  'minItems', 'maxItems', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'enum', 'format',
-  'exclusiveMinimum', 'exclusiveMaximum', 'uniqueItems', 'default', 'definitions', '$ref', 'anyOf', 'allOf',
-  'oneOf', 'not', 'multipleOf', 'minProperties', 'maxProperties', 'patternProperties',
-]);
-
-/**
- * The value a `cond ? a : b` expression takes for the given value of `var.<name>` (the other
- * expressions are returned as written). Throws when the expression is not such a choice on it.
- */
-function choose(expression: unknown, name: string, value: boolean): string {
-  const match = new RegExp(`^var\\.${name}\\s*\\?\\s*(.+?)\\s*:\\s*(.+)$`).exec(squash(expression));
-  if (!match) throw new Error(`not a choice on var.${name}: ${squash(expression)}`);
-  return (value ? match[1] : match[2]) as string;
-}
-
-function keywords(schema: unknown, path = '#'): string[] {
-  if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return [];
-  const out: string[] = [];
-  for (const [key, value] of Object.entries(schema)) {
-    out.push(`${path}/${key}`);
-    if (key === 'properties' || key === 'definitions' || key === 'patternProperties') {
-      for (const [name, sub] of Object.entries(value as Record<string, unknown>)) out.push(...keywords(sub, `${path}/${key}/${name}`));
-    } else if (key === 'items' || key === 'not' || key === 'additionalProperties') {
-      out.push(...keywords(value, `${path}/${key}`));
-    } else if (['anyOf', 'allOf', 'oneOf'].includes(key)) {
-      (value as unknown[]).forEach((sub, i) => out.push(...keywords(sub, `${path}/${key}/${i}`)));
-    }
-  }
-  return out;
-}
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { blocks, config, expr, moduleCall, resource, squash } from './support/terraform';
 
 describe('API', () => {
-  describe('request model', () => {
-    it('is the committed infra/generated/create-order.model.json, byte for byte (run `nx run infra:generate`)', () => {
-      expect(readFileSync(CREATE_ORDER_MODEL_FILE, 'utf8')).toBe(renderCreateOrderModel());
-    });
-
-    it('is JSON Schema draft 4 using only keywords API Gateway accepts', () => {
-      const model = JSON.parse(renderCreateOrderModel()) as Record<string, unknown>;
-      expect(model.$schema).toBe('http://json-schema.org/draft-04/schema#');
-      expect(model.type).toBe('object');
-      const unknown = keywords(model).filter((p) => !DRAFT4_KEYWORDS.has(p.split('/').pop() as string));
-      expect(unknown).toEqual([]);
-    });
-
-    it('is read by Terraform from the generated file, not written in HCL', async () => {
-      const dev = await config('envs/dev');
-      expect(expr(moduleCall(dev, 'api').create_order_model_schema)).toBe(
-        'file("${path.module}/../../generated/create-order.model.json")',
-      );
-      const api = await config('modules/rest-api');
-      const model = resource(api, 'aws_api_gateway_model', 'create_order');
-      expect(expr(model.schema)).toBe('var.create_order_model_schema');
-      expect(model.content_type).toBe('application/json');
-    });
-  });
-
   describe('routes', () => {
-    it('serve POST /order and GET /orders/{order_id} (plus ANY for 405s) through one Lambda proxy integration', async () => {
-      const api = await config('modules/rest-api');
-      expect(resource(api, 'aws_api_gateway_resource', 'order').path_part).toBe('order');
-      expect(resource(api, 'aws_api_gateway_resource', 'orders').path_part).toBe('orders');
-      const byId = resource(api, 'aws_api_gateway_resource', 'order_by_id');
-      expect(byId.path_part).toBe('{order_id}');
-      expect(expr(byId.parent_id)).toBe('aws_api_gateway_resource.orders.id');
+    it('send POST /order, GET /orders/{order_id} and $default to one Lambda proxy integration (payload 1.0)', async () => {
+      const api = await config('modules/http-api');
+      expect(resource(api, 'aws_apigatewayv2_api', 'this').protocol_type).toBe('HTTP');
+      const integration = resource(api, 'aws_apigatewayv2_integration', 'lambda');
+      expect(integration).toMatchObject({ integration_type: 'AWS_PROXY', integration_method: 'POST', payload_format_version: '1.0' });
+      expect(expr(integration.integration_uri)).toBe('var.lambda_invoke_arn');
 
-      const table = api.locals.routes as Record<string, Body>;
-      expect(table.post_order).toMatchObject({
-        resource_id: '${aws_api_gateway_resource.order.id}',
-        http_method: 'POST',
-        request_models: { 'application/json': '${aws_api_gateway_model.create_order.name}' },
-      });
-      expect(table.get_order).toMatchObject({
-        resource_id: '${aws_api_gateway_resource.order_by_id.id}',
-        http_method: 'GET',
-        request_validator: '${aws_api_gateway_request_validator.parameters.id}',
-        request_parameters: { 'method.request.path.order_id': true },
-      });
-      expect(Object.values(table).map((r) => r.http_method).sort()).toEqual(['ANY', 'ANY', 'GET', 'POST']);
+      const route = resource(api, 'aws_apigatewayv2_route', 'this');
+      expect(expr(route.for_each)).toBe('local.route_keys');
+      expect(squash(api.locals.route_keys)).toBe('toset(["POST /order", "GET /orders/{order_id}", "$default"])');
+      expect(route.target).toBe('integrations/${aws_apigatewayv2_integration.lambda.id}');
+      expect(route.authorization_type).toBe('NONE');
 
-      const integration = resource(api, 'aws_api_gateway_integration', 'this');
-      expect(expr(integration.for_each)).toBe('local.routes');
-      expect(integration.type).toBe('AWS_PROXY');
-      expect(integration.integration_http_method).toBe('POST');
-      expect(expr(integration.uri)).toBe('var.lambda_invoke_arn');
       const dev = await config('envs/dev');
       expect(expr(moduleCall(dev, 'api').lambda_invoke_arn)).toBe('module.api_handler.invoke_arn');
+      expect(moduleCall(dev, 'api').source).toBe('../../modules/http-api');
     });
 
-    it('leave POST body validation to the function by default (validate_request_body = false)', async () => {
-      const api = await config('modules/rest-api');
-      const variable = api.variables.validate_request_body as Body;
-      expect(variable.type).toBe('${bool}');
-      expect(variable.default).toBe(false);
-      expect(variable.description).toMatch(/one detail per bad field/);
-
+    it('leave body validation and every error answer to api-handler: no model, validator or gateway response', async () => {
+      const api = await config('modules/http-api');
+      const types = Object.keys(api.resources);
+      expect(types.filter((t) => t.startsWith('aws_api_gateway_'))).toEqual([]);
+      expect(existsSync(join(__dirname, '..', 'modules', 'rest-api'))).toBe(false);
+      expect(existsSync(join(__dirname, '..', 'generated', 'create-order.model.json'))).toBe(false);
       const dev = await config('envs/dev');
-      expect(expr(moduleCall(dev, 'api').validate_request_body)).toBe('var.api_validate_request_body');
-      const devVariable = dev.variables.api_validate_request_body as Body;
-      expect(devVariable.type).toBe('${bool}');
-      expect(devVariable.default).toBe(false);
+      expect(moduleCall(dev, 'api').create_order_model_schema).toBeUndefined();
+      expect(dev.variables.api_validate_request_body).toBeUndefined();
     });
 
-    it('attach the CreateOrderRequest model to POST /order whatever the validator', async () => {
-      const api = await config('modules/rest-api');
-      const postOrder = (api.locals.routes as Record<string, Body>).post_order as Body;
-      // A literal map: not chosen by the variable, so it is attached (and exported) either way.
-      expect(postOrder.request_models).toEqual({ 'application/json': '${aws_api_gateway_model.create_order.name}' });
-      const model = resource(api, 'aws_api_gateway_model', 'create_order');
-      expect(model.count).toBeUndefined();
-      expect(model.for_each).toBeUndefined();
-      const method = resource(api, 'aws_api_gateway_method', 'this');
-      expect(expr(method.request_models)).toBe('each.value.request_models');
-      expect(expr(method.request_validator_id)).toBe('each.value.request_validator');
-    });
-
-    it('validate the POST body against the model in API Gateway only when validate_request_body is true', async () => {
-      const api = await config('modules/rest-api');
-      const body = resource(api, 'aws_api_gateway_request_validator', 'body');
-      expect(body).toMatchObject({ validate_request_body: true, validate_request_parameters: true });
-      expect(choose(body.count, 'validate_request_body', true)).toBe('1');
-      expect(choose(body.count, 'validate_request_body', false)).toBe('0');
-      expect(resource(api, 'aws_api_gateway_request_validator', 'parameters')).toMatchObject({
-        validate_request_body: false,
-        validate_request_parameters: true,
-      });
-
-      const table = api.locals.routes as Record<string, Body>;
-      const postOrder = table.post_order as Body;
-      expect(choose(postOrder.request_validator, 'validate_request_body', true)).toBe('aws_api_gateway_request_validator.body[0].id');
-      expect(choose(postOrder.request_validator, 'validate_request_body', false)).toBe('null');
-      // No other route ever gets the body validator.
-      for (const [name, route] of Object.entries(table)) {
-        if (name === 'post_order') continue;
-        expect({ name, validator: String(route.request_validator) }).not.toEqual({
-          name,
-          validator: expect.stringContaining('request_validator.body'),
-        });
-      }
-    });
-
-    it('answer API Gateway\'s own errors with the DOFS JSON error body', async () => {
-      const api = await config('modules/rest-api');
-      const responses = api.locals.gateway_responses as Record<string, Body>;
-      expect(Object.keys(responses)).toEqual(
-        expect.arrayContaining(['BAD_REQUEST_BODY', 'MISSING_AUTHENTICATION_TOKEN', 'THROTTLED', 'DEFAULT_4XX', 'DEFAULT_5XX']),
-      );
-      expect(responses.MISSING_AUTHENTICATION_TOKEN?.status_code).toBe('404');
-      expect(responses.BAD_REQUEST_BODY?.status_code).toBe('400');
-      for (const [type, response] of Object.entries(responses)) {
-        const rendered = (response.template as string)
-          .replace(/\$context\.error\.messageString/g, '"a \\"quoted\\" message"')
-          .replace(/\$context\.error\.\w+/g, 'text');
-        const body = JSON.parse(rendered) as { error: { code: string; message: string; details: unknown[] } };
-        expect({ type, code: typeof body.error.code, details: Array.isArray(body.error.details) }).toEqual({
-          type,
-          code: 'string',
-          details: true,
-        });
-      }
-      expect(expr(resource(api, 'aws_api_gateway_gateway_response', 'this').for_each)).toBe('local.gateway_responses');
+    it('start the trace in api-handler (HTTP APIs have no X-Ray tracing)', async () => {
+      const dev = await config('envs/dev');
+      expect(moduleCall(dev, 'api_handler').tracing_mode).toBe('Active');
+      const rule = resource(dev, 'aws_xray_sampling_rule', 'orders');
+      // The function's X-Ray service name is its name, ${local.name_prefix}-api-handler.
+      expect(rule.service_name).toBe('${local.name_prefix}-*');
+      expect(rule.service_type).toBe('*');
     });
   });
 
   describe('stage', () => {
-    it('throttles every method and writes access logs to a log group with retention', async () => {
-      const api = await config('modules/rest-api');
-      const settings = blocks(resource(api, 'aws_api_gateway_method_settings', 'all'), 'settings')[0];
-      expect(resource(api, 'aws_api_gateway_method_settings', 'all').method_path).toBe('*/*');
-      expect(expr(settings?.throttling_rate_limit)).toBe('var.throttling_rate_limit');
-      expect(expr(settings?.throttling_burst_limit)).toBe('var.throttling_burst_limit');
-      expect(settings?.metrics_enabled).toBe(true);
-
-      const stage = resource(api, 'aws_api_gateway_stage', 'this');
-      const access = blocks(stage, 'access_log_settings')[0];
-      expect(expr(access?.destination_arn)).toBe('aws_cloudwatch_log_group.access.arn');
-      expect(squash(access?.format)).toContain('requestId = "$context.requestId"');
-      expect(stage.xray_tracing_enabled).toBe(true);
-      expect(expr(resource(api, 'aws_cloudwatch_log_group', 'access').retention_in_days)).toBe(
-        'var.access_log_retention_in_days',
-      );
+    it('is $default, deployed on every change, throttled with the environment\'s limits', async () => {
+      const api = await config('modules/http-api');
+      const stage = resource(api, 'aws_apigatewayv2_stage', 'this');
+      expect(stage.name).toBe('$default');
+      expect(stage.auto_deploy).toBe(true);
+      const throttling = blocks(stage, 'default_route_settings')[0];
+      expect(expr(throttling?.throttling_rate_limit)).toBe('var.throttling_rate_limit');
+      expect(expr(throttling?.throttling_burst_limit)).toBe('var.throttling_burst_limit');
 
       const dev = await config('envs/dev');
       const call = moduleCall(dev, 'api');
@@ -197,26 +63,19 @@ describe('API', () => {
       expect(expr(call.throttling_burst_limit)).toBe('var.api_throttling_burst_limit');
     });
 
-    it('manages the execution log group API Gateway writes to, with retention, before logging is on', async () => {
-      const api = await config('modules/rest-api');
-      const group = resource(api, 'aws_cloudwatch_log_group', 'execution');
-      // The name API Gateway uses for execution logs; anything else would be a second, unused group.
-      expect(expr(group.name)).toBe('API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.this.id}/${var.stage_name}');
-      expect(expr(group.retention_in_days)).toBe('var.execution_log_retention_in_days');
-      expect(expr(group.tags)).toBe('var.tags');
-      const settings = resource(api, 'aws_api_gateway_method_settings', 'all');
-      expect(settings.depends_on).toEqual(['${aws_cloudwatch_log_group.execution}']);
-      expect(api.variables.execution_log_retention_in_days?.default).toBe(30);
-    });
-
-    it('redeploys when a route, the model or a gateway response changes', async () => {
-      const api = await config('modules/rest-api');
-      const deployment = resource(api, 'aws_api_gateway_deployment', 'this');
-      const triggers = squash((deployment.triggers as Body).redeployment);
-      for (const part of ['aws_api_gateway_model.create_order', 'aws_api_gateway_method.this', 'aws_api_gateway_integration.this', 'aws_api_gateway_gateway_response.this']) {
-        expect(triggers).toContain(part);
+    it('writes a short JSON access log line to a managed log group with retention', async () => {
+      const api = await config('modules/http-api');
+      const stage = resource(api, 'aws_apigatewayv2_stage', 'this');
+      const access = blocks(stage, 'access_log_settings')[0];
+      expect(expr(access?.destination_arn)).toBe('aws_cloudwatch_log_group.access.arn');
+      const format = squash(access?.format);
+      for (const field of ['$context.requestId', '$context.identity.sourceIp', '$context.routeKey', '$context.status', '$context.responseLength', '$context.integrationLatency', '$context.integrationErrorMessage']) {
+        expect(format).toContain(`"${field}"`);
       }
-      expect(blocks(deployment, 'lifecycle')[0]?.create_before_destroy).toBe(true);
+      const group = resource(api, 'aws_cloudwatch_log_group', 'access');
+      expect(expr(group.retention_in_days)).toBe('var.access_log_retention_in_days');
+      expect(expr(group.tags)).toBe('var.tags');
+      for (const type of ['aws_apigatewayv2_api', 'aws_apigatewayv2_stage']) expect(expr(resource(api, type, 'this').tags)).toBe('var.tags');
     });
   });
 
@@ -231,5 +90,8 @@ describe('API', () => {
       order_dlq_name: 'module.order_queue.dead_letter_queue_name',
       state_machine_arn: 'module.order_workflow.state_machine_arn',
     });
+    const api = await config('modules/http-api');
+    // The $default stage's URL ends in "/": trimmed, so "<api_url>/order" has one slash.
+    expect(squash(api.outputs.invoke_url?.value)).toContain('trimsuffix(aws_apigatewayv2_stage.this.invoke_url, "/")');
   });
 });

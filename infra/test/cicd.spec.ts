@@ -275,7 +275,7 @@ describe('Nx project and scripts', () => {
   it('make infra an Nx project with test, lint, typecheck, generate and deploy targets', () => {
     expect(project.name).toBe('infra');
     expect(project.tags).toEqual(['type:tooling']);
-    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'generate', 'lint', 'test', 'typecheck']);
+    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'lint', 'test', 'typecheck']);
     expect(JSON.parse(readWorkspaceFile('infra/package.json')).name).toBe('@dofs/infra');
   });
 
@@ -287,11 +287,6 @@ describe('Nx project and scripts', () => {
     expect(deploy.options.command).toBe('bash infra/scripts/terraform.sh deploy');
     expect(deploy.configurations.plan.command).toBe('bash infra/scripts/terraform.sh plan');
     expect(deploy.configurations.apply.command).toBe('bash infra/scripts/terraform.sh apply');
-  });
-
-  it('generate writes the API model from order-domain', () => {
-    const generate = project.targets.generate as Body;
-    expect(generate.options.command).toBe('node -r @swc-node/register infra/scripts/generate-api-model.ts');
   });
 
   it.each(['affected-base.sh', 'install-terraform.sh', 'publish-artifact.sh', 'publish-artifacts.sh', 'terraform.sh'])(

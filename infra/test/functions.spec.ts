@@ -105,8 +105,10 @@ describe('functions', () => {
     expect(Object.keys(lambda.resources.aws_iam_role ?? {})).toEqual(['this']);
     expect(expr(resource(lambda, 'aws_lambda_function', 'this').role)).toBe('aws_iam_role.this.arn');
 
-    // Nothing overrides the module's runtime, architecture or handler.
-    for (const key of ['runtime', 'architectures', 'handler', 'tracing_mode']) expect(call[key]).toBeUndefined();
+    // Nothing overrides the module's runtime, architecture or handler; only api-handler traces
+    // Active (an HTTP API starts no trace: the function does).
+    for (const key of ['runtime', 'architectures', 'handler']) expect(call[key]).toBeUndefined();
+    expect(call.tracing_mode).toBe(app === 'api-handler' ? 'Active' : undefined);
   });
 
   it('take their packages from the artifact manifest of the commit (a variable), not from shared pointers', async () => {
@@ -174,6 +176,22 @@ describe('functions', () => {
     expect((fn.depends_on as string[]).map(expr)).toContain('aws_cloudwatch_log_group.this');
   });
 
+  it('log JSON with the platform at WARN (no START/END/REPORT lines) and the application at INFO or below', async () => {
+    const lambda = await config('modules/lambda-function');
+    const logging = (resource(lambda, 'aws_lambda_function', 'this').logging_config as Body[])[0] as Body;
+    expect(logging.log_format).toBe('JSON');
+    expect(logging.system_log_level).toBe('WARN');
+    // Our EMF metric lines (libs/handler-kit/src/metrics.ts) have no `level` key: Lambda classes
+    // them INFO and drops them at WARN or above, and the business metrics with them.
+    const order = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+    const level = String(logging.application_log_level);
+    expect(order).toContain(level);
+    expect(order.indexOf(level)).toBeLessThanOrEqual(order.indexOf('INFO'));
+    // Our logger filters by LOG_LEVEL itself; the environment default keeps warnings and errors.
+    const dev = await config('envs/dev');
+    expect(dev.variables.log_level?.default).toBe('warn');
+  });
+
   it.each(EXPECTED_APPS)('%s gets its environment from the shared settings and the created resources', async (app) => {
     const dev = await config('envs/dev');
     const env = environmentOf(moduleCall(dev, moduleName(app)));
@@ -214,18 +232,16 @@ describe('functions', () => {
     expect((mapping.depends_on as string[]).map(expr)).toContain('aws_iam_role_policy.this');
   });
 
-  it('let only the API invoke api-handler, scoped to its stage and paths', async () => {
-    const api = await config('modules/rest-api');
+  it('let only the API invoke api-handler, scoped to its execution ARN', async () => {
+    const api = await config('modules/http-api');
     const permission = resource(api, 'aws_lambda_permission', 'api');
     expect(permission.principal).toBe('apigateway.amazonaws.com');
     expect(permission.action).toBe('lambda:InvokeFunction');
-    expect(expr(permission.source_arn)).toBe(
-      '${aws_api_gateway_rest_api.this.execution_arn}/${var.stage_name}/*/${each.value}',
-    );
-    expect(Object.values(permission.for_each as Body).sort()).toEqual(['order', 'orders/*']);
+    expect(expr(permission.function_name)).toBe('var.lambda_function_name');
+    // Every route and method of this API (the $default route forwards every path), no other API.
+    expect(expr(permission.source_arn)).toBe('${aws_apigatewayv2_api.this.execution_arn}/*');
     const dev = await config('envs/dev');
     expect(expr(moduleCall(dev, 'api').lambda_function_name)).toBe('module.api_handler.function_name');
-    expect(blocks(resource(api, 'aws_lambda_permission', 'api'), 'condition')).toEqual([]);
   });
 
   it('run reconcile-orders on an EventBridge Scheduler schedule at the settings interval, on time, through a role that may invoke it alone', async () => {

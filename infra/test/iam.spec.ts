@@ -395,20 +395,22 @@ describe('IAM', () => {
       return found;
     };
 
-    it('let the deployer create REST APIs only with the environment\'s tags and change only APIs that carry them', async () => {
+    it('let the deployer create HTTP APIs only with the environment\'s tags and change only APIs that carry them', async () => {
       const cicd = await config('cicd');
       expect(expr(resource(cicd, 'aws_iam_role', 'codebuild').name)).toContain('codebuild');
-      const create = await writeStatement('CreateRestApis');
+      const create = await writeStatement('CreateApis');
       expect(create.actions).toEqual(['apigateway:POST']);
-      expect(create.resources).toEqual(['${local.arn.rest_api_collection}']);
+      expect(create.resources).toEqual(['${local.arn.api_collection}']);
+      expect(squash((cicd.locals.arn as Body).api_collection)).toMatch(/::\/apis"?$/);
       expect(blocks(create, 'condition')).toEqual(ENV_TAGS('RequestTag'));
-      const change = await writeStatement('ManageRestApis');
-      expect(expr(change.resources)).toBe('local.arn.rest_apis');
+      const change = await writeStatement('ManageApis');
+      expect(expr(change.resources)).toBe('local.arn.apis');
       expect(blocks(change, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
-      expect(squash((cicd.locals.arn as Body).rest_apis)).not.toContain('::/restapis"');
-      // No other write statement reaches API Gateway.
+      expect(squash((cicd.locals.arn as Body).apis)).toContain('::/apis/*');
+      // No REST API ARNs are left, and no other write statement reaches API Gateway.
+      expect(squash(cicd.locals.arn)).not.toContain('/restapis');
       const others = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement').filter(
-        (st) => !['CreateRestApis', 'ManageRestApis'].includes(st.sid as string) && (st.actions as string[]).some((a) => a.startsWith('apigateway:')),
+        (st) => !['CreateApis', 'ManageApis'].includes(st.sid as string) && (st.actions as string[]).some((a) => a.startsWith('apigateway:')),
       );
       expect(others).toEqual([]);
     });
@@ -422,17 +424,6 @@ describe('IAM', () => {
       for (const sid of ['CreateEventSourceMappings', 'ManageEventSourceMappings']) {
         expect(blocks(await writeStatement(sid), 'condition').map((c) => c.variable)).toEqual(['lambda:FunctionArn']);
       }
-    });
-
-    it('let the deployer manage the API execution log group, created with and matched by the environment\'s tags', async () => {
-      const cicd = await config('cicd');
-      expect(squash((cicd.locals.arn as Body).api_execution_log_groups)).toMatch(/:log-group:API-Gateway-Execution-Logs_\*$/);
-      const create = await writeStatement('CreateApiExecutionLogGroups');
-      expect(create.actions).toContain('logs:CreateLogGroup');
-      expect(blocks(create, 'condition')).toEqual(ENV_TAGS('RequestTag'));
-      const manage = await writeStatement('ManageApiExecutionLogGroups');
-      expect(manage.actions).toEqual(expect.arrayContaining(['logs:PutRetentionPolicy', 'logs:DeleteLogGroup']));
-      expect(blocks(manage, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
     });
 
     it('keep the job that runs dependencies and tests from publishing: only Publish writes artifacts', async () => {

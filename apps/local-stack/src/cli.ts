@@ -23,11 +23,6 @@ Options:
   --workflow-type <type>     EXPRESS (default, as deployed to dev) or STANDARD: the Step Functions
                              workflow type and its semantics (Express: at least once, no
                              DescribeExecution / GetExecutionHistory / ListExecutions)
-  --gateway-body-validation  API Gateway validates POST /order bodies against the CreateOrderRequest
-                             model and answers a bad one itself (400 with its single validation
-                             string), as an environment deployed with validate_request_body = true.
-                             Default off, as deployed by default: api-handler answers with one
-                             detail per bad field
   --dynamodb-port <n>        default 8000, --sqs-port <n> default 9324, --sfn-port <n> default 8083
                              (a taken default falls back to a free port; 0 = any free port)
   --reconcile-interval <s>   seconds between reconcile-orders runs (default: infra/settings.json
@@ -170,7 +165,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'lambda-concurrency': { type: 'string' },
         'bundle-dir': { type: 'string' },
         pollers: { type: 'string' },
-        'gateway-body-validation': { type: 'boolean' },
         'workflow-type': { type: 'string' },
         'reconcile-interval': { type: 'string' },
         'reconcile-after': { type: 'string' },
@@ -214,7 +208,6 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     lambdaConcurrency: integer('--lambda-concurrency', v['lambda-concurrency'], 1, 64),
     bundleDir: v['bundle-dir'],
     pollers: integer('--pollers', v.pollers, 1, 20),
-    gatewayBodyValidation: v['gateway-body-validation'] ?? false,
     reconcileIntervalSeconds: integer('--reconcile-interval', v['reconcile-interval'], 1, 3600),
     reconcileAfterSeconds: integer('--reconcile-after', v['reconcile-after'], 1, 7 * 24 * 3600),
   };

@@ -30,7 +30,6 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
   const overrides = [
     options.successRate !== undefined ? `success rate ${s.fulfillment.successRate}` : '',
     options.visibilityTimeoutSeconds !== undefined ? `visibility timeout ${s.queues.visibilityTimeoutSeconds} s (production: infra/settings.json)` : '',
-    stack.gatewayBodyValidation ? 'API Gateway validates POST /order bodies (as with validate_request_body = true)' : '',
   ].filter(Boolean);
   const faults = faultSummary(options);
   const e = stack.clientEnv;

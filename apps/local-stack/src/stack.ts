@@ -58,12 +58,6 @@ export interface LocalStackOptions {
   lambdaConcurrency?: number;
   /** Pollers per event source mapping (default 5). */
   pollers?: number;
-  /**
-   * `--gateway-body-validation`: API Gateway validates POST /order bodies against the model, as a
-   * deployment with `validate_request_body = true` does. Default off, like Terraform's default:
-   * bodies reach api-handler, which answers one detail per bad field.
-   */
-  gatewayBodyValidation?: boolean;
   /** `--workflow-type`: the Step Functions workflow type and its semantics (default EXPRESS, as dev deploys). */
   workflowType?: WorkflowType;
   /** `--reconcile-interval`: seconds between reconcile-orders runs (default settings.reconciler.intervalSeconds). */
@@ -79,8 +73,6 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   apiUrl: string;
-  /** Whether API Gateway validates POST /order bodies (`--gateway-body-validation`). */
-  gatewayBodyValidation: boolean;
   workflowType: WorkflowType;
   endpoints: Endpoints;
   /** Variables that point the aws CLI or an SDK at the stack. */
@@ -210,7 +202,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
         // The dashboard polls every 2 s: its successful reads are not logged.
         onRequest: (log) => (log.path === DASHBOARD_DATA_PATH && log.statusCode === 200 ? undefined : logger.api(log)),
-        validateRequestBody: options.gatewayBodyValidation,
         localPages: {
           [DASHBOARD_PATH]: async () => ({ contentType: 'text/html; charset=utf-8', body: DASHBOARD_PAGE }),
           [DASHBOARD_DATA_PATH]: async () => {
@@ -497,7 +488,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const startupMs = Math.round(performance.now() - started);
     const stack: LocalStack = {
       apiUrl: api.url,
-      gatewayBodyValidation: api.validateRequestBody,
       workflowType,
       endpoints,
       clientEnv,
@@ -539,7 +529,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           pid: process.pid,
           startedAt: new Date().toISOString(),
           apiUrl: stack.apiUrl,
-          gatewayBodyValidation: stack.gatewayBodyValidation,
           workflowType,
           dynamodbPid: dynamodb.pid,
           endpoints,

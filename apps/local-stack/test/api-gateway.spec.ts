@@ -1,6 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { buildProxyEvent, mapProxyResult, startApiGateway, type ApiGateway, type ApiRequestLog } from '../src/apigw/gateway';
-import { validateAgainstModel } from '../src/apigw/model-validator';
+import { buildProxyEvent, mapProxyResult, matchRoute, startApiGateway, type ApiGateway, type ApiRequestLog } from '../src/apigw/gateway';
 import type { InvokeResult } from '../src/lambda/runtime';
 import { PortUnavailableError } from '../src/net';
 import { must } from './helpers';
@@ -8,7 +7,7 @@ import { must } from './helpers';
 const ok = (payload: unknown): InvokeResult => ({ ok: true, payload, requestId: 'r', durationMs: 1 });
 const VALID = { customer_id: 'c-1', items: [{ sku: 'A', quantity: 1, unit_price_cents: 5 }], currency: 'USD' };
 
-describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
+describe('API Gateway emulation (HTTP API, Lambda proxy, payload 1.0)', () => {
   let gateway: ApiGateway;
   const events: APIGatewayProxyEvent[] = [];
   const logs: ApiRequestLog[] = [];
@@ -49,14 +48,14 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
       requestContext: {
         resourcePath: '/orders/{order_id}',
         httpMethod: 'GET',
-        stage: 'local',
-        path: '/local/orders/ord_abc',
+        stage: '$default',
+        path: '/orders/ord_abc',
         protocol: 'HTTP/1.1',
         identity: { sourceIp: '127.0.0.1' },
       },
     });
     expect(event.requestContext.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(response.headers.get('x-amzn-requestid')).toBe(event.requestContext.requestId);
+    expect(response.headers.get('apigw-requestid')).toBe(event.requestContext.requestId);
     const headerNames = Object.keys(event.headers).map((h) => h.toLowerCase());
     expect(headerNames).toEqual(expect.arrayContaining(['x-custom', 'accept', 'host', 'x-forwarded-for', 'x-amzn-trace-id']));
     expect(Object.entries(event.multiValueHeaders).find(([k]) => k.toLowerCase() === 'x-custom')?.[1]).toEqual(['v']);
@@ -92,8 +91,7 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     expect(logs.at(-1)).toMatchObject({ statusCode: 202, acceptedOrderId: 'ord_1' });
   });
 
-  it('passes a body that fails the model (or is not JSON) to the function by default, like validate_request_body = false', async () => {
-    expect(gateway.validateRequestBody).toBe(false);
+  it('passes a body that fails the schema (or is not JSON) to the function: HTTP APIs validate no body', async () => {
     const fieldErrors = '{"error":{"code":"VALIDATION_FAILED","message":"m","details":[{"path":"/items","message":"x"}]}}';
     respond = () => ok({ statusCode: 400, body: fieldErrors });
     const before = events.length;
@@ -109,15 +107,18 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     expect(events.length).toBe(before + 2);
   });
 
-  it('answers unknown routes itself (404 NOT_FOUND), and routes other methods on known paths to the function', async () => {
-    const before = events.length;
+  it('sends unknown paths and other methods to the function through the $default route', async () => {
+    respond = () => ok({ statusCode: 404, body: '{"error":{"code":"NOT_FOUND","message":"no such resource","details":[]}}' });
     const missing = await fetch(`${gateway.url}/orders`);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No route matches the request.', details: [] } });
-    expect(events.length).toBe(before);
+    expect(await missing.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no such resource', details: [] } });
+    expect(events.at(-1)).toMatchObject({ resource: '$default', path: '/orders', httpMethod: 'GET', pathParameters: null });
+    expect(logs.at(-1)?.gatewayResponse).toBeUndefined();
     respond = () => ok({ statusCode: 405, headers: { Allow: 'POST' }, body: '{}' });
     expect((await fetch(`${gateway.url}/order`, { method: 'DELETE' })).status).toBe(405);
-    expect(events.at(-1)?.httpMethod).toBe('DELETE');
+    expect(events.at(-1)).toMatchObject({ resource: '$default', httpMethod: 'DELETE' });
+    expect(matchRoute('GET', '/orders/a%20b')).toMatchObject({ route: { routeKey: 'GET /orders/{order_id}' }, params: { order_id: 'a b' } });
+    expect(matchRoute('POST', '/orders/x').route.routeKey).toBe('$default');
   });
 
   it('serves the OpenAPI document (docs/openapi.json) at GET /openapi.json without invoking the function', async () => {
@@ -131,12 +132,13 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     expect(events.length).toBe(before);
   });
 
-  it('turns a function error or a malformed result into 502 with the DOFS error body', async () => {
+  it('turns a function error or a malformed result into HTTP API\'s own 500', async () => {
     respond = () => ({ ok: false, requestId: 'r', durationMs: 1, error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out', trace: [] } });
     const failed = await fetch(`${gateway.url}/orders/x`);
-    expect(failed.status).toBe(502);
-    expect(await failed.json()).toEqual({ error: { code: 'SERVICE_UNAVAILABLE', message: 'Internal server error', details: [] } });
-    expect(mapProxyResult(ok({ body: 'no status' })).statusCode).toBe(502);
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ message: 'Internal Server Error' });
+    expect(logs.at(-1)).toMatchObject({ gatewayResponse: 'INTEGRATION_FAILURE', integrationError: 'Sandbox.Timedout: Task timed out' });
+    expect(mapProxyResult(ok({ body: 'no status' })).statusCode).toBe(500);
     expect(mapProxyResult(ok({ statusCode: 200, body: Buffer.from('hi').toString('base64'), isBase64Encoded: true })).body.toString()).toBe('hi');
   });
 
@@ -147,78 +149,5 @@ describe('API Gateway emulation (REST API, Lambda proxy, payload 1.0)', () => {
     await expect(startApiGateway({ host: '127.0.0.1', port: gateway.port, invoke: async () => ok(null) })).rejects.toThrow(
       `port ${gateway.port} on 127.0.0.1 is already in use`,
     );
-  });
-});
-
-describe('API Gateway emulation with the body validator (--gateway-body-validation, validate_request_body = true)', () => {
-  let gateway: ApiGateway;
-  const events: APIGatewayProxyEvent[] = [];
-  const logs: ApiRequestLog[] = [];
-  let respond: () => InvokeResult = () => ok({ statusCode: 202, body: JSON.stringify({ order_id: 'ord_1' }) });
-
-  beforeAll(async () => {
-    gateway = await startApiGateway({
-      host: '127.0.0.1',
-      port: 0,
-      validateRequestBody: true,
-      invoke: async (event) => {
-        events.push(event);
-        return respond();
-      },
-      onRequest: (log) => logs.push(log),
-    });
-  });
-
-  afterAll(() => gateway.close());
-
-  it('validates the body against the CreateOrderRequest model before the function, like API Gateway\'s body validator', async () => {
-    expect(gateway.validateRequestBody).toBe(true);
-    const before = events.length;
-    const bad = await fetch(`${gateway.url}/order`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ ...VALID, items: [], extra: true }),
-    });
-    expect(bad.status).toBe(400);
-    const body = (await bad.json()) as { error: { code: string; details: Array<{ path: string; message: string }> } };
-    expect(body.error.code).toBe('VALIDATION_FAILED');
-    // One detail holding API Gateway's validation string: the trade of the gateway validator.
-    expect(body.error.details).toHaveLength(1);
-    expect(body.error.details[0]?.path).toBe('');
-    expect(body.error.details[0]?.message).toMatch(/array is too short/);
-    expect(body.error.details[0]?.message).toMatch(/not allowed by the schema/);
-    expect(logs.at(-1)?.gatewayResponse).toBe('BAD_REQUEST_BODY');
-    const notJson = await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' });
-    expect(notJson.status).toBe(400);
-    expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('VALIDATION_FAILED');
-    expect(events.length).toBe(before);
-    // A valid body reaches the function.
-    expect((await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(VALID) })).status).toBe(202);
-    expect(events.length).toBe(before + 1);
-    // Another content type is not validated by the gateway: the function answers it (415).
-    respond = () => ok({ statusCode: 415, body: '{"error":{"code":"UNSUPPORTED_MEDIA_TYPE"}}' });
-    expect((await fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: 'x' })).status).toBe(415);
-    expect(events.length).toBe(before + 2);
-  });
-});
-
-describe('request model validation', () => {
-  const model = {
-    type: 'object',
-    required: ['a'],
-    properties: { a: { type: 'integer', minimum: 1 }, s: { type: 'string', pattern: '^[A-Z]+$', maxLength: 3 } },
-    additionalProperties: false,
-  };
-
-  it('accepts valid values and reports each problem', () => {
-    expect(validateAgainstModel(model, { a: 1, s: 'AB' })).toEqual([]);
-    expect(validateAgainstModel(model, { s: 'abcd', b: 1 })).toEqual([
-      'object has missing required properties (["a"])',
-      'object instance has properties which are not allowed by the schema: ["b"]',
-      'string "abcd" is too long (length: 4, maximum allowed: 3) (at /s)',
-      'ECMA 262 regex "^[A-Z]+$" does not match input string "abcd" (at /s)',
-    ]);
-    expect(validateAgainstModel(model, { a: 1.5 })[0]).toMatch(/instance type \(number\) does not match/);
-    expect(validateAgainstModel(model, [])[0]).toMatch(/instance type \(array\)/);
   });
 });

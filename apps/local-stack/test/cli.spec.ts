@@ -9,14 +9,12 @@ describe('command line', () => {
       help: false,
       port: undefined,
       successRate: undefined,
-      gatewayBodyValidation: false,
     });
   });
 
-  it('turns the gateway body validation on with --gateway-body-validation (and documents it)', () => {
-    expect(parseCli(['--gateway-body-validation'], {}).gatewayBodyValidation).toBe(true);
-    expect(USAGE).toContain('--gateway-body-validation');
-    expect(() => parseCli(['--gateway-body-validation=yes'], {})).toThrow(UsageError);
+  it('has no gateway body validation option (HTTP APIs validate no body)', () => {
+    expect(USAGE).not.toContain('--gateway-body-validation');
+    expect(() => parseCli(['--gateway-body-validation'], {})).toThrow(UsageError);
   });
 
   it('reads every option', () => {

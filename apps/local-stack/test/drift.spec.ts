@@ -1,11 +1,10 @@
 // The local stack must run what Terraform deploys. These tests fail when the two drift apart:
-// settings, function environments, workflow template variables, API routes, the body validator's
-// default and gateway responses.
+// settings, function environments, workflow template variables and the HTTP API's routes.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { settings } from '@dofs/local-aws';
-import { DEFAULT_VALIDATE_REQUEST_BODY, GATEWAY_RESPONSE_TEMPLATES, MODEL_FILE, RESOURCES } from '../src/apigw/gateway';
+import { ROUTES } from '../src/apigw/gateway';
 import { effectiveSettings, functionEnvironment } from '../src/config';
 import { DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES } from '../src/constants';
 import { WORKFLOW_TEMPLATE } from '../src/sfn/definition';
@@ -18,14 +17,12 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 type Hcl = Record<string, any>;
 let dev: Hcl;
 let devVariables: Hcl;
-let restApi: Hcl;
-let restApiVariables: Hcl;
+let httpApi: Hcl;
 
 beforeAll(async () => {
   dev = (await parse('main.tf', read('infra/envs/dev/main.tf'))) as Hcl;
   devVariables = (await parse('variables.tf', read('infra/envs/dev/variables.tf'))) as Hcl;
-  restApi = (await parse('main.tf', read('infra/modules/rest-api/main.tf'))) as Hcl;
-  restApiVariables = (await parse('variables.tf', read('infra/modules/rest-api/variables.tf'))) as Hcl;
+  httpApi = (await parse('main.tf', read('infra/modules/http-api/main.tf'))) as Hcl;
 });
 
 const variable = (hcl: Hcl, name: string) => must((hcl['variable'][name] as Hcl[] | undefined)?.[0], `variable ${name}`);
@@ -125,53 +122,22 @@ describe('Terraform (infra/envs/dev)', () => {
     const variables = [...definition.matchAll(/(\w+)\s*=\s*module\./g)].map((m) => m[1]).sort();
     expect(variables).toEqual(['order_queue_url', 'store_order_arn', 'validate_order_arn']);
   });
-
-  it('uploads the request model the local gateway validates with', () => {
-    const api = must((dev['module']['api'] as Hcl[])[0]);
-    expect(String(api['create_order_model_schema'])).toContain(MODEL_FILE.replace('infra/', ''));
-  });
 });
 
-describe('Terraform (infra/modules/rest-api)', () => {
-  it('has the routes the local gateway serves', () => {
-    const resources = restApi['resource']['aws_api_gateway_resource'] as Hcl;
-    const pathOf = (ref: string): string => {
-      const name = /aws_api_gateway_resource\.(\w+)\.id/.exec(ref)?.[1];
-      if (!name) return '';
-      const r = must((resources[name] as Hcl[])[0]);
-      const parent = String(r['parent_id']).includes('root_resource_id') ? '' : pathOf(String(r['parent_id']));
-      return `${parent}/${r['path_part']}`;
-    };
-    const routes = Object.values(local(restApi, 'routes') as Record<string, Hcl>).map(
-      (route) => `${route['http_method']} ${pathOf(String(route['resource_id']))}${Object.keys(route['request_models']).length ? ' +model' : ''}`,
-    );
-    const ours = RESOURCES.flatMap((r) => Object.entries(r.methods).map(([method, spec]) => `${method} ${r.resource}${spec.model ? ' +model' : ''}`));
-    expect(ours.sort()).toEqual(routes.sort());
+describe('Terraform (infra/modules/http-api)', () => {
+  it('has the routes the local gateway serves, $default included', () => {
+    const keys = [...String(local(httpApi, 'route_keys')).matchAll(/"([^"]+)"/g)].map((m) => must(m[1]));
+    expect(ROUTES.map((r) => r.routeKey).sort()).toEqual(keys.sort());
+    // The event's resource is the route's path (the key without its method).
+    for (const route of ROUTES) expect(route.resource).toBe(route.routeKey.replace(/^[A-Z]+ /, ''));
   });
 
-  it('validates POST /order bodies in the gateway by default exactly when Terraform does (validate_request_body)', () => {
-    // The module's default and the environment's default (what `apply` deploys) are the local default.
-    expect(variable(restApiVariables, 'validate_request_body')['default']).toBe(DEFAULT_VALIDATE_REQUEST_BODY);
-    const api = must((dev['module']['api'] as Hcl[])[0]);
-    const passed = /^\$\{var\.(\w+)\}$/.exec(String(api['validate_request_body']))?.[1];
-    expect(passed).toBe('api_validate_request_body');
-    expect(variable(devVariables, must(passed))['default']).toBe(DEFAULT_VALIDATE_REQUEST_BODY);
-    // The variable chooses the body validator for POST /order only, the route with the model.
-    const routes = local(restApi, 'routes') as Record<string, Hcl>;
-    const withBodyValidator = Object.entries(routes)
-      .filter(([, route]) => String(route['request_validator']).includes('aws_api_gateway_request_validator.body'))
-      .map(([name, route]) => [name, String(route['request_validator']).replace(/\s+/g, ' ')]);
-    expect(withBodyValidator).toEqual([['post_order', '${var.validate_request_body ? aws_api_gateway_request_validator.body[0].id : null}']]);
-    expect(Object.keys(must(routes['post_order'])['request_models'])).toEqual(['application/json']);
-    const ours = RESOURCES.flatMap((r) => Object.entries(r.methods).filter(([, spec]) => spec.model).map(([method]) => `${method} ${r.resource}`));
-    expect(ours).toEqual(['POST /order']);
-  });
-
-  it('has the gateway responses the local gateway answers with', () => {
-    const responses = local(restApi, 'gateway_responses') as Record<string, { status_code: string | null; template: string }>;
-    for (const [type, ours] of Object.entries(GATEWAY_RESPONSE_TEMPLATES)) {
-      expect({ type, template: responses[type]?.template }).toEqual({ type, template: ours.template });
-      expect({ type, status: responses[type]?.status_code ?? null }).toEqual({ type, status: ours.statusCode === null ? null : String(ours.statusCode) });
-    }
+  it('sends every route to one payload 1.0 proxy integration, with no body validation or gateway responses', () => {
+    const integration = must((httpApi['resource']['aws_apigatewayv2_integration']['lambda'] as Hcl[])[0]);
+    expect(integration['integration_type']).toBe('AWS_PROXY');
+    expect(integration['payload_format_version']).toBe('1.0');
+    const route = must((httpApi['resource']['aws_apigatewayv2_route']['this'] as Hcl[])[0]);
+    expect(route['target']).toBe('integrations/${aws_apigatewayv2_integration.lambda.id}');
+    expect(Object.keys(httpApi['resource']).filter((type) => type.startsWith('aws_api_gateway_'))).toEqual([]);
   });
 });

@@ -109,6 +109,10 @@ module "api_handler" {
   memory_size           = local.settings.functions["api-handler"].memoryMb
   log_retention_in_days = var.log_retention_in_days
 
+  # HTTP APIs do not trace: the function starts the order's trace itself (sampled by the rule in
+  # tracing.tf, service name = function name), and the workflow and its tasks join it.
+  tracing_mode = "Active"
+
   role_permissions_boundary = local.role_permissions_boundary
 
   environment_variables = merge(local.common_environment, {
@@ -344,20 +348,13 @@ module "order_workflow" {
 ################################################################################
 
 module "api" {
-  source = "../../modules/rest-api"
+  source = "../../modules/http-api"
 
   name        = "${local.name_prefix}-orders"
   description = "DOFS order intake"
-  stage_name  = var.environment
 
   lambda_function_name = module.api_handler.function_name
   lambda_invoke_arn    = module.api_handler.invoke_arn
-
-  # Generated from order-domain's typebox schema by `nx run infra:generate`; never edited by hand.
-  create_order_model_schema = file("${path.module}/../../generated/create-order.model.json")
-
-  # false: api-handler answers bad bodies with one detail per field (docs/design.md, HTTP errors).
-  validate_request_body = var.api_validate_request_body
 
   throttling_rate_limit        = var.api_throttling_rate_limit
   throttling_burst_limit       = var.api_throttling_burst_limit
@@ -392,7 +389,7 @@ module "alarms" {
     "reconcile-orders" = module.reconcile_orders.function_name
   }
 
-  api_name       = module.api.rest_api_name
+  api_id         = module.api.api_id
   api_stage_name = module.api.stage_name
 
   reconciler_service_name = "reconcile-orders"

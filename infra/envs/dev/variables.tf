@@ -49,9 +49,9 @@ variable "deletion_protection" {
 }
 
 variable "log_level" {
-  description = "LOG_LEVEL of every function."
+  description = "LOG_LEVEL of every function (our logger's own filter). warn: failed fulfilment attempts, dead letters and errors only, no per-request info lines (infra/README.md, Logs)."
   type        = string
-  default     = "info"
+  default     = "warn"
 
   validation {
     condition     = contains(["debug", "info", "warn", "error"], var.log_level)
@@ -90,12 +90,6 @@ variable "api_throttling_burst_limit" {
     condition     = var.api_throttling_burst_limit >= 1
     error_message = "api_throttling_burst_limit must be at least 1."
   }
-}
-
-variable "api_validate_request_body" {
-  description = "Whether API Gateway validates POST /order bodies against the CreateOrderRequest model. false (default, what the API contract promises): api-handler validates and answers 400 with one detail per bad field, and INVALID_JSON for a body that is not JSON. true: API Gateway rejects a body that fails the model before invoking Lambda (cheaper under abusive traffic), but answers with API Gateway's single validation string as the only detail."
-  type        = bool
-  default     = false
 }
 
 variable "alarm_email_addresses" {

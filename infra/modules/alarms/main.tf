@@ -334,11 +334,12 @@ resource "aws_cloudwatch_metric_alarm" "api_5xx" {
   alarm_name        = "${var.name_prefix}-api-5xx"
   alarm_description = "The order API answered 5XX: our fault, never the client's."
 
-  namespace   = "AWS/ApiGateway"
-  metric_name = "5XXError"
+  namespace = "AWS/ApiGateway"
+  # HTTP API metric names and dimensions (a REST API would be 5XXError by ApiName).
+  metric_name = "5xx"
   dimensions = {
-    ApiName = var.api_name
-    Stage   = var.api_stage_name
+    ApiId = var.api_id
+    Stage = var.api_stage_name
   }
   statistic = "Sum"
   period    = var.period_seconds

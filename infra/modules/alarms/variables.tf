@@ -71,13 +71,13 @@ variable "lambda_function_names" {
   }
 }
 
-variable "api_name" {
-  description = "Name of the REST API (ApiName metric dimension)."
+variable "api_id" {
+  description = "ID of the HTTP API (ApiId metric dimension)."
   type        = string
 }
 
 variable "api_stage_name" {
-  description = "Stage of the REST API (Stage metric dimension)."
+  description = "Stage of the HTTP API (Stage metric dimension; $default)."
   type        = string
 }
 

@@ -112,9 +112,15 @@ resource "aws_lambda_function" "this" {
     mode = var.tracing_mode
   }
 
+  # JSON with the platform at WARN: no START/END/REPORT lines per invocation (Duration and Init
+  # stay as Lambda metrics). The application level must stay INFO or below: our EMF metric lines
+  # carry no `level` key, Lambda classes them INFO, and at WARN it would drop them (and with them
+  # the business metrics). Our logger filters by LOG_LEVEL itself (infra/README.md, Logs).
   logging_config {
-    log_format = "Text"
-    log_group  = aws_cloudwatch_log_group.this.name
+    log_format            = "JSON"
+    system_log_level      = "WARN"
+    application_log_level = "INFO"
+    log_group             = aws_cloudwatch_log_group.this.name
   }
 
   tags = local.tags

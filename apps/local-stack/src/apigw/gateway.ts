@@ -1,14 +1,10 @@
-// API Gateway (REST API, Lambda proxy integration, payload 1.0) in front of api-handler.
+// API Gateway (HTTP API, Lambda proxy integration, payload 1.0) in front of api-handler.
 //
-// Mirrors infra/modules/rest-api: the resources `/order` (POST with the CreateOrderRequest model,
-// ANY) and `/orders/{order_id}` (GET, ANY), all AWS_PROXY to api-handler; the gateway responses'
-// DOFS error bodies (unknown path -> 404, body over 10 MB -> 413, integration failure -> 502,
-// timeout after 29 s -> 504). Like the module's `validate_request_body` (default false), the body
-// validator is off by default: POST /order bodies reach api-handler, which answers one detail per
-// bad field. `validateRequestBody: true` (the CLI's --gateway-body-validation) mirrors a deployment
-// with `validate_request_body = true`: a body that fails the model is answered 400 by the gateway
-// (BAD_REQUEST_BODY, API Gateway's single validation string). The request model is read from
-// infra/generated/create-order.model.json, the same file Terraform uploads.
+// Mirrors infra/modules/http-api: the routes `POST /order`, `GET /orders/{order_id}` and
+// `$default`, all AWS_PROXY to api-handler, so every path and method reaches the function (which
+// answers 404/405/415/400 with the DOFS error body). HTTP APIs validate no body. The gateway
+// answers by itself only where the real one does, with its own `{"message":…}` bodies: a body
+// over 10 MB (413), a function error or malformed result (500), no answer within 30 s (503).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,62 +14,39 @@ import type { InvokeResult } from '../lambda/runtime';
 import { listen } from '../net';
 import { workspacePath } from '../paths';
 import { closeServer } from '../sfn/endpoint';
-import { assertSupportedSchema, validateAgainstModel } from './model-validator';
 
-export const MODEL_FILE = 'infra/generated/create-order.model.json';
 /** The API's OpenAPI document (generated from order-domain), served at GET /openapi.json: local only, not part of the deployed API. */
 export const OPENAPI_FILE = 'docs/openapi.json';
 
-/**
- * Whether the body validator is attached to POST /order when nothing says otherwise: the default of
- * infra/modules/rest-api's `validate_request_body` (test/drift.spec.ts checks they agree).
- */
-export const DEFAULT_VALIDATE_REQUEST_BODY = false;
-
 /** API Gateway's hard payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
-/** API Gateway's default (and maximum non-raised) integration timeout. */
-const INTEGRATION_TIMEOUT_MS = 29_000;
+/** HTTP API's integration timeout (its maximum). */
+const INTEGRATION_TIMEOUT_MS = 30_000;
 
-/** The gateway response templates of infra/modules/rest-api (verbatim). */
-export const GATEWAY_RESPONSE_TEMPLATES = {
-  BAD_REQUEST_BODY: {
-    statusCode: 400,
-    template:
-      '{"error":{"code":"VALIDATION_FAILED","message":"The request body does not match the CreateOrderRequest schema.","details":[{"path":"","message":"$context.error.validationErrorString"}]}}',
-  },
-  MISSING_AUTHENTICATION_TOKEN: {
-    statusCode: 404,
-    template: '{"error":{"code":"NOT_FOUND","message":"No route matches the request.","details":[]}}',
-  },
-  REQUEST_TOO_LARGE: {
-    statusCode: 413,
-    template: '{"error":{"code":"PAYLOAD_TOO_LARGE","message":$context.error.messageString,"details":[]}}',
-  },
-  DEFAULT_5XX: {
-    statusCode: null,
-    template: '{"error":{"code":"SERVICE_UNAVAILABLE","message":$context.error.messageString,"details":[]}}',
-  },
+/** The answers an HTTP API gives by itself (its own bodies, not the DOFS error body). */
+export const HTTP_API_ANSWERS = {
+  PAYLOAD_TOO_LARGE: { statusCode: 413, message: 'Request Entity Too Large' },
+  INTEGRATION_FAILURE: { statusCode: 500, message: 'Internal Server Error' },
+  INTEGRATION_TIMEOUT: { statusCode: 503, message: 'Service Unavailable' },
 } as const;
 
-type GatewayResponseType = keyof typeof GATEWAY_RESPONSE_TEMPLATES;
+type GatewayAnswerType = keyof typeof HTTP_API_ANSWERS;
 
-interface MethodSpec {
-  /** Name of the request model attached to the method (checked only when the body validator is on). */
-  model?: 'CreateOrderRequest';
-}
-
-interface ResourceSpec {
+interface RouteSpec {
+  /** The route key, as in infra/modules/http-api `route_keys`. */
+  routeKey: string;
+  method?: string;
+  /** The route's path, the event's `resource`. */
   resource: string;
-  pattern: RegExp;
+  pattern?: RegExp;
   params: string[];
-  methods: Record<string, MethodSpec>;
 }
 
-/** The REST API's resources and methods (infra/modules/rest-api `routes`). */
-export const RESOURCES: readonly ResourceSpec[] = [
-  { resource: '/order', pattern: /^\/order\/?$/, params: [], methods: { POST: { model: 'CreateOrderRequest' }, ANY: {} } },
-  { resource: '/orders/{order_id}', pattern: /^\/orders\/([^/]+)\/?$/, params: ['order_id'], methods: { GET: {}, ANY: {} } },
+/** The HTTP API's routes (infra/modules/http-api `route_keys`); `$default` takes everything else. */
+export const ROUTES: readonly RouteSpec[] = [
+  { routeKey: 'POST /order', method: 'POST', resource: '/order', pattern: /^\/order$/, params: [] },
+  { routeKey: 'GET /orders/{order_id}', method: 'GET', resource: '/orders/{order_id}', pattern: /^\/orders\/([^/]+)$/, params: ['order_id'] },
+  { routeKey: '$default', resource: '$default', params: [] },
 ];
 
 export interface ApiRequestLog {
@@ -84,8 +57,8 @@ export interface ApiRequestLog {
   requestId: string;
   /** The order id of a 202 to POST /order. */
   acceptedOrderId?: string;
-  /** Set when the gateway answered itself (validation, unknown route, integration error). */
-  gatewayResponse?: GatewayResponseType;
+  /** Set when the gateway answered itself (oversized body, integration error or timeout). */
+  gatewayResponse?: GatewayAnswerType;
   integrationError?: string;
 }
 
@@ -96,15 +69,7 @@ export interface ApiGatewayOptions {
   /** Invokes api-handler. */
   invoke: (event: APIGatewayProxyEvent) => Promise<InvokeResult>;
   onRequest?: (log: ApiRequestLog) => void;
-  /**
-   * Attach the body validator to the methods with a model, as `validate_request_body = true` does:
-   * the gateway answers a body that fails the model itself (400 BAD_REQUEST_BODY) and the function
-   * never sees it. Default DEFAULT_VALIDATE_REQUEST_BODY (off: the function validates).
-   */
-  validateRequestBody?: boolean;
-  /** Override the model file (tests). */
-  modelFile?: string;
-  /** Local-only pages outside the REST API (the dashboard): GET path -> its content type and body. */
+  /** Local-only pages outside the HTTP API (the dashboard): GET path -> its content type and body. */
   localPages?: Record<string, () => Promise<{ contentType: string; body: string }>>;
 }
 
@@ -112,18 +77,7 @@ export interface ApiGateway {
   server: Server;
   url: string;
   port: number;
-  /** Whether the gateway validates POST /order bodies against the model (see ApiGatewayOptions). */
-  validateRequestBody: boolean;
   close(): Promise<void>;
-}
-
-function renderGatewayResponse(type: GatewayResponseType, context: { messageString: string; validationErrorString?: string }) {
-  const { template } = GATEWAY_RESPONSE_TEMPLATES[type];
-  // $context.error.messageString is the quoted message; validationErrorString is raw text inside a
-  // quoted template string (escaped here so that the body stays valid JSON).
-  return template
-    .replace('$context.error.messageString', JSON.stringify(context.messageString))
-    .replace('$context.error.validationErrorString', JSON.stringify(context.validationErrorString ?? '').slice(1, -1));
 }
 
 /** `DD/Mon/YYYY:HH:mm:ss +0000`, API Gateway's requestTime format. */
@@ -133,12 +87,13 @@ function requestTime(date: Date): string {
   return `${pad(date.getUTCDate())}/${months[date.getUTCMonth()]}/${date.getUTCFullYear()}:${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`;
 }
 
-function matchResource(path: string): { spec: ResourceSpec; params: Record<string, string> } | undefined {
-  for (const spec of RESOURCES) {
-    const found = spec.pattern.exec(path);
+/** The route a request takes, and its path parameters (still percent-decoded, as API Gateway passes them). */
+export function matchRoute(method: string, path: string): { route: RouteSpec; params: Record<string, string> } {
+  for (const route of ROUTES) {
+    const found = route.method === method && route.pattern ? route.pattern.exec(path) : null;
     if (!found) continue;
     const params: Record<string, string> = {};
-    spec.params.forEach((name, index) => {
+    route.params.forEach((name, index) => {
       const raw = found[index + 1] ?? '';
       try {
         params[name] = decodeURIComponent(raw);
@@ -146,12 +101,12 @@ function matchResource(path: string): { spec: ResourceSpec; params: Record<strin
         params[name] = raw;
       }
     });
-    return { spec, params };
+    return { route, params };
   }
-  return undefined;
+  return { route: ROUTES[ROUTES.length - 1] as RouteSpec, params: {} };
 }
 
-/** Builds the REST API (payload 1.0) proxy event for a request. Exported for tests. */
+/** Builds the HTTP API payload 1.0 proxy event for a request. Exported for tests. */
 export function buildProxyEvent(input: {
   method: string;
   rawUrl: string;
@@ -234,7 +189,8 @@ export function buildProxyEvent(input: {
         userAgent,
         userArn: null,
       },
-      path: `/${input.stage}${url.pathname}`,
+      // The $default stage adds no stage segment to the path.
+      path: input.stage === '$default' ? url.pathname : `/${input.stage}${url.pathname}`,
       protocol: 'HTTP/1.1',
       requestId: input.requestId,
       requestTime: requestTime(now),
@@ -253,31 +209,27 @@ interface HttpAnswer {
   statusCode: number;
   headers: Record<string, string | string[]>;
   body: Buffer;
-  gatewayResponse?: GatewayResponseType;
+  gatewayResponse?: GatewayAnswerType;
   integrationError?: string;
 }
 
-function gatewayAnswer(type: GatewayResponseType, statusCode: number, messageString: string, validationErrorString?: string): HttpAnswer {
-  return {
-    statusCode,
-    headers: { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type === 'MISSING_AUTHENTICATION_TOKEN' ? 'MissingAuthenticationTokenException' : type },
-    body: Buffer.from(renderGatewayResponse(type, { messageString, validationErrorString })),
-    gatewayResponse: type,
-  };
+function gatewayAnswer(type: GatewayAnswerType): HttpAnswer {
+  const { statusCode, message } = HTTP_API_ANSWERS[type];
+  return { statusCode, headers: { 'Content-Type': 'application/json' }, body: Buffer.from(JSON.stringify({ message })), gatewayResponse: type };
 }
 
-/** Turns the function's proxy result into the HTTP response (502 when it is malformed). */
+/** Turns the function's proxy result into the HTTP response (500 when the function failed or it is malformed). */
 export function mapProxyResult(result: InvokeResult): HttpAnswer {
   if (!result.ok) {
     return {
-      ...gatewayAnswer('DEFAULT_5XX', 502, 'Internal server error'),
+      ...gatewayAnswer('INTEGRATION_FAILURE'),
       integrationError: `${result.error.errorType}: ${result.error.errorMessage}`,
     };
   }
   const payload = (result.payload && typeof result.payload === 'object' ? result.payload : {}) as Record<string, unknown>;
   const statusCode = payload['statusCode'];
   if (typeof statusCode !== 'number' || !Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
-    return { ...gatewayAnswer('DEFAULT_5XX', 502, 'Internal server error'), integrationError: 'Malformed Lambda proxy response' };
+    return { ...gatewayAnswer('INTEGRATION_FAILURE'), integrationError: 'Malformed Lambda proxy response' };
   }
   const headers: Record<string, string | string[]> = {};
   const multi = payload['multiValueHeaders'];
@@ -299,23 +251,13 @@ export function mapProxyResult(result: InvokeResult): HttpAnswer {
   return { statusCode, headers, body: buffer };
 }
 
-function mediaType(contentType: string | undefined): string {
-  // API Gateway treats a request without Content-Type as application/json.
-  return (contentType ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
-  const stage = options.stage ?? 'local';
+  const stage = options.stage ?? '$default';
   const apiId = 'local0dofs';
-  const validateRequestBody = options.validateRequestBody ?? DEFAULT_VALIDATE_REQUEST_BODY;
-  // The model is attached either way (read and checked at start-up), but only enforced when the
-  // body validator is on.
-  const model = JSON.parse(readFileSync(options.modelFile ?? workspacePath(MODEL_FILE), 'utf8')) as Record<string, unknown>;
-  assertSupportedSchema(model);
   const openApi = readFileSync(workspacePath(OPENAPI_FILE));
 
   async function answer(req: IncomingMessage, body: Buffer, tooLarge: boolean, requestId: string): Promise<HttpAnswer> {
-    if (tooLarge) return gatewayAnswer('REQUEST_TOO_LARGE', 413, 'Request Too Long');
+    if (tooLarge) return gatewayAnswer('PAYLOAD_TOO_LARGE');
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((method === 'GET' || method === 'HEAD') && url.pathname === '/openapi.json') {
@@ -326,27 +268,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       const page = await localPage();
       return { statusCode: 200, headers: { 'Content-Type': page.contentType, 'Cache-Control': 'no-store' }, body: Buffer.from(page.body) };
     }
-    const matched = matchResource(url.pathname);
-    const spec = matched ? (matched.spec.methods[method] ?? matched.spec.methods['ANY']) : undefined;
-    if (!matched || !spec) return gatewayAnswer('MISSING_AUTHENTICATION_TOKEN', 404, 'Missing Authentication Token');
-    if (validateRequestBody && spec.model && mediaType(req.headers['content-type']) === 'application/json') {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        return gatewayAnswer('BAD_REQUEST_BODY', 400, 'Invalid request body', 'Invalid request body');
-      }
-      const errors = validateAgainstModel(model, parsed);
-      if (errors.length > 0) return gatewayAnswer('BAD_REQUEST_BODY', 400, 'Invalid request body', `[${errors.join(', ')}]`);
-    }
+    const { route, params } = matchRoute(method, url.pathname);
     const event = buildProxyEvent({
       method,
       rawUrl: req.url ?? '/',
       rawHeaders: req.rawHeaders,
       body,
       sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-      resource: matched.spec.resource,
-      pathParameters: matched.spec.params.length > 0 ? matched.params : null,
+      resource: route.resource,
+      pathParameters: route.params.length > 0 ? params : null,
       stage,
       apiId,
       requestId,
@@ -355,7 +285,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS)));
     const result = await Promise.race([options.invoke(event), timeout]);
     clearTimeout(timer);
-    if (result === 'timeout') return gatewayAnswer('DEFAULT_5XX', 504, 'Endpoint request timed out');
+    if (result === 'timeout') return gatewayAnswer('INTEGRATION_TIMEOUT');
     return mapProxyResult(result);
   }
 
@@ -370,13 +300,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     });
     req.on('end', () => {
       void answer(req, Buffer.concat(chunks), size > MAX_PAYLOAD_BYTES, requestId)
-        .catch((error: Error) => ({ ...gatewayAnswer('DEFAULT_5XX', 502, 'Internal server error'), integrationError: error.message }))
+        .catch((error: Error) => ({ ...gatewayAnswer('INTEGRATION_FAILURE'), integrationError: error.message }))
         .then((out) => {
           res.writeHead(out.statusCode, {
             ...out.headers,
             'Content-Length': out.body.length,
-            'x-amzn-RequestId': requestId,
-            'x-amz-apigw-id': randomBytes(8).toString('base64url').slice(0, 16) + '=',
+            'apigw-requestid': requestId,
           });
           res.end(req.method === 'HEAD' ? undefined : out.body);
           let acceptedOrderId: string | undefined;
@@ -402,5 +331,5 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   });
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.port, options.host);
-  return { server, port, url: `http://${options.host}:${port}`, validateRequestBody, close: () => closeServer(server) };
+  return { server, port, url: `http://${options.host}:${port}`, close: () => closeServer(server) };
 }

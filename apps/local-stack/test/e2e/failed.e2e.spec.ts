@@ -1,15 +1,11 @@
 // Success rate 0: every order is attempted exactly maxReceiveCount times, dead-lettered, recorded in
-// failed_orders and ends FAILED. This suite also runs with --gateway-body-validation (the opt-in
-// mirror of validate_request_body = true): API Gateway answers a bad body before api-handler.
+// failed_orders and ends FAILED.
 import { settings } from '@dofs/local-aws';
 import {
   clients,
-  countExecutions,
   launchStack,
   postMany,
-  postOrder,
   removeDir,
-  SAMPLE_ORDER,
   scanAll,
   tempDataDir,
   waitForTerminal,
@@ -25,7 +21,7 @@ describe('local stack end to end, success rate 0', () => {
   let c: ReturnType<typeof clients>;
 
   beforeAll(async () => {
-    stack = await launchStack(['--success-rate', '0', '--visibility-timeout', '3', '--gateway-body-validation', '--workflow-type', 'STANDARD', '--quiet'], dataDir);
+    stack = await launchStack(['--success-rate', '0', '--visibility-timeout', '3', '--workflow-type', 'STANDARD', '--quiet'], dataDir);
     c = clients(stack.state);
   });
 
@@ -33,24 +29,6 @@ describe('local stack end to end, success rate 0', () => {
     c?.destroy();
     await stack?.stop();
     removeDir(dataDir);
-  });
-
-  it('with --gateway-body-validation, answers a body that fails the model in the gateway (one detail) and starts nothing', async () => {
-    expect(stack.state.gatewayBodyValidation).toBe(true);
-    expect(stack.output()).toContain('API Gateway validates POST /order bodies');
-    const executionsBefore = await countExecutions(c.sfn, stack.state.stateMachineArn);
-    const bad = await postOrder(stack.state.apiUrl, { ...SAMPLE_ORDER, items: [], x: 1 });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error?.code).toBe('VALIDATION_FAILED');
-    expect(bad.body.error?.details).toHaveLength(1);
-    // API Gateway's validation string, every problem in one message.
-    expect(bad.body.error?.details[0]?.path).toBe('');
-    expect(bad.body.error?.details[0]?.message).toMatch(/array is too short/);
-    expect(bad.body.error?.details[0]?.message).toMatch(/not allowed by the schema/);
-    const notJson = await postOrder(stack.state.apiUrl, '{"customer_id":');
-    expect({ status: notJson.status, code: notJson.body.error?.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
-    expect(await countExecutions(c.sfn, stack.state.stateMachineArn)).toBe(executionsBefore);
-    expect(await scanAll(c.ddb, stack.state.settings.tables.orders)).toEqual([]);
   });
 
   it('ends every order FAILED after exactly maxReceiveCount attempts, with a failed_orders record', async () => {

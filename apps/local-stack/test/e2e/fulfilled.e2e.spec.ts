@@ -162,9 +162,8 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
     const executionsBefore = await executions();
     const ordersBefore = (await scanAll(c.ddb, stack.state.settings.tables.orders)).length;
     const api = stack.state.apiUrl;
-    // Gateway body validation is off by default (as validate_request_body = false deploys it), so
-    // api-handler answers every bad body: one detail per bad field, JSON Pointer paths.
-    expect(stack.state.gatewayBodyValidation).toBe(false);
+    // HTTP APIs validate no body: api-handler answers every bad body, one detail per bad field
+    // (JSON Pointer paths).
     const json = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
     const cases: Array<[string, Promise<Response>, number, string, string[]?]> = [

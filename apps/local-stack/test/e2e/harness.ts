@@ -16,8 +16,6 @@ export const MAIN = path.join(ROOT, 'dist/apps/local-stack/main.js');
 export interface StackState {
   pid: number;
   apiUrl: string;
-  /** Whether API Gateway validates POST /order bodies (`--gateway-body-validation`). */
-  gatewayBodyValidation: boolean;
   workflowType: 'STANDARD' | 'EXPRESS';
   /** DynamoDB Local's JVM, for tests that stall it. */
   dynamodbPid: number;

@@ -44,12 +44,14 @@ mock_provider "aws" {
   mock_resource "aws_sns_topic" {
     defaults = { arn = "arn:aws:sns:us-east-1:123456789012:dofs-dev-alarms" }
   }
-  mock_resource "aws_api_gateway_rest_api" {
+  mock_resource "aws_apigatewayv2_api" {
     defaults = {
-      id               = "abc123"
-      root_resource_id = "root"
-      execution_arn    = "arn:aws:execute-api:us-east-1:123456789012:abc123"
+      id            = "abc123"
+      execution_arn = "arn:aws:execute-api:us-east-1:123456789012:abc123"
     }
+  }
+  mock_resource "aws_apigatewayv2_stage" {
+    defaults = { invoke_url = "https://abc123.execute-api.us-east-1.amazonaws.com/" }
   }
 }
 
@@ -135,14 +137,6 @@ run "standard_workflow_allowed" {
 
   variables {
     state_machine_type = "STANDARD"
-  }
-}
-
-run "gateway_body_validation_allowed" {
-  command = plan
-
-  variables {
-    api_validate_request_body = true
   }
 }
 

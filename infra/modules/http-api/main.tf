@@ -1,0 +1,90 @@
+################################################################################
+# HTTP API (API Gateway v2): every route is one Lambda proxy integration to api-handler
+#
+#   POST /order              -> api-handler
+#   GET  /orders/{order_id}  -> api-handler
+#   $default                 -> api-handler, which answers 404/405/415 with the DOFS error body
+#                               (without it API Gateway would answer {"message":"Not Found"})
+#
+# Payload format 1.0 keeps the REST-style proxy event api-handler and the local stack use.
+# HTTP APIs do not validate request bodies: api-handler does, one detail per bad field.
+################################################################################
+
+resource "aws_apigatewayv2_api" "this" {
+  name          = var.name
+  description   = var.description
+  protocol_type = "HTTP"
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_integration" "lambda" {
+  api_id                 = aws_apigatewayv2_api.this.id
+  integration_type       = "AWS_PROXY"
+  integration_method     = "POST"
+  integration_uri        = var.lambda_invoke_arn
+  payload_format_version = "1.0"
+}
+
+locals {
+  route_keys = toset(["POST /order", "GET /orders/{order_id}", "$default"])
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  for_each = local.route_keys
+
+  api_id    = aws_apigatewayv2_api.this.id
+  route_key = each.value
+  # The order API is public by design (see infra/README.md); throttling bounds it.
+  authorization_type = "NONE"
+  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+}
+
+resource "aws_lambda_permission" "api" {
+  statement_id  = "AllowApiGateway"
+  action        = "lambda:InvokeFunction"
+  function_name = var.lambda_function_name
+  principal     = "apigateway.amazonaws.com"
+  # Only this API (any stage, route and method: the $default route sends every path).
+  source_arn = "${aws_apigatewayv2_api.this.execution_arn}/*"
+}
+
+################################################################################
+# Stage: $default (no stage segment in the URL), deployed on every change, throttled, access logs
+################################################################################
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/aws/apigateway/${var.name}/access"
+  retention_in_days = var.access_log_retention_in_days
+
+  tags = var.tags
+}
+
+resource "aws_apigatewayv2_stage" "this" {
+  api_id      = aws_apigatewayv2_api.this.id
+  name        = "$default"
+  auto_deploy = true
+
+  default_route_settings {
+    throttling_rate_limit  = var.throttling_rate_limit
+    throttling_burst_limit = var.throttling_burst_limit
+  }
+
+  # One short line per request: its bytes are ingested and priced (tools/cost renders this format).
+  access_log_settings {
+    destination_arn = aws_cloudwatch_log_group.access.arn
+    format = jsonencode({
+      requestId          = "$context.requestId"
+      ip                 = "$context.identity.sourceIp"
+      requestTimeEpoch   = "$context.requestTimeEpoch"
+      routeKey           = "$context.routeKey"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      integrationLatency = "$context.integrationLatency"
+      responseLatency    = "$context.responseLatency"
+      integrationError   = "$context.integrationErrorMessage"
+    })
+  }
+
+  tags = var.tags
+}
