@@ -37,13 +37,18 @@ describe('API', () => {
       expect(dev.variables.api_validate_request_body).toBeUndefined();
     });
 
-    it('start the trace in api-handler (HTTP APIs have no X-Ray tracing)', async () => {
+    it('start the order\'s trace in the workflow, sampled by the environment\'s rule (HTTP APIs have no X-Ray tracing)', async () => {
       const dev = await config('envs/dev');
-      expect(moduleCall(dev, 'api_handler').tracing_mode).toBe('Active');
+      // Active would sample at Lambda's fixed 1/s + 5 %, which no sampling rule changes.
+      expect(moduleCall(dev, 'api_handler').tracing_mode).toBeUndefined();
+      const machine = await config('modules/state-machine');
+      expect(blocks(resource(machine, 'aws_sfn_state_machine', 'this'), 'tracing_configuration')[0]?.enabled).toBe(true);
       const rule = resource(dev, 'aws_xray_sampling_rule', 'orders');
-      // The function's X-Ray service name is its name, ${local.name_prefix}-api-handler.
+      // A state machine's X-Ray service name is its name, ${local.name_prefix}-order-workflow.
       expect(rule.service_name).toBe('${local.name_prefix}-*');
       expect(rule.service_type).toBe('*');
+      expect(expr(moduleCall(dev, 'order_workflow').name)).toBe('local.state_machine_name');
+      expect(squash(dev.locals.state_machine_name)).toBe('${local.name_prefix}-order-workflow');
     });
   });
 

@@ -105,10 +105,8 @@ describe('functions', () => {
     expect(Object.keys(lambda.resources.aws_iam_role ?? {})).toEqual(['this']);
     expect(expr(resource(lambda, 'aws_lambda_function', 'this').role)).toBe('aws_iam_role.this.arn');
 
-    // Nothing overrides the module's runtime, architecture or handler; only api-handler traces
-    // Active (an HTTP API starts no trace: the function does).
-    for (const key of ['runtime', 'architectures', 'handler']) expect(call[key]).toBeUndefined();
-    expect(call.tracing_mode).toBe(app === 'api-handler' ? 'Active' : undefined);
+    // Nothing overrides the module's runtime, architecture, handler or tracing mode.
+    for (const key of ['runtime', 'architectures', 'handler', 'tracing_mode']) expect(call[key]).toBeUndefined();
   });
 
   it('take their packages from the artifact manifest of the commit (a variable), not from shared pointers', async () => {

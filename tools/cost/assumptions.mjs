@@ -33,17 +33,19 @@ export const ASSUMPTIONS = {
   expressExecutionMs: 150,
   expressMemoryMb: 64,
 
-  /** DynamoDB: a sparse GSI on orders holding only non-terminal orders (for the reconciler), keyed
-   * by status and updated_at, KEYS_ONLY: entering, every status change (delete + put) and leaving
-   * each write it once. `gsiWritesPerStatusChange` 2 = the key changes with the status. */
-  ordersGsiCount: 1,
+  /** DynamoDB: the sparse GSI on orders (how many: read from the orders_table module call) holds
+   * only non-terminal orders (for the reconciler), keyed by status and updated_at, KEYS_ONLY:
+   * entering, every status change (delete + put) and leaving each write it once.
+   * `gsiWritesPerStatusChange` 2 = the key changes with the status. */
   gsiWritesPerStatusChange: 2,
   gsiItemBytes: 120,
   /** Idempotency record: key, customer, request hash, order id, expiry. */
   idempotencyItemBytes: 260,
 
   /** Log volume. Our lines per invocation at LOG_LEVEL info are the "log B" column of
-   * tools/bench-bundles.mjs (one JSON line per request, task and record, plus a batch line). */
+   * tools/bench-bundles.mjs run with LOG_LEVEL=info (one JSON line per request, task and record,
+   * plus a batch line); at warn they are not written. EMF metric lines are not here: they are
+   * built with the real writer (tools/cost/emf.mjs). */
   appLogBytes: {
     apiPost: 520,
     apiGet: 480,
@@ -57,8 +59,23 @@ export const ASSUMPTIONS = {
   logEventOverheadBytes: 26,
   /** Step Functions execution history event (JSON, without execution data) as logged at level ALL. */
   sfnLogEventBytes: 350,
-  /** API Gateway access log line of the format in infra/modules/rest-api (16 fields). */
-  apiAccessLogBytes: 480,
+  /** Representative values of the access log format's $context variables (infra/modules/http-api
+   * stage), per request: the line is the format rendered with them. Ids and times at their real
+   * lengths; response lengths of a 202 and of an order read. */
+  accessLogValues: {
+    common: {
+      '$context.requestId': 'Kx3n1hXyoAMEPdQ=',
+      '$context.extendedRequestId': 'Kx3n1hXyoAMEPdQ=',
+      '$context.identity.sourceIp': '203.0.113.42',
+      '$context.requestTimeEpoch': '1764590400000',
+      '$context.requestTime': '01/Dec/2026:12:00:00 +0000',
+      '$context.integrationErrorMessage': '-',
+      '$context.error.message': '-',
+      '$context.protocol': 'HTTP/1.1',
+    },
+    post: { '$context.routeKey': 'POST /order', '$context.httpMethod': 'POST', '$context.path': '/order', '$context.status': '202', '$context.responseLength': '131', '$context.integrationLatency': '38', '$context.responseLatency': '40' },
+    get: { '$context.routeKey': 'GET /orders/{order_id}', '$context.httpMethod': 'GET', '$context.path': '/orders/ord_0123456789abcdef0123456789abcdef', '$context.status': '200', '$context.responseLength': '712', '$context.integrationLatency': '14', '$context.responseLatency': '16' },
+  },
   /** Archived logs are billed compressed; CloudWatch Logs compresses JSON lines about 6:1. */
   logCompressionRatio: 6,
 };

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { evaluate, functionEnvironment, functionModules, loadEnvironment } from '../lib/terraform.mjs';
+import { customMetrics, emfLineBytes } from './emf.mjs';
 
 const DEFAULT_SAMPLING = { reservoirPerSecond: 1, fixedRate: 0.05, source: 'X-Ray default rule (no aws_xray_sampling_rule in Terraform)' };
 
@@ -22,6 +23,16 @@ function modulesFrom(environment, moduleDir) {
   return Object.entries(environment.modules).filter(([, m]) => m.source.endsWith(join('modules', moduleDir)));
 }
 
+/**
+ * The fields of an access log format `jsonencode({ key = "$context.x", ... })` as written in the
+ * module: key -> context variable, in order (the model renders it with representative values).
+ */
+function accessLogFormat(format) {
+  const fields = Object.fromEntries([...String(format).matchAll(/(\w+)\s*=\s*"(\$context\.[\w.]+)"/g)].map((m) => [m[1], m[2]]));
+  if (Object.keys(fields).length === 0) throw new Error(`cannot read the access log format: ${format}`);
+  return fields;
+}
+
 /** Reads everything the cost model prices from Terraform and the settings file. */
 export async function readInputs(envDir) {
   const environment = await loadEnvironment(envDir === undefined ? undefined : resolve(envDir));
@@ -39,6 +50,7 @@ export async function readInputs(envDir) {
       logLevel: functionEnvironment(environment, app, (ref) => `<${ref}>`)['LOG_LEVEL'] ?? 'info',
       logFormat: first(fn.logging_config)?.log_format ?? 'Text',
       systemLogLevel: first(fn.logging_config)?.system_log_level ?? 'INFO',
+      applicationLogLevel: first(fn.logging_config)?.application_log_level ?? 'INFO',
       logRetentionDays: Number(argument(environment, module, 'log_retention_in_days')),
       ...(source ? { batchSize: Number(source.batch_size), batchWindowSeconds: Number(source.maximum_batching_window_in_seconds) } : {}),
     };
@@ -59,12 +71,14 @@ export async function readInputs(envDir) {
 
   const [apiName, apiModule] = [...modulesFrom(environment, 'rest-api'), ...modulesFrom(environment, 'http-api')][0];
   const stage = resourceBody(apiModule, 'aws_api_gateway_stage') ?? resourceBody(apiModule, 'aws_apigatewayv2_stage');
+  const accessLog = first(stage?.access_log_settings);
   const api = {
     module: apiName,
     type: apiModule.source.endsWith('rest-api') ? 'REST' : 'HTTP',
     xray: evaluate(stage?.xray_tracing_enabled ?? false, environment) === true,
     executionLogging: argument(environment, apiModule, 'execution_logging_level') ?? 'OFF',
-    accessLogs: Boolean(stage?.access_log_settings),
+    accessLogs: Boolean(accessLog),
+    accessLogFormat: accessLog ? accessLogFormat(accessLog.format) : {},
     logRetentionDays: Number(argument(environment, apiModule, 'access_log_retention_in_days')),
   };
 
@@ -72,7 +86,9 @@ export async function readInputs(envDir) {
   for (const [name, module] of modulesFrom(environment, 'dynamodb-table')) {
     tables[name] = {
       pointInTimeRecovery: argument(environment, module, 'point_in_time_recovery_enabled') !== false,
-      globalSecondaryIndexes: (resourceBody(module, 'aws_dynamodb_table').global_secondary_index ?? []).length,
+      // The table module declares its indexes with a `dynamic "global_secondary_index"` block fed
+      // by the call's `global_secondary_indexes`: count the argument (a literal block as a fallback).
+      globalSecondaryIndexes: (argument(environment, module, 'global_secondary_indexes') ?? resourceBody(module, 'aws_dynamodb_table').global_secondary_index ?? []).length,
     };
   }
 
@@ -90,6 +106,8 @@ export async function readInputs(envDir) {
     }
   }
 
+  const dashboards = Object.keys(environment.parsed.resource?.aws_cloudwatch_dashboard ?? {}).length;
+
   return {
     envDir: environment.dir,
     functions,
@@ -98,6 +116,9 @@ export async function readInputs(envDir) {
     tables,
     sampling,
     alarms,
+    dashboards,
+    metrics: { custom: customMetrics(Object.keys(functions)), emfLineBytes: await emfLineBytes() },
+    reconciler: { intervalSeconds: Number(settings.reconciler.intervalSeconds) },
     fulfilment: { successRate: Number(settings.fulfillment.successRate), maxReceiveCount: Number(settings.queues.maxReceiveCount) },
   };
 }

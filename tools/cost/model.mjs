@@ -35,6 +35,9 @@ export function pathLength(definition, { through, rejected = false } = {}) {
   return count;
 }
 
+/** Lambda's own sampling for Active functions: 1 request a second and 5 % of the rest, not configurable by sampling rules. */
+export const LAMBDA_SAMPLING = { reservoirPerSecond: 1, fixedRate: 0.05 };
+
 /** Share of requests X-Ray records at `perSecond` requests a second: the reservoir, then the fixed rate. */
 export function sampledShare(perSecond, { reservoirPerSecond, fixedRate }) {
   if (perSecond <= 0) return 0;
@@ -58,6 +61,23 @@ function textPlatformLogBytes(traced, coldStartShare) {
   const init = '\tInit Duration: 245.67 ms';
   const xray = '\nXRAY TraceId: 1-5e1b4151-5ac6c58f5a7e3b5d1e1f0c2a\tSegmentId: 53995c3f42cd8ad8\tSampled: true';
   return { bytes: start.length + end.length + report.length + coldStartShare * init.length + (traced ? xray.length : 0) + 3, events: 3 };
+}
+
+/** Lambda's application log levels, least severe first (JSON log format). */
+const APPLICATION_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+/** Whether Lambda keeps a line it classes `level` when the function's application log level is `threshold`. */
+export function lambdaKeeps(level, threshold) {
+  return APPLICATION_LEVELS.indexOf(level) >= APPLICATION_LEVELS.indexOf(threshold ?? 'INFO');
+}
+
+/** One access log line: the module's format (key -> $context variable) rendered with `values`, as JSON. */
+export function accessLogLineBytes(format, values) {
+  const line = {};
+  for (const [key, variable] of Object.entries(format)) {
+    if (!(variable in values)) throw new Error(`no representative value for ${variable} (tools/cost/assumptions.mjs accessLogValues)`);
+    line[key] = String(values[variable]);
+  }
+  return Buffer.byteLength(JSON.stringify(line));
 }
 
 /** Expected fulfilment attempts per queued order, and the shares fulfilled and dead-lettered. */
@@ -97,12 +117,19 @@ export function costPerMillion(inputs, prices, a, items) {
 
   // Lambda: invocations, duration (and billed init on cold starts) by memory and architecture.
   const d = a.durationMs;
+  // EMF metric lines (inputs.metrics.emfLineBytes, built with the real writer), one per invocation
+  // that recorded a metric: api-handler per accepted POST, store-order per rejection,
+  // fulfill-order per batch (with OrdersFulfilled when a record of the batch succeeded), dlq-handler
+  // per batch that set an order FAILED. `emf` is bytes per invocation of the call.
+  const emf = inputs.metrics.emfLineBytes;
+  const fulfilledRecords = queued * outcome.fulfilled;
+  const successBatchShare = Math.min(1, fulfilledRecords / fulfilInvocations);
   const invocations = {
-    'api-handler': [{ n: 1, ms: d.apiPost, log: a.appLogBytes.apiPost }, { n: a.getsPerOrder, ms: d.apiGet, log: a.appLogBytes.apiGet }],
-    'validate-order': [{ n: 1, ms: d.validate, log: a.appLogBytes.validate }],
-    'store-order': [{ n: 1, ms: d.store, log: a.appLogBytes.store }],
-    'fulfill-order': [{ n: fulfilInvocations, ms: d.fulfilPerBatch + fulfilBatch * d.fulfilPerRecord, log: a.appLogBytes.fulfilPerBatch + fulfilBatch * a.appLogBytes.fulfilPerRecord }],
-    'dlq-handler': [{ n: dlqInvocations, ms: dlqBatch * d.dlqPerRecord, log: dlqBatch * a.appLogBytes.dlqPerRecord }],
+    'api-handler': [{ n: 1, ms: d.apiPost, log: a.appLogBytes.apiPost, emf: emf.apiAccepted, emfLines: 1 }, { n: a.getsPerOrder, ms: d.apiGet, log: a.appLogBytes.apiGet, emf: 0, emfLines: 0 }],
+    'validate-order': [{ n: 1, ms: d.validate, log: a.appLogBytes.validate, emf: 0, emfLines: 0 }],
+    'store-order': [{ n: 1, ms: d.store, log: a.appLogBytes.store, emf: a.rejectedShare * emf.storeRejected, emfLines: a.rejectedShare }],
+    'fulfill-order': [{ n: fulfilInvocations, ms: d.fulfilPerBatch + fulfilBatch * d.fulfilPerRecord, log: a.appLogBytes.fulfilPerBatch + fulfilBatch * a.appLogBytes.fulfilPerRecord, emf: successBatchShare * emf.fulfilSuccess + (1 - successBatchShare) * emf.fulfilFailure, emfLines: 1 }],
+    'dlq-handler': [{ n: dlqInvocations, ms: dlqBatch * d.dlqPerRecord, log: dlqBatch * a.appLogBytes.dlqPerRecord, emf: emf.dlqFailed, emfLines: 1 }],
   };
   let lambdaRequests = 0;
   let lambdaUsd = 0;
@@ -143,27 +170,28 @@ export function costPerMillion(inputs, prices, a, items) {
   const dlqWru = 2 * kb(itemBytes(it.failedOrder)) + 2 * kb(itemBytes(it.fulfilled));
   const gsiKb = kb(a.gsiItemBytes);
   const statusChanges = accepted * (1 + outcome.failedAttempts); // RECEIVED->PENDING, then ->RETRYING on each failed attempt
-  const gsiWrites = a.ordersGsiCount * gsiKb * (1 /* enters as RECEIVED */ + statusChanges * a.gsiWritesPerStatusChange + 1 /* leaves when terminal */);
+  const ordersGsis = inputs.tables.orders_table?.globalSecondaryIndexes ?? 0;
+  const gsiWrites = ordersGsis * gsiKb * (1 /* enters as RECEIVED */ + statusChanges * a.gsiWritesPerStatusChange + 1 /* leaves when terminal */);
   const wru = intakeWru + accepted * storeWru + a.rejectedShare * storeWru + receives * fulfilWru + dlqRecords * dlqWru + gsiWrites;
   const rru = receives * fulfilReadRru + dlqRecords * fulfilReadRru + a.getsPerOrder * 0.5 * fourKb(itemBytes(it.fulfilled));
   const storedGb = (itemBytes(it.fulfilled) + 100) / 1024 ** 3; // + per-item overhead
   const pitr = Object.values(inputs.tables).some((t) => t.pointInTimeRecovery);
-  // The sparse GSI and the idempotency table are being added: priced from the assumptions until Terraform has them.
-  const planned = Object.values(inputs.tables).every((t) => t.globalSecondaryIndexes === 0);
   const storageUsd = storedGb * (price('dynamodbStoragePerGbMonth') + (pitr ? price('dynamodbPitrPerGbMonth') : 0));
   add(
     'DynamoDB on demand',
     wru * price('dynamodbPerMillionWriteRequestUnits') + rru * price('dynamodbPerMillionReadRequestUnits') + storageUsd * MILLION,
-    `${wru.toFixed(2)} WRU (intake ${intakeWru.toFixed(1)}, GSI ${gsiWrites.toFixed(1)}${planned ? ' planned' : ''}), ${rru.toFixed(2)} RRU, 1 month of ${itemBytes(it.fulfilled)} B stored${pitr ? ' + PITR' : ''}`,
+    `${wru.toFixed(2)} WRU (intake ${intakeWru.toFixed(1)}, GSI ${gsiWrites.toFixed(1)}, ${ordersGsis} index), ${rru.toFixed(2)} RRU, 1 month of ${itemBytes(it.fulfilled)} B stored${pitr ? ' + PITR' : ''}`,
   );
 
   // SQS: SendMessage from the workflow, receives and batched deletes by the event source mappings.
   const sqsRequests = queued + fulfilInvocations + (queued * outcome.fulfilled) / fulfilBatch + 2 * dlqInvocations;
   add('SQS', sqsRequests * price('sqsStandardPerMillionRequests'), `${sqsRequests.toFixed(2)} requests (send, receive, delete; ${fulfilBatch.toFixed(1)} records per batch)`);
 
-  // CloudWatch Logs: our lines (by LOG_LEVEL), Lambda's platform lines, Step Functions history events, API access logs.
+  // CloudWatch Logs: our lines (by LOG_LEVEL), EMF metric lines, Lambda's platform lines, Step
+  // Functions history events, API access logs.
   const levelKeeps = (level) => (level === 'debug' || level === 'info' ? 1 : 0);
   let logBytes = 0;
+  let emfBytes = 0;
   let logEvents = 0;
   const retention = [];
   for (const [app, calls] of Object.entries(invocations)) {
@@ -171,19 +199,27 @@ export function costPerMillion(inputs, prices, a, items) {
     // An XRAY line when the invocation is traced: Active, or called by a traced API stage / workflow.
     const traced = fn.tracingMode === 'Active' || (!['fulfill-order', 'dlq-handler'].includes(app) && (inputs.api.xray || sm.tracing));
     const platform = platformLogBytes(fn, traced, a.coldStartShare);
+    // Our lines are info (Lambda keeps them at application level INFO or below); EMF lines carry
+    // no `level` key, so Lambda classes them INFO too (JSON format).
+    const appKeepsInfo = fn.logFormat !== 'JSON' || lambdaKeeps('INFO', fn.applicationLogLevel);
     for (const call of calls) {
-      // At warn/error only failures are logged: the failed fulfilment attempts and dead letters.
-      const ours = levelKeeps(fn.logLevel) ? call.log : app === 'fulfill-order' ? (outcome.failedAttempts / outcome.receives) * call.log : app === 'dlq-handler' ? call.log : 0;
-      const bytes = call.n * (ours + platform.bytes);
+      // At warn/error our logger writes warnings and errors only. The handlers log a failed
+      // fulfilment attempt and an archived dead letter at info, so in a normal run nothing is left.
+      const ours = levelKeeps(fn.logLevel) && appKeepsInfo ? call.log : 0;
+      const metricLines = appKeepsInfo ? call.emf : 0;
+      const bytes = call.n * (ours + metricLines + platform.bytes);
       logBytes += bytes;
-      logEvents += call.n * (platform.events + Math.ceil(ours / 400));
+      emfBytes += call.n * metricLines;
+      logEvents += call.n * (platform.events + Math.ceil(ours / 400) + (appKeepsInfo ? call.emfLines : 0));
       retention.push({ bytes, days: fn.logRetentionDays });
     }
   }
   const sfnEvents = sm.logLevel === 'ALL' ? accepted * (2 + 5 * (acceptedPath - 0)) + a.rejectedShare * (2 + 5 * rejectedPath) : 0;
   const sfnBytes = sfnEvents * a.sfnLogEventBytes * (sm.includeExecutionData ? 3 : 1);
   retention.push({ bytes: sfnBytes, days: sm.logRetentionDays });
-  const accessBytes = inputs.api.accessLogs ? apiRequests * a.apiAccessLogBytes : 0;
+  const accessLine = (values) => accessLogLineBytes(inputs.api.accessLogFormat, { ...a.accessLogValues.common, ...values });
+  const accessLineBytes = inputs.api.accessLogs ? { post: accessLine(a.accessLogValues.post), get: accessLine(a.accessLogValues.get) } : { post: 0, get: 0 };
+  const accessBytes = accessLineBytes.post + a.getsPerOrder * accessLineBytes.get;
   retention.push({ bytes: accessBytes, days: inputs.api.logRetentionDays });
   const overhead = (logEvents + sfnEvents + (inputs.api.accessLogs ? apiRequests : 0)) * a.logEventOverheadBytes;
   const ingestedGb = (logBytes + sfnBytes + accessBytes + overhead) / 1024 ** 3;
@@ -191,21 +227,38 @@ export function costPerMillion(inputs, prices, a, items) {
   add(
     'CloudWatch Logs',
     (ingestedGb * price('cloudwatchLogsIngestionPerGb') + storedGbMonths * price('cloudwatchLogsStoragePerGbMonth')) * MILLION,
-    `${((logBytes + sfnBytes + accessBytes + overhead) / 1024).toFixed(1)} KB ingested (functions ${(logBytes / 1024).toFixed(1)}, workflow ${sm.logLevel} ${(sfnBytes / 1024).toFixed(1)}, access ${(accessBytes / 1024).toFixed(1)})`,
+    `${((logBytes + sfnBytes + accessBytes + overhead) / 1024).toFixed(1)} KB ingested (functions ${(logBytes / 1024).toFixed(1)} of which EMF ${(emfBytes / 1024).toFixed(1)}, workflow ${sm.logLevel} ${(sfnBytes / 1024).toFixed(1)}, access ${(accessBytes / 1024).toFixed(1)}: ${accessLineBytes.post} B a POST line)`,
   );
 
-  // X-Ray: a trace starts where a request is sampled: the API stage (the function, the workflow it
-  // starts and its tasks join that trace), or a function with tracing Active invoked by SQS.
+  // X-Ray: a trace starts where a request is sampled, and everything downstream joins it: a REST
+  // stage with tracing (by the sampling rule), api-handler when Active (Lambda's own fixed rate:
+  // sampling rules do not apply to functions), else the workflow when traced (by the rule, one
+  // execution per order); fulfill-order and dlq-handler start their own traces only when Active.
   const s = inputs.sampling;
-  const apiTracing = inputs.api.xray || f['api-handler'].tracingMode === 'Active';
-  const apiTraces = apiTracing ? apiRequests * sampledShare(orderRate * apiRequests, s) : 0;
-  const consumerTraces = (app, perOrder) => (f[app].tracingMode === 'Active' ? perOrder * sampledShare(orderRate * perOrder, s) : 0);
-  const traces = apiTraces + consumerTraces('fulfill-order', fulfilInvocations) + consumerTraces('dlq-handler', dlqInvocations);
-  add('X-Ray', traces * price('xrayPerMillionTracesRecorded'), `${traces.toFixed(2)} traces (${s.source}: ${s.reservoirPerSecond}/s + ${s.fixedRate * 100} %)`);
+  const apiTraces = inputs.api.xray
+    ? apiRequests * sampledShare(orderRate * apiRequests, s)
+    : f['api-handler'].tracingMode === 'Active'
+      ? apiRequests * sampledShare(orderRate * apiRequests, LAMBDA_SAMPLING)
+      : 0;
+  const workflowTraces = !inputs.api.xray && f['api-handler'].tracingMode !== 'Active' && sm.tracing ? sampledShare(orderRate, s) : 0;
+  const consumerTraces = (app, perOrder) => (f[app].tracingMode === 'Active' ? perOrder * sampledShare(orderRate * perOrder, LAMBDA_SAMPLING) : 0);
+  const traces = apiTraces + workflowTraces + consumerTraces('fulfill-order', fulfilInvocations) + consumerTraces('dlq-handler', dlqInvocations);
+  const startsAt = inputs.api.xray ? 'API stage' : f['api-handler'].tracingMode === 'Active' ? 'api-handler Active, Lambda 1/s + 5 %' : sm.tracing ? 'workflow' : 'nothing';
+  add('X-Ray', traces * price('xrayPerMillionTracesRecorded'), `${traces.toFixed(2)} traces (from ${startsAt}; ${s.source}: ${s.reservoirPerSecond}/s + ${s.fixedRate * 100} %)`);
 
   const total = lines.reduce((n, l) => n + l.usd, 0);
+  // reconcile-orders writes one EMF line per scheduled run, whatever the order volume.
+  const runsPerMonth = SECONDS_PER_MONTH / Math.max(60, inputs.reconciler.intervalSeconds);
+  const reconcileFn = f['reconcile-orders'];
+  const reconcileLogGb = reconcileFn && (reconcileFn.logFormat !== 'JSON' || lambdaKeeps('INFO', reconcileFn.applicationLogLevel)) ? (runsPerMonth * (emf.reconcileRun + a.logEventOverheadBytes)) / 1024 ** 3 : 0;
   const fixedMonthly = [
     { item: `${inputs.alarms} CloudWatch alarms`, usd: inputs.alarms * price('cloudwatchAlarmPerMonth') },
+    { item: `${inputs.metrics.custom.length} custom metrics (EMF)`, usd: inputs.metrics.custom.length * price('cloudwatchCustomMetricPerMonth') },
+    { item: `${inputs.dashboards} CloudWatch dashboard${inputs.dashboards === 1 ? '' : 's'}`, usd: inputs.dashboards * price('cloudwatchDashboardPerMonth') },
+    {
+      item: `reconciler EMF lines (${Math.round(runsPerMonth).toLocaleString('en-US')} runs)`,
+      usd: reconcileLogGb * (price('cloudwatchLogsIngestionPerGb') + (price('cloudwatchLogsStoragePerGbMonth') * (reconcileFn?.logRetentionDays ?? 30)) / 30 / a.logCompressionRatio),
+    },
     { item: 'alarm topic KMS key', usd: price('kmsKeyPerMonth') },
     { item: 'SQS empty long polls (2 ESMs)', usd: 2 * 5 * 3 * 60 * 24 * 30 * price('sqsStandardPerMillionRequests') / MILLION },
   ];

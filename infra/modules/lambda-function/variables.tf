@@ -125,7 +125,7 @@ variable "environment_variables" {
 }
 
 variable "tracing_mode" {
-  description = "X-Ray tracing mode. PassThrough (default): the function records a segment only when its caller sampled the request (API Gateway, the workflow), so an order's trace covers the API and the workflow while an SQS batch starts no trace of its own; Active: every function samples by itself, which costs one more trace per fulfilment batch (infra/README.md, Cost per million orders)."
+  description = "X-Ray tracing mode. PassThrough (default): the function records a segment only when its caller sampled the request (the workflow), so an order's trace covers the workflow and its tasks while an SQS batch starts no trace of its own; Active: the function samples by itself at Lambda's fixed 1 request/s + 5 % (no sampling rule applies), a trace per request or batch at low volume (infra/README.md, Cost per million orders)."
   type        = string
   default     = "PassThrough"
 

@@ -1,12 +1,12 @@
 // npm run cost reads what Terraform deploys: these tests change one value in a copy of the infra
 // folder and check that the figure moves with it. No AWS call, no timing.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ASSUMPTIONS, sampleItems } from '../assumptions.mjs';
 import { readInputs } from '../inputs.mjs';
-import { costPerMillion, fulfilmentOutcomes, itemBytes, pathLength, sampledShare } from '../model.mjs';
+import { accessLogLineBytes, costPerMillion, fulfilmentOutcomes, itemBytes, lambdaKeeps, pathLength, sampledShare } from '../model.mjs';
 import { ROOT } from '../../lib/terraform.mjs';
 
 const { prices } = JSON.parse(readFileSync(join(ROOT, 'tools/cost/prices.json'), 'utf8'));
@@ -43,7 +43,11 @@ describe('inputs read from Terraform and infra/settings.json', () => {
     assert.equal(inputs.stateMachine.type, type);
     assert.equal(inputs.functions['fulfill-order'].batchSize, settings.eventSources.fulfillOrder.batchSize);
     assert.equal(inputs.fulfilment.maxReceiveCount, settings.queues.maxReceiveCount);
-    assert.equal(inputs.api.type, 'REST');
+    assert.equal(inputs.api.type, 'HTTP');
+    assert.equal(inputs.tables.orders_table.globalSecondaryIndexes, 1, 'the open-orders index of the module call');
+    assert.equal(inputs.functions['api-handler'].logFormat, 'JSON');
+    assert.equal(inputs.functions['api-handler'].systemLogLevel, 'WARN');
+    assert.equal(inputs.dashboards, 1);
     assert.deepEqual(Object.keys(inputs.functions).sort(), Object.keys(settings.functions).sort());
   });
 
@@ -105,6 +109,89 @@ describe('inputs read from Terraform and infra/settings.json', () => {
     rmSync(join(copy.env, 'tracing.tf'));
     const defaultRule = cost(await readInputs(copy.env));
     assert.ok(line(defaultRule, 'X-Ray').usd > 10 * line(withRule, 'X-Ray').usd);
+  });
+  it('the API module moves API Gateway: a REST API costs 3.50 a request instead of 1.00', async () => {
+    const copy = copyInfra();
+    const before = cost(await readInputs(copy.env));
+    assert.equal(line(before, 'API Gateway HTTP').usd.toFixed(2), (2 * 1).toFixed(2));
+    renameSync(join(copy.dir, 'modules/http-api'), join(copy.dir, 'modules/rest-api'));
+    edit(join(copy.env, 'main.tf'), /source = "\.\.\/\.\.\/modules\/http-api"/, 'source = "../../modules/rest-api"');
+    const changed = cost(await readInputs(copy.env));
+    assert.equal(line(changed, 'API Gateway REST').usd.toFixed(2), (2 * 3.5).toFixed(2));
+    assert.ok(changed.total > before.total + 4.9);
+  });
+
+  it('the Lambda log format moves CloudWatch Logs: Text (or JSON at system INFO) adds START/END/REPORT lines', async () => {
+    const copy = copyInfra();
+    const before = cost(await readInputs(copy.env));
+    const main = join(copy.dir, 'modules/lambda-function/main.tf');
+    edit(main, /system_log_level\s*=\s*"WARN"/, 'system_log_level      = "INFO"');
+    const systemInfo = cost(await readInputs(copy.env));
+    assert.ok(line(systemInfo, 'CloudWatch Logs').usd > line(before, 'CloudWatch Logs').usd + 0.5);
+    edit(main, /log_format\s*=\s*"JSON"/, 'log_format            = "Text"');
+    const text = cost(await readInputs(copy.env));
+    assert.equal((await readInputs(copy.env)).functions['fulfill-order'].logFormat, 'Text');
+    assert.ok(line(text, 'CloudWatch Logs').usd > line(before, 'CloudWatch Logs').usd + 0.5);
+  });
+
+  it('an application log level above INFO drops the EMF lines (and with them the business metrics)', async () => {
+    const copy = copyInfra();
+    const before = cost(await readInputs(copy.env));
+    edit(join(copy.dir, 'modules/lambda-function/main.tf'), /application_log_level\s*=\s*"INFO"/, 'application_log_level = "WARN"');
+    const changed = cost(await readInputs(copy.env));
+    assert.ok(line(changed, 'CloudWatch Logs').usd < line(before, 'CloudWatch Logs').usd);
+    assert.match(line(changed, 'CloudWatch Logs').usage, /of which EMF 0\.0/);
+  });
+
+  it('reads the GSI count from the orders_table module call and the access log line from the stage format', async () => {
+    const copy = copyInfra();
+    const before = cost(await readInputs(copy.env));
+    edit(join(copy.env, 'main.tf'), /global_secondary_indexes = \[[\s\S]*?\n {2}\]\n/, '');
+    const noIndex = cost(await readInputs(copy.env));
+    assert.equal((await readInputs(copy.env)).tables.orders_table.globalSecondaryIndexes, 0);
+    assert.ok(line(noIndex, 'DynamoDB').usd < line(before, 'DynamoDB').usd);
+    edit(join(copy.dir, 'modules/http-api/main.tf'), /\n\s*integrationError\s*=\s*"\$context\.integrationErrorMessage"/, '');
+    const shorter = cost(await readInputs(copy.env));
+    assert.ok(line(shorter, 'CloudWatch Logs').usd < line(before, 'CloudWatch Logs').usd);
+  });
+});
+
+describe('metrics and fixed monthly items', () => {
+  it('prices every custom metric the code emits and the dashboard', async () => {
+    const inputs = await readInputs();
+    assert.deepEqual(inputs.metrics.custom, [
+      'api-handler/OrdersAccepted',
+      'dlq-handler/OrdersFailed',
+      'fulfill-order/FulfilmentAttempts',
+      'fulfill-order/IntakeToTerminalMs',
+      'fulfill-order/OrdersFulfilled',
+      'reconcile-orders/GaveUp',
+      'reconcile-orders/Redriven',
+      'reconcile-orders/Requeued',
+      'reconcile-orders/Scanned',
+      'store-order/OrdersRejected',
+    ]);
+    const fixed = cost(inputs).fixedMonthly;
+    assert.equal(fixed.find((f) => f.item.includes('custom metrics')).usd.toFixed(2), (10 * 0.3).toFixed(2));
+    assert.equal(fixed.find((f) => f.item.includes('dashboard')).usd.toFixed(2), '3.00');
+  });
+
+  it('sizes EMF lines with the real writer: a Timestamp, the namespace, the service dimension and the values', async () => {
+    const { emfLineBytes } = (await readInputs()).metrics;
+    const expected = JSON.stringify({
+      _aws: { Timestamp: 1764590400000, CloudWatchMetrics: [{ Namespace: 'DOFS', Dimensions: [['service']], Metrics: [{ Name: 'OrdersAccepted', Unit: 'Count' }] }] },
+      service: 'api-handler',
+      OrdersAccepted: 1,
+    });
+    assert.equal(emfLineBytes.apiAccepted, Buffer.byteLength(expected));
+    assert.ok(emfLineBytes.fulfilSuccess > emfLineBytes.fulfilFailure);
+  });
+
+  it('renders the access log format with the representative values; Lambda keeps INFO lines only at INFO or below', () => {
+    assert.equal(accessLogLineBytes({ a: '$context.status' }, { '$context.status': '202' }), Buffer.byteLength('{"a":"202"}'));
+    assert.throws(() => accessLogLineBytes({ a: '$context.unknown' }, {}), /no representative value/);
+    assert.equal(lambdaKeeps('INFO', 'INFO'), true);
+    assert.equal(lambdaKeeps('INFO', 'WARN'), false);
   });
 });
 
