@@ -205,10 +205,13 @@ describe('IAM', () => {
 
   describe('each function has exactly the access its code needs', () => {
     const expected: Record<string, Record<string, string[]> | null> = {
+      // OrderIntake: the order's put, then the key's; reads of a replay's order and key; conditional
+      // deletes of its own tentative order and of an orphaned key. GET /orders/{order_id}.
       api_handler: {
         'states:StartExecution': ['module.order_workflow.state_machine_arn'],
         'dynamodb:GetItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
         'dynamodb:PutItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
+        'dynamodb:DeleteItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
       },
       validate_order: null,
       store_order: {

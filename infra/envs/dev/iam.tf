@@ -12,13 +12,14 @@ data "aws_iam_policy_document" "api_handler" {
     resources = [module.order_workflow.state_machine_arn]
   }
 
-  # Intake writes the RECEIVED order with PutItem, or with its idempotency key in one
-  # TransactWriteItems, which is authorised per contained action (Put on both tables). GetItem
+  # Intake puts the RECEIVED order, then its idempotency key (PutItem on each table). GetItem
   # serves GET /orders/{order_id} and reads the order and key a replayed request refers to.
+  # DeleteItem: a replayed or refused request's own tentative order (orders), and a key whose
+  # order is missing (idempotency_keys), each on condition.
   statement {
     sid       = "AcceptOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
     resources = [module.orders_table.arn, module.idempotency_keys_table.arn]
   }
 }
