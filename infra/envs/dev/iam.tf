@@ -104,12 +104,22 @@ data "aws_iam_policy_document" "reconcile_orders" {
   }
 
   # Consistent re-read, the conditional re-drive bump, and (in TransactWriteItems, authorised per
-  # contained action) the order's move to FAILED when it gives up.
+  # contained action) the order's move to FAILED when it gives up. DeleteItem: a tentative RECEIVED
+  # order whose idempotency key stands for another order (OrderIntake.resolveReceived).
   statement {
     sid       = "ReconcileOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [module.orders_table.arn]
+  }
+
+  # A RECEIVED order with an idempotency key is started only if the key stands for it: read the
+  # key, and claim it (conditional put) when it is free.
+  statement {
+    sid       = "ResolveIdempotencyKeys"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [module.idempotency_keys_table.arn]
   }
 
   statement {
