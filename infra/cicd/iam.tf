@@ -763,7 +763,8 @@ data "aws_iam_policy_document" "role_boundary" {
     sid    = "EnvironmentTables"
     effect = "Allow"
     # Query: the reconciler's reads of the open-orders index (`table/<name>/index/*` matches too).
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
+    # DeleteItem: tentative orders and orphaned idempotency keys, each on condition (docs/design.md "Intake").
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
     resources = [local.arn.tables]
   }
 

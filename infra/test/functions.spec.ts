@@ -46,6 +46,8 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
   'reconcile-orders': {
     ORDERS_TABLE: 'module.orders_table.name',
     FAILED_ORDERS_TABLE: 'module.failed_orders_table.name',
+    IDEMPOTENCY_TABLE: 'module.idempotency_keys_table.name',
+    IDEMPOTENCY_WINDOW_SECONDS: 'tostring(local.settings.idempotency.windowSeconds)',
     ORDER_QUEUE_URL: 'module.order_queue.queue_url',
     STATE_MACHINE_ARN: 'module.order_workflow.state_machine_arn',
     RECEIVED_AFTER_SECONDS: 'tostring(local.settings.reconciler.receivedAfterSeconds)',

@@ -205,10 +205,13 @@ describe('IAM', () => {
 
   describe('each function has exactly the access its code needs', () => {
     const expected: Record<string, Record<string, string[]> | null> = {
+      // OrderIntake: the order's put, then the key's; reads of a replay's order and key; conditional
+      // deletes of its own tentative order and of an orphaned key. GET /orders/{order_id}.
       api_handler: {
         'states:StartExecution': ['module.order_workflow.state_machine_arn'],
         'dynamodb:GetItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
         'dynamodb:PutItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
+        'dynamodb:DeleteItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
       },
       validate_order: null,
       store_order: {
@@ -238,11 +241,13 @@ describe('IAM', () => {
       },
       // OpenOrders: Query on the index only (never Scan), the consistent re-read, the conditional
       // bump, and the give-up transaction (Update on orders, Put on failed_orders); then the re-drive.
+      // OrderIntake.resolveReceived: read and claim a RECEIVED order's key, or delete the order.
       reconcile_orders: {
         'dynamodb:Query': ['${module.orders_table.arn}/index/open-orders'],
-        'dynamodb:GetItem': ['module.orders_table.arn'],
+        'dynamodb:GetItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
-        'dynamodb:PutItem': ['module.failed_orders_table.arn'],
+        'dynamodb:DeleteItem': ['module.orders_table.arn'],
+        'dynamodb:PutItem': ['module.failed_orders_table.arn', 'module.idempotency_keys_table.arn'],
         'sqs:SendMessage': ['module.order_queue.queue_arn'],
         'states:StartExecution': ['module.order_workflow.state_machine_arn'],
       },
@@ -262,12 +267,12 @@ describe('IAM', () => {
       expect(grants(dev, name)).toEqual(wanted);
     });
 
-    it('grants the idempotency_keys table to api-handler alone', async () => {
+    it('grants the idempotency_keys table to api-handler and the reconciler alone', async () => {
       const dev = await config('envs/dev');
       const holders = Object.keys(dev.data.aws_iam_policy_document ?? {}).filter((name) =>
         Object.values(grants(dev, name)).some((resources) => resources.includes('module.idempotency_keys_table.arn')),
       );
-      expect(holders).toEqual(['api_handler']);
+      expect(holders).toEqual(['api_handler', 'reconcile_orders']);
     });
 
     it('lets the environment boundary allow the reconciler Query on the tables (indexes included) and nothing scans', async () => {

@@ -74,6 +74,8 @@ export function functionEnvironment(name: FunctionName, s: EffectiveSettings, co
         ...common,
         ORDERS_TABLE: s.tables.orders,
         FAILED_ORDERS_TABLE: s.tables.failedOrders,
+        IDEMPOTENCY_TABLE: s.tables.idempotencyKeys,
+        IDEMPOTENCY_WINDOW_SECONDS: String(s.idempotency.windowSeconds),
         ORDER_QUEUE_URL: context.orderQueueUrl ?? '',
         STATE_MACHINE_ARN: context.stateMachineArn,
         RECEIVED_AFTER_SECONDS: String(context.reconcileAfterSeconds ?? s.reconciler.receivedAfterSeconds),

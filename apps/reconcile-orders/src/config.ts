@@ -13,6 +13,12 @@ export const DEFAULTS = {
 export const CONFIG_SPEC = {
   ordersTable: requiredString('ORDERS_TABLE', 'the orders table name'),
   failedOrdersTable: requiredString('FAILED_ORDERS_TABLE', 'the failed_orders table name'),
+  idempotencyTable: requiredString('IDEMPOTENCY_TABLE', 'the idempotency_keys table name'),
+  idempotencyWindowSeconds: numberInRange('IDEMPOTENCY_WINDOW_SECONDS', 'how long an Idempotency-Key stands for its order, in seconds', {
+    min: 60,
+    max: 30 * 24 * 3600,
+    fallback: 24 * 3600,
+  }),
   orderQueueUrl: requiredString('ORDER_QUEUE_URL', 'the order_queue URL'),
   stateMachineArn: matchingString(
     'STATE_MACHINE_ARN',

@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import { OpenOrders } from '@dofs/ddb-repo';
+import { OpenOrders, OrderIntake } from '@dofs/ddb-repo';
 import { injectLambdaContext, loadConfig, Logger, Metrics, SDK_BUDGETS, sdkClientConfig, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { reconcile, type OpenOrdersStore, type ReconcileDeps, type RunSummary } from './reconcile';
@@ -11,6 +11,8 @@ export const SERVICE = 'reconcile-orders';
 export interface HandlerDeps {
   /** Default: OpenOrders on ORDERS_TABLE and FAILED_ORDERS_TABLE. */
   orders?: OpenOrdersStore;
+  /** Default: OrderIntake on ORDERS_TABLE and IDEMPOTENCY_TABLE (decides RECEIVED orders that carry a key). */
+  intake?: ReconcileDeps['intake'];
   /** Default: an SFNClient with the handlers' SDK budget. */
   sfn?: ReconcileDeps['sfn'];
   /** Default: an SQSClient with the handlers' SDK budget. */
@@ -35,6 +37,8 @@ export function createHandler(deps: HandlerDeps = {}) {
   const orders = deps.orders ?? new OpenOrders({ ordersTable: config.ordersTable, failedOrdersTable: config.failedOrdersTable, writer: SERVICE, now });
   const runDeps: ReconcileDeps = {
     orders,
+    intake:
+      deps.intake ?? new OrderIntake({ ordersTable: config.ordersTable, idempotencyTable: config.idempotencyTable, windowSeconds: config.idempotencyWindowSeconds, now }),
     sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)),
     sqs: deps.sqs ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs)),
     stateMachineArn: config.stateMachineArn,

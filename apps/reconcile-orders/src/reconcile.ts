@@ -1,6 +1,6 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { OpenOrderKey, OpenOrders } from '@dofs/ddb-repo';
+import type { OpenOrderKey, OpenOrders, OrderIntake } from '@dofs/ddb-repo';
 import type { Logger } from '@dofs/handler-kit';
 import { QueueClient } from '@dofs/queue-client';
 import { executionInputFor, executionNameFor, isTerminal, OPEN_STATUSES, type OrderMessage, type StoredOrder } from '@dofs/order-domain';
@@ -9,6 +9,7 @@ export type OpenOrdersStore = Pick<OpenOrders, 'olderThan' | 'get' | 'bumpRedriv
 
 export interface ReconcileDeps {
   orders: OpenOrdersStore;
+  intake: Pick<OrderIntake, 'resolveReceived'>;
   sfn: Pick<SFNClient, 'send'>;
   sqs: Pick<SQSClient, 'send'>;
   stateMachineArn: string;
@@ -31,13 +32,13 @@ export interface RunSummary {
   requeued: number;
   /** Orders set FAILED (and archived) after `maxRedrives` re-drives. */
   gaveUp: number;
-  /** Candidates that had changed since the index saw them, or that another run acted on first. */
+  /** Candidates that had changed since the index saw them, that another run acted on first, or tentative orders deleted. */
   skipped: number;
   /** Candidates whose action failed: left as they are for the next run. */
   errors: number;
 }
 
-export type Action = 'REDRIVEN' | 'REQUEUED' | 'GAVE_UP' | 'SKIPPED';
+export type Action = 'REDRIVEN' | 'REQUEUED' | 'GAVE_UP' | 'SKIPPED' | 'DISCARDED';
 
 /** Candidates handled at once: enough to finish 500 in a few seconds, few enough not to throttle anyone. */
 const CONCURRENCY = 8;
@@ -94,6 +95,11 @@ async function reconcileOne(candidate: OpenOrderKey, deps: ReconcileDeps): Promi
   if (order === undefined || isTerminal(order.status) || order.status !== candidate.status || order.updated_at !== candidate.updated_at) {
     log('SKIPPED', 'order changed since the index saw it: left alone', { current_status: order?.status });
     return 'SKIPPED';
+  }
+  // Started only if its Idempotency-Key stands for it (docs/design.md "Intake"); counted as skipped.
+  if (order.status === 'RECEIVED' && (await deps.intake.resolveReceived(order)) === 'superseded') {
+    log('DISCARDED', 'tentative order whose idempotency key stands for another order: deleted, not started');
+    return 'DISCARDED';
   }
 
   const redrives = order.redrives ?? 0;

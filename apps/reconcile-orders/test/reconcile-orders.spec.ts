@@ -1,10 +1,10 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, OpenOrders } from '@dofs/ddb-repo';
+import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient, OpenOrders, OrderIntake } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, storedOrder, type OrderOverrides } from '@dofs/handler-kit';
 import { createTestQueues, createTestTables, putOrder, startFakeSfnServer, testSqsClient, type FakeSfnServer } from '@dofs/local-aws';
-import { executionInputFor, executionNameFor, newOrderId, openShardKey, PUBLIC_REASONS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { executionInputFor, executionNameFor, idempotencyKeyHash, newOrderId, openShardKey, PUBLIC_REASONS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import type { OpenOrdersStore, RunSummary } from '../src/reconcile';
 
@@ -17,13 +17,14 @@ const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:do
 const RECEIVED_AFTER_SECONDS = 300;
 const STALLED_AFTER_SECONDS = 300;
 const MAX_REDRIVES = 3;
+const IDEMPOTENCY_WINDOW_SECONDS = 24 * 3600;
 const T0 = Date.parse('2026-06-01T12:00:00.000Z');
 
 const ddb = createDocumentClient();
 let sqs: SQSClient;
 let sfnServer: FakeSfnServer;
 let sfn: SFNClient;
-let tables: { orders: string; failedOrders: string };
+let tables: { orders: string; failedOrders: string; idempotencyKeys: string };
 let queueUrl: string;
 const logs = captureLogs();
 let clock = T0;
@@ -55,6 +56,8 @@ function env(overrides: Record<string, string> = {}): Record<string, string | un
     ...process.env,
     ORDERS_TABLE: tables.orders,
     FAILED_ORDERS_TABLE: tables.failedOrders,
+    IDEMPOTENCY_TABLE: tables.idempotencyKeys,
+    IDEMPOTENCY_WINDOW_SECONDS: String(IDEMPOTENCY_WINDOW_SECONDS),
     ORDER_QUEUE_URL: queueUrl,
     STATE_MACHINE_ARN,
     RECEIVED_AFTER_SECONDS: String(RECEIVED_AFTER_SECONDS),
@@ -260,6 +263,99 @@ describe('the re-drive bound', () => {
     expect(await read(order.order_id)).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED });
     expect(await archived(order.order_id)).toMatchObject({ attempts: 2, status_history: [...order.status_history, expect.objectContaining({ from: 'RETRYING', to: 'FAILED' })] });
     expect(await drainQueue()).toEqual([]);
+  });
+});
+
+describe('RECEIVED orders with an Idempotency-Key (a crash between the intake\'s two puts)', () => {
+  const intakeAt = (at: number) =>
+    new OrderIntake({ ordersTable: tables.orders, idempotencyTable: tables.idempotencyKeys, windowSeconds: IDEMPOTENCY_WINDOW_SECONDS, client: ddb, now: () => new Date(at) });
+  const keyOf = (customer: string, key: string) => ({ customer_id: customer, idempotency_key_hash: idempotencyKeyHash(customer, key) });
+
+  async function keyRecord(keyHash: string | undefined): Promise<Record<string, unknown> | undefined> {
+    const { Item } = await ddb.send(new GetCommand({ TableName: tables.idempotencyKeys, Key: { idempotency_id: keyHash }, ConsistentRead: true }));
+    return Item;
+  }
+
+  async function allOrders(): Promise<StoredOrder[]> {
+    const { Items } = await ddb.send(new ScanCommand({ TableName: tables.orders, ConsistentRead: true }));
+    return (Items ?? []) as StoredOrder[];
+  }
+
+  it('claims the free key of a tentative order, then starts it; later runs see it committed', async () => {
+    const order = await seed('RECEIVED', RECEIVED_AFTER_SECONDS + 1, keyOf('c-1', 'k-1'));
+
+    await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, redriven: 1 }));
+
+    expect(starts().map((s) => s['name'])).toEqual([executionNameFor(order.order_id, 1)]);
+    await expect(keyRecord(order.idempotency_key_hash)).resolves.toMatchObject({ order_id: order.order_id, request_hash: order.request_hash });
+    // Its threshold passes again: the key now stands for it, so it is re-driven as any order is.
+    clock += (RECEIVED_AFTER_SECONDS + 1) * 1000;
+    await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, redriven: 1 }));
+    expect(starts().map((s) => s['name'])).toEqual([executionNameFor(order.order_id, 1), executionNameFor(order.order_id, 2)]);
+  });
+
+  it('deletes, and never starts, a tentative order whose key stands for another order', async () => {
+    // A retry of the crashed request took the key (its intake completed: order, then key).
+    const winner = await seed('PENDING', 10, keyOf('c-1', 'k-1'));
+    const keyedAt = clock - 10_000;
+    await ddb.send(
+      new PutCommand({
+        TableName: tables.idempotencyKeys,
+        Item: {
+          idempotency_id: winner.idempotency_key_hash,
+          order_id: winner.order_id,
+          request_hash: winner.request_hash,
+          created_at: new Date(keyedAt).toISOString(),
+          expires_at: Math.floor(keyedAt / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
+        },
+      }),
+    );
+    const tentative = await seed('RECEIVED', RECEIVED_AFTER_SECONDS + 1, keyOf('c-1', 'k-1'));
+
+    await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, skipped: 1 }));
+
+    expect(starts()).toEqual([]);
+    await expect(read(tentative.order_id)).resolves.toBeUndefined();
+    await expect(read(winner.order_id)).resolves.toEqual(winner);
+    expect(actionLines()).toEqual([expect.objectContaining({ level: 'INFO', order_id: tentative.order_id, action: 'DISCARDED' })]);
+  });
+
+  it('starts exactly one of two tentative orders of one key, even when two runs overlap', async () => {
+    const a = await seed('RECEIVED', RECEIVED_AFTER_SECONDS + 1, keyOf('c-1', 'k-1'));
+    const b = await seed('RECEIVED', RECEIVED_AFTER_SECONDS + 2, keyOf('c-1', 'k-1'));
+    // Both runs read both orders and only then decide them, all four decisions at once: the
+    // overlap is certain, whatever the timing.
+    const allDeciding = barrier(4);
+    const overlapping = () => {
+      const intake = intakeAt(clock);
+      return createHandler({
+        env: env(),
+        sfn,
+        sqs,
+        logSink: logs.sink,
+        now: () => new Date(clock),
+        intake: { resolveReceived: async (order) => allDeciding().then(() => intake.resolveReceived(order)) },
+      });
+    };
+
+    const [first, second] = await Promise.all([run(overlapping()), run(overlapping())]);
+
+    expect(first.redriven + second.redriven).toBe(1);
+    expect(first.errors + second.errors).toBe(0);
+    const left = await allOrders();
+    expect(left).toHaveLength(1);
+    const started = left[0] as StoredOrder;
+    expect([a.order_id, b.order_id]).toContain(started.order_id);
+    expect(starts().map((s) => s['name'])).toEqual([executionNameFor(started.order_id, 1)]);
+    await expect(keyRecord(a.idempotency_key_hash)).resolves.toMatchObject({ order_id: started.order_id });
+  });
+
+  it('re-drives a committed order (its key stands for it) as before', async () => {
+    const order = await seed('RECEIVED', RECEIVED_AFTER_SECONDS + 1, keyOf('c-1', 'k-1'));
+    await expect(intakeAt(clock).resolveReceived(order)).resolves.toBe('claimed');
+
+    await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, redriven: 1 }));
+    expect(starts().map((s) => s['name'])).toEqual([executionNameFor(order.order_id, 1)]);
   });
 });
 

@@ -12,13 +12,14 @@ data "aws_iam_policy_document" "api_handler" {
     resources = [module.order_workflow.state_machine_arn]
   }
 
-  # Intake writes the RECEIVED order with PutItem, or with its idempotency key in one
-  # TransactWriteItems, which is authorised per contained action (Put on both tables). GetItem
+  # Intake puts the RECEIVED order, then its idempotency key (PutItem on each table). GetItem
   # serves GET /orders/{order_id} and reads the order and key a replayed request refers to.
+  # DeleteItem: a replayed or refused request's own tentative order (orders), and a key whose
+  # order is missing (idempotency_keys), each on condition.
   statement {
     sid       = "AcceptOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
     resources = [module.orders_table.arn, module.idempotency_keys_table.arn]
   }
 }
@@ -103,12 +104,22 @@ data "aws_iam_policy_document" "reconcile_orders" {
   }
 
   # Consistent re-read, the conditional re-drive bump, and (in TransactWriteItems, authorised per
-  # contained action) the order's move to FAILED when it gives up.
+  # contained action) the order's move to FAILED when it gives up. DeleteItem: a tentative RECEIVED
+  # order whose idempotency key stands for another order (OrderIntake.resolveReceived).
   statement {
     sid       = "ReconcileOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [module.orders_table.arn]
+  }
+
+  # A RECEIVED order with an idempotency key is started only if the key stands for it: read the
+  # key, and claim it (conditional put) when it is free.
+  statement {
+    sid       = "ResolveIdempotencyKeys"
+    effect    = "Allow"
+    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    resources = [module.idempotency_keys_table.arn]
   }
 
   statement {

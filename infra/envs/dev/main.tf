@@ -268,14 +268,16 @@ module "reconcile_orders" {
   role_permissions_boundary = local.role_permissions_boundary
 
   environment_variables = merge(local.common_environment, {
-    ORDERS_TABLE           = module.orders_table.name
-    FAILED_ORDERS_TABLE    = module.failed_orders_table.name
-    ORDER_QUEUE_URL        = module.order_queue.queue_url
-    STATE_MACHINE_ARN      = module.order_workflow.state_machine_arn
-    RECEIVED_AFTER_SECONDS = tostring(local.settings.reconciler.receivedAfterSeconds)
-    STALLED_AFTER_SECONDS  = tostring(local.reconcile_stalled_after_seconds)
-    MAX_REDRIVES           = tostring(local.settings.reconciler.maxRedrives)
-    MAX_ORDERS_PER_RUN     = tostring(local.settings.reconciler.maxOrdersPerRun)
+    ORDERS_TABLE               = module.orders_table.name
+    FAILED_ORDERS_TABLE        = module.failed_orders_table.name
+    IDEMPOTENCY_TABLE          = module.idempotency_keys_table.name
+    IDEMPOTENCY_WINDOW_SECONDS = tostring(local.settings.idempotency.windowSeconds)
+    ORDER_QUEUE_URL            = module.order_queue.queue_url
+    STATE_MACHINE_ARN          = module.order_workflow.state_machine_arn
+    RECEIVED_AFTER_SECONDS     = tostring(local.settings.reconciler.receivedAfterSeconds)
+    STALLED_AFTER_SECONDS      = tostring(local.reconcile_stalled_after_seconds)
+    MAX_REDRIVES               = tostring(local.settings.reconciler.maxRedrives)
+    MAX_ORDERS_PER_RUN         = tostring(local.settings.reconciler.maxOrdersPerRun)
   })
 
   attach_policy_json = true

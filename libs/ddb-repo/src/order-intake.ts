@@ -1,7 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredOrder } from '@dofs/order-domain';
-import { isConditionalCheckFailed, isTransactionCanceled } from './condition-failure';
+import { isConditionalCheckFailed } from './condition-failure';
+import { STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
 import { IdempotencyConflictError } from './errors';
 
@@ -28,34 +29,47 @@ export interface OrderIntakeOptions {
 export type IntakeOutcome =
   /** The order was written now. */
   | { outcome: 'created'; order: StoredOrder }
-  /** The same request was accepted before, under the same key: nothing was written. `order` is as stored now. */
+  /** The same request was accepted before, under the same key: nothing was kept. `order` is as stored now. */
   | { outcome: 'replayed'; record: IdempotencyRecord; order: StoredOrder };
 
 /**
- * Concurrent identical requests race for the same idempotency record. The losers see a cancelled
- * transaction (the winner's condition or a TransactionConflict) and read the winner's record; a
- * conflict seen before the winner committed is tried again, a few times, with jittered backoff.
+ * What a RECEIVED order with an idempotency key is, decided from the key (`resolveReceived`):
+ * - `committed`: the key stands for it (or it has no key): a 202 may have promised it.
+ * - `claimed`: it was tentative and the key was free, so the key now stands for it.
+ * - `superseded`: the key stands for another order: it was tentative, no 202 named it, and it was
+ *   deleted (unless it changed meanwhile). It must not be started.
  */
-const MAX_TRANSACTION_ATTEMPTS = 8;
-const CONFLICT_BACKOFF_MS = 25;
+export type ReceivedResolution = 'committed' | 'claimed' | 'superseded';
+
+/**
+ * Rounds of "put the key, find who holds it" in one intake or resolution. A round is repeated only
+ * when the holder went away in between (expired, or an orphan released), so two are the usual most.
+ */
+const MAX_KEY_ROUNDS = 4;
+
+const RECORD_FIELDS = ['idempotency_id', 'order_id', 'request_hash', 'created_at', 'expires_at'] as const;
 
 /** The record from a wire-format item returned with a failed condition (the document client does not convert those). */
 function recordOfRawItem(item: Record<string, AttributeValue> | undefined): IdempotencyRecord | undefined {
-  const [id, orderId, hash, created, expires] = ['idempotency_id', 'order_id', 'request_hash', 'created_at', 'expires_at'].map((k) => item?.[k]);
+  const [id, orderId, hash, created, expires] = RECORD_FIELDS.map((k) => item?.[k]);
   if (!id?.S || !orderId?.S || !hash?.S || !created?.S || !expires?.N) return undefined;
   return { idempotency_id: id.S, order_id: orderId.S, request_hash: hash.S, created_at: created.S, expires_at: Number(expires.N) };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
 
 /**
- * Order intake: the durable write that a 202 stands for. The order is written RECEIVED on
- * `attribute_not_exists`; with an `Idempotency-Key` the idempotency record is written in the same
- * TransactWriteItems, so there is never a key without its order or an order without its key.
- * Semantics of Powertools' idempotency utility on our own record (always COMPLETE: the record and
- * the order are one commit, and the response it stands for is derived from the order id): the same
- * key and body replay, another body is an `IdempotencyConflictError`, and after the window (checked
- * on read, because TTL deletes late) the key is free for a new order.
+ * Order intake: the durable write that a 202 stands for. Two conditional puts, the order first:
+ * 1. the order, RECEIVED, under its fresh random id (`attribute_not_exists`);
+ * 2. with an `Idempotency-Key`, the key's record pointing at that order (absent or expired only).
+ * The key is the commit point. Until it is written the order is tentative: no 202 names it and no
+ * workflow runs for it. A request that finds the key held replays (or, with another body, refuses)
+ * the holder's order and deletes its own tentative one; because every key is written after its
+ * order, the holder's order always exists. A tentative order left by a crash between the two puts
+ * is settled by `resolveReceived`, which the reconciler asks before it starts a RECEIVED order.
+ * Semantics of Powertools' idempotency utility on our own record (always COMPLETE: the record is
+ * written once its order is, and the response it stands for is derived from the order id); after
+ * the window (checked on read, because TTL deletes late) the key is free for a new order.
  */
 export class OrderIntake {
   private readonly opts: OrderIntakeOptions;
@@ -68,54 +82,124 @@ export class OrderIntake {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** Writes a RECEIVED order (and its idempotency record when it has `idempotency_key_hash`). */
+  /** Writes a RECEIVED order, then (when it has `idempotency_key_hash`) its idempotency record. */
   public async accept(order: StoredOrder): Promise<IntakeOutcome> {
-    if (order.status !== 'RECEIVED') throw new Error(`order ${order.order_id} must be accepted as RECEIVED, not ${order.status}`);
+    await this.writeOrder(order);
     const keyHash = order.idempotency_key_hash;
-    if (keyHash === undefined) {
-      try {
-        await this.client.send(new PutCommand({ TableName: this.opts.ordersTable, Item: order, ConditionExpression: 'attribute_not_exists(order_id)' }));
-      } catch (error) {
-        // The SDK retried a put whose first attempt was applied but timed out on the way back.
-        if (!isConditionalCheckFailed(error) || !(await this.isOurs(order))) throw error;
+    if (keyHash === undefined) return { outcome: 'created', order };
+    for (let round = 1; round <= MAX_KEY_ROUNDS; round += 1) {
+      const put = await this.putKey(keyHash, this.recordFor(order, keyHash));
+      // Written now, or by an earlier attempt of this same put that the SDK retried.
+      if (put.written || put.holder?.order_id === order.order_id) return { outcome: 'created', order };
+      const holder = put.holder;
+      if (holder === undefined) continue;
+      const existing = await this.orderOf(holder.order_id);
+      if (existing) {
+        await this.discardTentative(order);
+        if (holder.request_hash !== order.request_hash) throw new IdempotencyConflictError(holder.order_id);
+        return { outcome: 'replayed', record: holder, order: existing };
       }
-      return { outcome: 'created', order };
+      // A key whose order is missing: keys are written after their orders and a held key's order
+      // is never deleted, so only a store that lost a write (DynamoDB Local killed mid-write) can
+      // show this. Free the key and take it, rather than replay an order GET would answer 404 for.
+      await this.releaseOrphan(holder);
     }
-    let lastError: unknown;
-    // Built once: a retry with the same token must send the same request.
-    const items = this.intakeItems(order, keyHash);
-    for (let attempt = 1; attempt <= MAX_TRANSACTION_ATTEMPTS; attempt += 1) {
-      try {
-        // The token makes the SDK's own retry of a commit whose answer was lost succeed instead of
-        // failing on our conditions; the order id is fresh and random, so it is unique per request.
-        await this.client.send(new TransactWriteCommand({ ClientRequestToken: order.order_id.slice(-32), TransactItems: items }));
-        return { outcome: 'created', order };
-      } catch (error) {
-        if (!isTransactionCanceled(error)) throw error;
-        lastError = error;
-        const [orderReason, keyReason] = error.CancellationReasons ?? [];
-        if (orderReason?.Code === 'ConditionalCheckFailed') {
-          if (await this.isOurs(order)) return { outcome: 'created', order };
-          throw new Error(`order id ${order.order_id} is taken`, { cause: error });
-        }
-        const fromFailure = keyReason?.Code === 'ConditionalCheckFailed' ? recordOfRawItem(keyReason.Item) : undefined;
-        const record = fromFailure && this.isLive(fromFailure) ? fromFailure : await this.liveRecord(keyHash);
-        if (record) {
-          if (record.request_hash !== order.request_hash) throw new IdempotencyConflictError(record.order_id);
-          const existing = await this.orderOf(record.order_id);
-          if (existing) return { outcome: 'replayed', record, order: existing };
-          // A key whose order is missing: the two were written in one transaction, so only a store
-          // that lost half of it (DynamoDB Local killed mid-commit) can show this. Free the key and
-          // accept the request now, rather than replaying an order that GET would answer 404 for.
-          await this.releaseOrphan(record);
-          continue;
-        }
-        const conflict = error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict') ?? false;
-        if (!conflict && keyReason?.Code !== 'ConditionalCheckFailed') throw error;
-        await sleep(Math.random() * CONFLICT_BACKOFF_MS * 2 ** Math.min(attempt, 5));
+    throw new Error(`idempotency key of order ${order.order_id} changed hands ${MAX_KEY_ROUNDS} times while it was being written`);
+  }
+
+  /**
+   * Step 1 of `accept` alone: the order, RECEIVED, on `attribute_not_exists`. A failed condition
+   * on our own fresh random id means the SDK retried a put whose first attempt was applied but
+   * answered too late: the item is then ours (same request hash and receipt time). Public so that
+   * tests can leave an order without its key, as a crash between the two puts does.
+   */
+  public async writeOrder(order: StoredOrder): Promise<void> {
+    if (order.status !== 'RECEIVED') throw new Error(`order ${order.order_id} must be accepted as RECEIVED, not ${order.status}`);
+    try {
+      await this.client.send(new PutCommand({ TableName: this.opts.ordersTable, Item: order, ConditionExpression: 'attribute_not_exists(order_id)' }));
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      if (!(await this.isOurs(order))) throw new Error(`order id ${order.order_id} is taken`, { cause: error });
+    }
+  }
+
+  /**
+   * Decides whether a RECEIVED order may be started (see `ReceivedResolution`); the reconciler asks
+   * this before it re-drives one. An order without a key, or whose key stands for it, is
+   * `committed`. Otherwise the order is tentative, unless the key's record shows that this order's
+   * own window passed before another order took the key (then its record may have expired and been
+   * replaced: it counts as `committed`, never deleted):
+   * - a record that held the key at some time within this order's window (live, or expired but
+   *   overlapping it) stands for the request that won: this order is `superseded` and deleted;
+   * - no record, or one that had expired before this order came in: the key is claimed for this
+   *   order (the same conditional put as the intake's), `claimed`.
+   */
+  public async resolveReceived(order: StoredOrder): Promise<ReceivedResolution> {
+    const keyHash = order.idempotency_key_hash;
+    if (keyHash === undefined) return 'committed';
+    const receivedAt = epochSeconds(order.received_at);
+    const windowEnd = receivedAt + this.opts.windowSeconds;
+    for (let round = 1; round <= MAX_KEY_ROUNDS; round += 1) {
+      const record = await this.recordOf(keyHash);
+      if (record?.order_id === order.order_id) return 'committed';
+      if (record !== undefined && epochSeconds(record.created_at) >= windowEnd) return 'committed';
+      if (record !== undefined && record.expires_at > receivedAt) {
+        await this.discardTentative(order);
+        return 'superseded';
       }
+      // Expires with the window that started when the order came in, as its intake would have.
+      const claim: IdempotencyRecord = { ...this.recordFor(order, keyHash), expires_at: windowEnd };
+      const put = await this.putKey(keyHash, claim);
+      if (put.written || put.holder?.order_id === order.order_id) return 'claimed';
+      // Somebody took the key between the read and the put: decide again on what they wrote.
     }
-    throw lastError;
+    throw new Error(`idempotency key of order ${order.order_id} changed hands ${MAX_KEY_ROUNDS} times while it was being resolved`);
+  }
+
+  /**
+   * Puts `record` if the key is free: absent, or past its window even while TTL has not deleted it.
+   * When it is not, `holder` is the live record that holds it, or absent if that went away (expired)
+   * before it could be read: then the caller tries again.
+   */
+  private async putKey(keyHash: string, record: IdempotencyRecord): Promise<{ written: true } | { written: false; holder?: IdempotencyRecord }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.opts.idempotencyTable,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(idempotency_id) OR expires_at <= :now',
+          ExpressionAttributeValues: { ':now': this.nowSeconds() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { written: true };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const fromFailure = recordOfRawItem(error.Item);
+      const holder = fromFailure && this.isLive(fromFailure) ? fromFailure : await this.liveRecord(keyHash);
+      return holder ? { written: false, holder } : { written: false };
+    }
+  }
+
+  /**
+   * Deletes an order this intake wrote but no 202 will name (its key stands for another order), on
+   * condition that it is still as written: RECEIVED, same request, never updated. A failed delete
+   * is left for the reconciler (`resolveReceived` finds the key pointing elsewhere and deletes it).
+   */
+  private async discardTentative(order: StoredOrder): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.opts.ordersTable,
+          Key: { order_id: order.order_id },
+          ConditionExpression: `${STATUS_NAME} = :received AND request_hash = :hash AND updated_at = :updated_at`,
+          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
+          ExpressionAttributeValues: { ':received': 'RECEIVED', ':hash': order.request_hash, ':updated_at': order.updated_at },
+        }),
+      );
+    } catch {
+      // Deliberately ignored: the answer to the client does not depend on it (see above).
+    }
   }
 
   private async orderOf(orderId: string): Promise<StoredOrder | undefined> {
@@ -141,15 +225,20 @@ export class OrderIntake {
 
   /** True when the order under this (random, fresh) id is the one this call wrote. */
   private async isOurs(order: StoredOrder): Promise<boolean> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: order.order_id }, ConsistentRead: true }));
-    return Item?.['request_hash'] === order.request_hash && Item?.['received_at'] === order.received_at;
+    const stored = await this.orderOf(order.order_id);
+    return stored?.request_hash === order.request_hash && stored?.received_at === order.received_at;
   }
 
   /** The record a key stands for now, or `undefined` when there is none or it has expired. */
   public async liveRecord(keyHash: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.idempotencyTable, Key: { idempotency_id: keyHash }, ConsistentRead: true }));
-    const record = Item as IdempotencyRecord | undefined;
+    const record = await this.recordOf(keyHash);
     return record && this.isLive(record) ? record : undefined;
+  }
+
+  /** The key's record, expired or not (TTL deletes late), or `undefined`. */
+  private async recordOf(keyHash: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.idempotencyTable, Key: { idempotency_id: keyHash }, ConsistentRead: true }));
+    return Item as IdempotencyRecord | undefined;
   }
 
   private isLive(record: IdempotencyRecord): boolean {
@@ -160,27 +249,15 @@ export class OrderIntake {
     return Math.floor(this.now().getTime() / 1000);
   }
 
-  private intakeItems(order: StoredOrder, keyHash: string) {
+  /** The record the intake writes for `order`: its window starts now. */
+  private recordFor(order: StoredOrder, keyHash: string): IdempotencyRecord {
     const created = this.now();
-    const record: IdempotencyRecord = {
+    return {
       idempotency_id: keyHash,
       order_id: order.order_id,
       request_hash: order.request_hash,
       created_at: created.toISOString(),
       expires_at: Math.floor(created.getTime() / 1000) + this.opts.windowSeconds,
     };
-    return [
-      { Put: { TableName: this.opts.ordersTable, Item: order, ConditionExpression: 'attribute_not_exists(order_id)' } },
-      {
-        Put: {
-          TableName: this.opts.idempotencyTable,
-          Item: record,
-          // A record past its window is free, even while TTL has not deleted it yet.
-          ConditionExpression: 'attribute_not_exists(idempotency_id) OR expires_at <= :now',
-          ExpressionAttributeValues: { ':now': this.nowSeconds() },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-        },
-      },
-    ];
   }
 }

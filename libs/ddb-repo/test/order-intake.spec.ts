@@ -1,10 +1,10 @@
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { idempotencyKeyHash, newOrderId, openShardKey, type StoredOrder } from '@dofs/order-domain';
 import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository } from '../src';
 import { harnessEnv, makeOrder, makeRequest } from './helpers';
 
-// Against DynamoDB Local (local-aws jest harness): the transaction, its conditions and the
-// cancellation reasons of racing requests are DynamoDB Local's own.
+// Against DynamoDB Local (local-aws jest harness): the conditional puts, the items returned with a
+// failed condition and the races between requests are DynamoDB Local's own.
 const ordersTable = harnessEnv('ORDERS_TABLE');
 const idempotencyTable = harnessEnv('IDEMPOTENCY_TABLE');
 const client = createDocumentClient();
@@ -17,15 +17,19 @@ function intake(now: () => Date = () => new Date()): OrderIntake {
   return new OrderIntake({ ordersTable, idempotencyTable, windowSeconds: WINDOW_SECONDS, client, now });
 }
 
-/** A RECEIVED order as api-handler builds it, with the idempotency key hash when a key is given. */
+/** A RECEIVED order as api-handler builds it (received now), with the idempotency key hash when a key is given. */
 function received(key?: string, request = makeRequest()): StoredOrder {
   const orderId = newOrderId();
+  const at = new Date().toISOString();
   return makeOrder(
     {
       order_id: orderId,
       status: 'RECEIVED',
       open_shard: openShardKey('RECEIVED', orderId),
-      status_history: [{ to: 'RECEIVED', at: '2026-01-01T00:00:00.000Z', by: 'api-handler' }],
+      received_at: at,
+      created_at: at,
+      updated_at: at,
+      status_history: [{ to: 'RECEIVED', at, by: 'api-handler' }],
       ...(key ? { idempotency_key_hash: idempotencyKeyHash(request.customer_id, key) } : {}),
     },
     request,
@@ -34,6 +38,25 @@ function received(key?: string, request = makeRequest()): StoredOrder {
 
 const uniqueKey = () => `key-${newOrderId()}`;
 
+/** Every order item carrying this key hash, by scan: test assertions only (tentative orders included). */
+async function ordersWithKey(keyHash: string | undefined): Promise<StoredOrder[]> {
+  const items: StoredOrder[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: ordersTable, FilterExpression: 'idempotency_key_hash = :k', ExpressionAttributeValues: { ':k': keyHash }, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    items.push(...((page.Items ?? []) as StoredOrder[]));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function keyRecord(keyHash: string | undefined): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await client.send(new GetCommand({ TableName: idempotencyTable, Key: { idempotency_id: keyHash }, ConsistentRead: true }));
+  return Item;
+}
+
 describe('OrderIntake.accept', () => {
   it('writes a RECEIVED order without a key', async () => {
     const order = received();
@@ -41,7 +64,7 @@ describe('OrderIntake.accept', () => {
     await expect(orders.get(order.order_id)).resolves.toEqual(order);
   });
 
-  it('writes the order and its idempotency record together', async () => {
+  it('writes the order, then its idempotency record', async () => {
     const order = received(uniqueKey());
     await expect(intake().accept(order)).resolves.toMatchObject({ outcome: 'created' });
     await expect(orders.get(order.order_id)).resolves.toEqual(order);
@@ -55,8 +78,10 @@ describe('OrderIntake.accept', () => {
     const first = received(key);
     await intake().accept(first);
     const again = received(key);
-    await expect(intake().accept(again)).resolves.toMatchObject({ outcome: 'replayed', record: { order_id: first.order_id } });
+    await expect(intake().accept(again)).resolves.toMatchObject({ outcome: 'replayed', record: { order_id: first.order_id }, order: first });
+    // The replay's own tentative order is gone again.
     await expect(orders.get(again.order_id)).resolves.toBeUndefined();
+    expect(await ordersWithKey(first.idempotency_key_hash)).toEqual([first]);
   });
 
   it('refuses the same key with another body, and writes nothing', async () => {
@@ -68,6 +93,7 @@ describe('OrderIntake.accept', () => {
     expect(error).toBeInstanceOf(IdempotencyConflictError);
     expect(error).toMatchObject({ orderId: first.order_id });
     await expect(orders.get(other.order_id)).resolves.toBeUndefined();
+    await expect(keyRecord(first.idempotency_key_hash)).resolves.toMatchObject({ order_id: first.order_id });
   });
 
   it('frees a key after its window, even before TTL deleted the record', async () => {
@@ -80,7 +106,7 @@ describe('OrderIntake.accept', () => {
     await expect(intake(later).liveRecord(next.idempotency_key_hash ?? '')).resolves.toMatchObject({ order_id: next.order_id });
   });
 
-  it('accepts the request anew when its key stands for an order that does not exist (a store that lost half a transaction)', async () => {
+  it('accepts the request anew when its key stands for an order that does not exist (a store that lost a write)', async () => {
     const key = uniqueKey();
     const first = received(key);
     await intake().accept(first);
@@ -101,5 +127,165 @@ describe('OrderIntake.accept', () => {
     for (const r of results) if (r.outcome === 'replayed') expect(r.record.order_id).toBe(winner);
     const stored = await Promise.all(attempts.map((o) => orders.get(o.order_id)));
     expect(stored.filter(Boolean)).toHaveLength(1);
+    // No tentative order of a loser is left behind.
+    expect((await ordersWithKey(attempts[0]?.idempotency_key_hash)).map((o) => o.order_id)).toEqual([winner]);
+    await expect(keyRecord(attempts[0]?.idempotency_key_hash)).resolves.toMatchObject({ order_id: winner });
+  });
+
+  it('treats a repeat of its own writes as done: an SDK retry of a put whose first attempt was applied', async () => {
+    const order = received(uniqueKey());
+    await intake().accept(order);
+    // Both puts again, as the SDK sends them again when an answer is lost: each meets its own item.
+    await expect(intake().accept(order)).resolves.toEqual({ outcome: 'created', order });
+    await expect(intake().accept(received())).resolves.toMatchObject({ outcome: 'created' });
+    expect(await ordersWithKey(order.idempotency_key_hash)).toEqual([order]);
+    await expect(keyRecord(order.idempotency_key_hash)).resolves.toMatchObject({ order_id: order.order_id });
+  });
+
+  it('refuses an order id that holds another request (never overwrites)', async () => {
+    const order = received(uniqueKey());
+    await intake().accept(order);
+    const impostor = { ...received(uniqueKey(), makeRequest({ currency: 'EUR' })), order_id: order.order_id };
+    await expect(intake().accept(impostor)).rejects.toThrow(`order id ${order.order_id} is taken`);
+    await expect(orders.get(order.order_id)).resolves.toEqual(order);
+    await expect(keyRecord(impostor.idempotency_key_hash)).resolves.toBeUndefined();
+  });
+
+  it('sends one PutItem without a key and two with one, never a transaction', async () => {
+    // The client's own middleware records the operations sent (nothing is replaced): what each
+    // intake is billed for (a transaction bills twice the write units of the same puts).
+    const counted = createDocumentClient();
+    const sent: string[] = [];
+    counted.middlewareStack.add((next, context) => (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    });
+    const countedIntake = new OrderIntake({ ordersTable, idempotencyTable, windowSeconds: WINDOW_SECONDS, client: counted });
+    await countedIntake.accept(received());
+    expect(sent).toEqual(['PutItemCommand']);
+    sent.length = 0;
+    await countedIntake.accept(received(uniqueKey()));
+    expect(sent).toEqual(['PutItemCommand', 'PutItemCommand']);
+    counted.destroy();
+  });
+});
+
+describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
+  it('counts an order without a key, or whose key stands for it, as committed, and changes nothing', async () => {
+    const plain = received();
+    await intake().accept(plain);
+    await expect(intake().resolveReceived(plain)).resolves.toBe('committed');
+    const keyed = received(uniqueKey());
+    await intake().accept(keyed);
+    await expect(intake().resolveReceived(keyed)).resolves.toBe('committed');
+    await expect(orders.get(keyed.order_id)).resolves.toEqual(keyed);
+  });
+
+  it('claims a free key for a tentative order, which is committed from then on', async () => {
+    const tentative = received(uniqueKey());
+    await intake().writeOrder(tentative);
+    await expect(keyRecord(tentative.idempotency_key_hash)).resolves.toBeUndefined();
+
+    await expect(intake().resolveReceived(tentative)).resolves.toBe('claimed');
+    const record = await keyRecord(tentative.idempotency_key_hash);
+    expect(record).toMatchObject({ order_id: tentative.order_id, request_hash: tentative.request_hash });
+    // The key's window is the one that began when the order came in.
+    expect(record?.['expires_at']).toBe(Math.floor(Date.parse(tentative.received_at) / 1000) + WINDOW_SECONDS);
+    await expect(intake().resolveReceived(tentative)).resolves.toBe('committed');
+    await expect(orders.get(tentative.order_id)).resolves.toEqual(tentative);
+  });
+
+  it('lets a retry of the crashed request take the key; the tentative order is then superseded and deleted', async () => {
+    const key = uniqueKey();
+    const tentative = received(key);
+    await intake().writeOrder(tentative);
+    const retry = received(key);
+    await expect(intake().accept(retry)).resolves.toEqual({ outcome: 'created', order: retry });
+
+    await expect(intake().resolveReceived(tentative)).resolves.toBe('superseded');
+    expect(await ordersWithKey(retry.idempotency_key_hash)).toEqual([retry]);
+    await expect(keyRecord(retry.idempotency_key_hash)).resolves.toMatchObject({ order_id: retry.order_id });
+  });
+
+  it('deletes the tentative order of a replay whose own delete failed, and leaves the replayed order alone', async () => {
+    const key = uniqueKey();
+    const first = received(key);
+    await intake().accept(first);
+    // A duplicate that wrote its order, found the key held, and failed to delete its order.
+    const duplicate = received(key);
+    await intake().writeOrder(duplicate);
+
+    await expect(intake().resolveReceived(duplicate)).resolves.toBe('superseded');
+    expect(await ordersWithKey(first.idempotency_key_hash)).toEqual([first]);
+  });
+
+  it('does not delete a superseded order that changed since it was read, and still answers superseded', async () => {
+    const key = uniqueKey();
+    const first = received(key);
+    await intake().accept(first);
+    const duplicate = received(key);
+    await intake().writeOrder(duplicate);
+    await client.send(
+      new UpdateCommand({ TableName: ordersTable, Key: { order_id: duplicate.order_id }, UpdateExpression: 'SET updated_at = :t', ExpressionAttributeValues: { ':t': '2026-01-01T00:00:09.000Z' } }),
+    );
+
+    await expect(intake().resolveReceived(duplicate)).resolves.toBe('superseded');
+    await expect(orders.get(duplicate.order_id)).resolves.toMatchObject({ updated_at: '2026-01-01T00:00:09.000Z' });
+  });
+
+  it('gives concurrent resolutions of two tentative orders of one key one winner', async () => {
+    const key = uniqueKey();
+    const [a, b] = [received(key), received(key)] as [StoredOrder, StoredOrder];
+    await Promise.all([intake().writeOrder(a), intake().writeOrder(b)]);
+
+    const outcomes = await Promise.all([intake().resolveReceived(a), intake().resolveReceived(b), intake().resolveReceived(a), intake().resolveReceived(b)]);
+
+    const survivors = await ordersWithKey(a.idempotency_key_hash);
+    expect(survivors).toHaveLength(1);
+    const winner = survivors[0]?.order_id;
+    await expect(keyRecord(a.idempotency_key_hash)).resolves.toMatchObject({ order_id: winner });
+    // Each order is decided one way: the winner claimed (a second look finds it claimed or
+    // committed), the loser superseded.
+    const [ofA, ofB] = [[outcomes[0], outcomes[2]], [outcomes[1], outcomes[3]]];
+    const [won, lost] = winner === a.order_id ? [ofA, ofB] : [ofB, ofA];
+    expect(won).toContain('claimed');
+    expect(won?.filter((o) => o !== 'claimed' && o !== 'committed')).toEqual([]);
+    expect(lost).toEqual(['superseded', 'superseded']);
+  });
+
+  it('decides by the windows: a key held before the order came in is free, one taken after its window ends is not its to judge', async () => {
+    const start = Date.parse('2026-03-01T00:00:00.000Z');
+    const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
+    const tentative = (key: string) => received(key, makeRequest());
+    const holder = (keyHash: string | undefined, createdAt: number) => ({
+      idempotency_id: keyHash,
+      order_id: newOrderId(),
+      request_hash: 'other',
+      created_at: at(createdAt),
+      expires_at: Math.floor(start / 1000) + createdAt + WINDOW_SECONDS,
+    });
+    const resolveAt = (seconds: number) => intake(() => new Date(start + seconds * 1000));
+
+    // An older record that expired before this order came in: the key was free, so it is claimed.
+    const early = { ...tentative(uniqueKey()), received_at: at(WINDOW_SECONDS + 10), updated_at: at(WINDOW_SECONDS + 10) };
+    await client.send(new PutCommand({ TableName: idempotencyTable, Item: holder(early.idempotency_key_hash, 0) }));
+    await resolveAt(WINDOW_SECONDS + 300).writeOrder(early);
+    await expect(resolveAt(WINDOW_SECONDS + 300).resolveReceived(early)).resolves.toBe('claimed');
+    await expect(keyRecord(early.idempotency_key_hash)).resolves.toMatchObject({ order_id: early.order_id });
+
+    // An expired record that was live when this order came in: it stood for the request that won.
+    const during = { ...tentative(uniqueKey()), received_at: at(100), updated_at: at(100) };
+    await client.send(new PutCommand({ TableName: idempotencyTable, Item: holder(during.idempotency_key_hash, 0) }));
+    await resolveAt(100).writeOrder(during);
+    await expect(resolveAt(2 * WINDOW_SECONDS).resolveReceived(during)).resolves.toBe('superseded');
+    await expect(orders.get(during.order_id)).resolves.toBeUndefined();
+
+    // A record written after this order's window ended: this order may have been committed under a
+    // record that expired and was replaced, so it is never deleted.
+    const old = { ...tentative(uniqueKey()), received_at: at(0), updated_at: at(0) };
+    await resolveAt(0).writeOrder(old);
+    await client.send(new PutCommand({ TableName: idempotencyTable, Item: holder(old.idempotency_key_hash, WINDOW_SECONDS + 5) }));
+    await expect(resolveAt(WINDOW_SECONDS + 60).resolveReceived(old)).resolves.toBe('committed');
+    await expect(orders.get(old.order_id)).resolves.toEqual(old);
   });
 });
