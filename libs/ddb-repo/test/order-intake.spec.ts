@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKeyHash, newOrderId, openShardKey, type StoredOrder } from '@dofs/order-domain';
+import { idempotencyKeyHash, newOrderId, openIndexKey, type StoredOrder } from '@dofs/order-domain';
 import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository } from '../src';
 import { harnessEnv, makeOrder, makeRequest } from './helpers';
 
@@ -24,7 +24,7 @@ function received(key?: string, request = makeRequest()): StoredOrder {
     {
       order_id: orderId,
       status: 'RECEIVED',
-      open_shard: openShardKey('RECEIVED', orderId),
+      ...openIndexKey(orderId, '2026-01-01T00:00:00.000Z'),
       status_history: [{ to: 'RECEIVED', at: '2026-01-01T00:00:00.000Z', by: 'api-handler' }],
       ...(key ? { idempotency_key_hash: idempotencyKeyHash(request.customer_id, key) } : {}),
     },
