@@ -88,7 +88,7 @@ describe('tables', () => {
     const dev = await config('envs/dev');
     const derived = Object.fromEntries(TABLES.map((name) => [name, derivedAttributes(moduleCall(dev, name))]));
     expect(derived).toEqual({
-      orders_table: { order_id: ['S'], open_shard: ['S'], updated_at: ['S'] },
+      orders_table: { order_id: ['S'], open_shard: ['S'], open_since: ['S'] },
       failed_orders_table: { order_id: ['S'] },
       idempotency_keys_table: { idempotency_id: ['S'] },
     });
@@ -115,10 +115,10 @@ describe('tables', () => {
     );
   });
 
-  it('index open orders in orders by open_shard and updated_at, keys only', async () => {
+  it('index open orders in orders by open_shard and open_since, keys only', async () => {
     const dev = await config('envs/dev');
     expect(moduleCall(dev, 'orders_table').global_secondary_indexes).toEqual([
-      { name: 'open-orders', hash_key: 'open_shard', range_key: 'updated_at', projection_type: 'KEYS_ONLY' },
+      { name: 'open-orders', hash_key: 'open_shard', range_key: 'open_since', projection_type: 'KEYS_ONLY' },
     ]);
     expect(moduleCall(dev, 'failed_orders_table').global_secondary_indexes).toBeUndefined();
     expect(moduleCall(dev, 'idempotency_keys_table').global_secondary_indexes).toBeUndefined();

@@ -5,7 +5,7 @@ import {
   idempotencyKeyHash,
   LIMITS,
   newOrderId,
-  openShardKey,
+  openIndexKey,
   orderTotalCents,
   PATTERNS,
   requestHash,
@@ -71,7 +71,7 @@ function receivedOrder(order: CreateOrderRequest, correlationId: string, idempot
     correlation_id: correlationId,
     received_at: at,
     status_history: [{ to: 'RECEIVED', at, by: SERVICE_NAME }],
-    open_shard: openShardKey('RECEIVED', orderId),
+    ...openIndexKey(orderId, at),
     created_at: at,
     updated_at: at,
   };

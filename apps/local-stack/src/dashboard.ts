@@ -1,8 +1,9 @@
 // The local dashboard: GET /_dashboard (one page, inline script and style, no build step) and
 // GET /_dashboard/data (the JSON it polls every 2 s). Served by the local stack only, never deployed.
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { OPEN_ORDER_SHARDS, OPEN_ORDERS_INDEX, OPEN_STATUSES, TERMINAL_STATUSES, openShardPartition } from '@dofs/order-domain';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { openOrderKeys, readOpenOrders } from '@dofs/ddb-repo';
+import { OPEN_STATUSES, TERMINAL_STATUSES } from '@dofs/order-domain';
 import type { Execution } from './sfn/service';
 
 export const DASHBOARD_PATH = '/_dashboard';
@@ -30,27 +31,14 @@ export interface DashboardData {
   errors: string[];
 }
 
-/** Counts the open orders of one status: a COUNT Query of each shard partition of the sparse index. */
-async function countOpen(ddb: DynamoDBDocumentClient, table: string, status: string): Promise<number> {
-  let total = 0;
-  for (let shard = 0; shard < OPEN_ORDER_SHARDS; shard += 1) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await ddb.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: OPEN_ORDERS_INDEX,
-          KeyConditionExpression: 'open_shard = :k',
-          ExpressionAttributeValues: { ':k': openShardPartition(status, shard) },
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      total += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-  }
-  return total;
+/**
+ * Counts the open orders by status: the keys of every shard of the sparse index (which holds no
+ * status, so that status changes do not rewrite it), then the orders' statuses by BatchGetItem.
+ */
+async function countOpen(ddb: DynamoDBDocumentClient, table: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0]));
+  for (const row of await readOpenOrders(ddb, table, await openOrderKeys(ddb, table))) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  return counts;
 }
 
 /**
@@ -125,22 +113,20 @@ function recentExecutions(executions: Execution[]): DashboardData['executions'] 
 
 /** Reads everything the page shows; a part that fails is reported in `errors`, the others still answer. */
 export async function readDashboardData(sources: DashboardSources): Promise<DashboardData> {
-  const errors: string[] = [];
+  // One slot per part, so the errors are listed in the page's order, not in the order they failed.
+  const errors: (string | undefined)[] = [];
   const attempt = async <T>(part: string, read: () => Promise<T>, fallback: T): Promise<T> => {
+    const slot = errors.push(undefined) - 1;
     try {
       return await read();
     } catch (error) {
-      errors.push(`${part}: ${(error as Error).message}`);
+      errors[slot] = `${part}: ${(error as Error).message}`;
       return fallback;
     }
   };
   const { ddb, tables } = sources;
   const [open, terminal, queues, failures] = await Promise.all([
-    attempt(
-      'open orders',
-      async () => Object.fromEntries(await Promise.all(OPEN_STATUSES.map(async (s) => [s, await countOpen(ddb, tables.orders, s)] as const))),
-      {} as Record<string, number>,
-    ),
+    attempt('open orders', () => countOpen(ddb, tables.orders), {} as Record<string, number>),
     attempt('terminal orders', () => countTerminal(ddb, tables.orders), {} as Record<string, number>),
     attempt('queues', () => queueDepths(sources.sqs, sources.queues), []),
     attempt('failed_orders', () => recentFailures(ddb, tables.failedOrders), []),
@@ -151,7 +137,7 @@ export async function readDashboardData(sources: DashboardSources): Promise<Dash
     queues,
     failures,
     executions: sources.executions ? recentExecutions(sources.executions()) : [],
-    errors,
+    errors: errors.filter((e): e is string => e !== undefined),
   };
 }
 

@@ -1,10 +1,10 @@
 // The dashboard's data against DynamoDB Local and the local SQS server (libs/local-aws): open
-// statuses counted through the open-orders index, terminal ones by the local Scan, queue depths,
+// statuses counted through the open-orders index and a re-read, terminal ones by the local Scan, queue depths,
 // the latest failures first, executions newest first.
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureQueues, localDynamoDbClient, localSqsClient, settings, startLocalAws, type LocalAws } from '@dofs/local-aws';
-import { openShardKey } from '@dofs/order-domain';
+import { openIndexKey } from '@dofs/order-domain';
 import { readDashboardData } from '../src/dashboard';
 import type { Execution } from '../src/sfn/service';
 import { must } from './helpers';
@@ -39,7 +39,7 @@ describe('dashboard data', () => {
       await ddb.send(
         new PutCommand({
           TableName: settings.tables.orders,
-          Item: { order_id: id, status, updated_at: `2026-01-01T00:00:${String(n).padStart(2, '0')}.000Z`, ...(open ? { open_shard: openShardKey(status, id) } : {}) },
+          Item: { order_id: id, status, updated_at: `2026-01-01T00:00:${String(n).padStart(2, '0')}.000Z`, ...(open ? openIndexKey(id, '2026-01-01T00:00:00.000Z') : {}) },
         }),
       );
     }

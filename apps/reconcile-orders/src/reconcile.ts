@@ -5,7 +5,7 @@ import type { Logger } from '@dofs/handler-kit';
 import { QueueClient } from '@dofs/queue-client';
 import { executionInputFor, executionNameFor, isTerminal, OPEN_STATUSES, type OrderMessage, type StoredOrder } from '@dofs/order-domain';
 
-export type OpenOrdersStore = Pick<OpenOrders, 'olderThan' | 'get' | 'bumpRedrives' | 'refundRedrive' | 'giveUp'>;
+export type OpenOrdersStore = Pick<OpenOrders, 'openBefore' | 'get' | 'bumpRedrives' | 'refundRedrive' | 'giveUp'>;
 
 export interface ReconcileDeps {
   orders: OpenOrdersStore;
@@ -24,7 +24,7 @@ export interface ReconcileDeps {
 
 /** What one run did; Redriven, Requeued, GaveUp and Scanned are also its metrics. */
 export interface RunSummary {
-  /** Candidates the index returned (older than their status's threshold). */
+  /** Candidates the index returned (open longer than the smallest threshold). */
   scanned: number;
   /** RECEIVED orders whose workflow was started again. */
   redriven: number;
@@ -32,7 +32,7 @@ export interface RunSummary {
   requeued: number;
   /** Orders set FAILED (and archived) after `maxRedrives` re-drives. */
   gaveUp: number;
-  /** Candidates that had changed since the index saw them, that another run acted on first, or tentative orders deleted. */
+  /** Candidates not due (ended, or progressed within their status's threshold), that another run acted on first, or tentative orders deleted. */
   skipped: number;
   /** Candidates whose action failed: left as they are for the next run. */
   errors: number;
@@ -47,23 +47,26 @@ function isNamed(error: unknown, name: string): boolean {
   return (error as { name?: unknown } | null)?.name === name;
 }
 
+/** Seconds an order in `status` may go without an update before the reconciler acts on it. */
+function thresholdSeconds(status: string, deps: Pick<ReconcileDeps, 'receivedAfterSeconds' | 'stalledAfterSeconds'>): number {
+  return status === 'RECEIVED' ? deps.receivedAfterSeconds : deps.stalledAfterSeconds;
+}
+
 /**
- * One reconciler run. Finds open orders older than their threshold through the `open-orders` index
- * (RECEIVED: `receivedAfterSeconds`; PENDING / RETRYING: `stalledAfterSeconds`), at most
- * `maxOrdersPerRun`, then for each: re-read it (consistent), skip it if it moved, give up on it
- * after `maxRedrives` re-drives, else count a re-drive with a conditional bump (so of two
- * overlapping runs only one acts) and start its workflow again or enqueue it again.
+ * One reconciler run. Takes the orders open longer than the smallest threshold from the
+ * `open-orders` index (its sort key is when the order opened, which no progress moves), at most
+ * `maxOrdersPerRun`, then for each: re-read it (consistent) and skip it unless it is still open and
+ * its `updated_at` is older than its status's threshold (RECEIVED: `receivedAfterSeconds`; PENDING
+ * / RETRYING: `stalledAfterSeconds`), give up on it after `maxRedrives` re-drives, else count a
+ * re-drive with a conditional bump (so of two overlapping runs only one acts) and start its
+ * workflow again or enqueue it again.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<RunSummary> {
   const summary: RunSummary = { scanned: 0, redriven: 0, requeued: 0, gaveUp: 0, skipped: 0, errors: 0 };
   const now = deps.now().getTime();
-  const candidates: OpenOrderKey[] = [];
-  for (const status of OPEN_STATUSES) {
-    const budget = deps.maxOrdersPerRun - candidates.length;
-    if (budget <= 0) break;
-    const after = status === 'RECEIVED' ? deps.receivedAfterSeconds : deps.stalledAfterSeconds;
-    candidates.push(...(await deps.orders.olderThan(status, new Date(now - after * 1000).toISOString(), budget)));
-  }
+  // updated_at >= open_since, so an order due in any status opened before the smallest cut-off.
+  const smallest = Math.min(...OPEN_STATUSES.map((status) => thresholdSeconds(status, deps)));
+  const candidates = await deps.orders.openBefore(new Date(now - smallest * 1000).toISOString(), deps.maxOrdersPerRun);
   summary.scanned = candidates.length;
 
   let next = 0;
@@ -71,14 +74,14 @@ export async function reconcile(deps: ReconcileDeps): Promise<RunSummary> {
     for (let i = next++; i < candidates.length; i = next++) {
       const candidate = candidates[i] as OpenOrderKey;
       try {
-        const action = await reconcileOne(candidate, deps);
+        const action = await reconcileOne(candidate, now, deps);
         if (action === 'REDRIVEN') summary.redriven += 1;
         else if (action === 'REQUEUED') summary.requeued += 1;
         else if (action === 'GAVE_UP') summary.gaveUp += 1;
         else summary.skipped += 1;
       } catch (error) {
         summary.errors += 1;
-        deps.logger.warn('reconcile action failed: the order is left for the next run', { order_id: candidate.order_id, order_status: candidate.status, action: 'ERROR', error });
+        deps.logger.warn('reconcile action failed: the order is left for the next run', { order_id: candidate.order_id, action: 'ERROR', error });
       }
     }
   };
@@ -86,14 +89,19 @@ export async function reconcile(deps: ReconcileDeps): Promise<RunSummary> {
   return summary;
 }
 
-async function reconcileOne(candidate: OpenOrderKey, deps: ReconcileDeps): Promise<Action> {
-  const log = (action: Action, message: string, fields: Record<string, unknown> = {}) =>
-    (action === 'SKIPPED' ? deps.logger.debug : deps.logger.info).call(deps.logger, message, { order_id: candidate.order_id, order_status: candidate.status, action, ...fields });
-
-  // The index is eventually consistent: act only on what a consistent read still shows.
+async function reconcileOne(candidate: OpenOrderKey, now: number, deps: ReconcileDeps): Promise<Action> {
+  // The index knows neither status nor progress (and is eventually consistent): decide and act only
+  // on what a consistent read shows.
   const order = await deps.orders.get(candidate.order_id);
-  if (order === undefined || isTerminal(order.status) || order.status !== candidate.status || order.updated_at !== candidate.updated_at) {
-    log('SKIPPED', 'order changed since the index saw it: left alone', { current_status: order?.status });
+  const log = (action: Action, message: string, fields: Record<string, unknown> = {}) =>
+    (action === 'SKIPPED' ? deps.logger.debug : deps.logger.info).call(deps.logger, message, { order_id: candidate.order_id, order_status: order?.status, action, ...fields });
+
+  if (order === undefined || isTerminal(order.status)) {
+    log('SKIPPED', 'order ended since the index saw it: left alone');
+    return 'SKIPPED';
+  }
+  if (order.updated_at >= new Date(now - thresholdSeconds(order.status, deps) * 1000).toISOString()) {
+    log('SKIPPED', 'order progressed within its threshold: not due yet', { updated_at: order.updated_at, open_since: candidate.open_since });
     return 'SKIPPED';
   }
   // Started only if its Idempotency-Key stands for it (docs/design.md "Intake"); counted as skipped.

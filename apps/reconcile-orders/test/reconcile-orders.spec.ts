@@ -4,7 +4,7 @@ import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, OpenOrders, OrderIntake } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, storedOrder, type OrderOverrides } from '@dofs/handler-kit';
 import { createTestQueues, createTestTables, putOrder, startFakeSfnServer, testSqsClient, type FakeSfnServer } from '@dofs/local-aws';
-import { executionInputFor, executionNameFor, idempotencyKeyHash, newOrderId, openShardKey, PUBLIC_REASONS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { executionInputFor, executionNameFor, idempotencyKeyHash, newOrderId, openIndexKey, PUBLIC_REASONS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import type { OpenOrdersStore, RunSummary } from '../src/reconcile';
 
@@ -77,7 +77,7 @@ async function run(handler = newHandler()): Promise<RunSummary> {
   return handler({}, lambdaContext({ functionName: 'dofs-reconcile-orders' }));
 }
 
-/** An order in `status` last updated `ageSeconds` before the clock. */
+/** An order in `status`, received (so open since) and last updated `ageSeconds` before the clock. */
 async function seed(status: OrderStatus, ageSeconds: number, overrides: OrderOverrides = {}): Promise<StoredOrder> {
   const at = new Date(clock - ageSeconds * 1000).toISOString();
   return putOrder(storedOrder({ status, received_at: at, created_at: at, updated_at: at, ...overrides }), tables.orders);
@@ -153,12 +153,13 @@ describe('RECEIVED orders', () => {
     sfnServer.failNext(1, 400, 'ThrottlingException');
 
     await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, errors: 1 }));
-    expect(await read(order.order_id)).toMatchObject({ status: 'RECEIVED', redrives: 0, updated_at: new Date(T0).toISOString(), open_shard: order.open_shard });
+    expect(await read(order.order_id)).toMatchObject({ status: 'RECEIVED', redrives: 0, updated_at: new Date(T0).toISOString(), open_shard: order.open_shard, open_since: order.open_since });
     expect(actionLines()).toEqual([expect.objectContaining({ level: 'WARN', order_id: order.order_id, action: 'ERROR' })]);
 
-    // Not before its threshold has passed again ...
+    // Not before its threshold has passed again (it is still open since long: re-read, not due) ...
     clock = T0 + (RECEIVED_AFTER_SECONDS - 1) * 1000;
-    await expect(run()).resolves.toEqual(summaryOf({}));
+    await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, skipped: 1 }));
+    expect(starts()).toHaveLength(1);
     // ... then it is started, as its first re-drive (the failed one did not count).
     clock = T0 + (RECEIVED_AFTER_SECONDS + 1) * 1000;
     await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, redriven: 1 }));
@@ -206,11 +207,27 @@ describe('orders left alone', () => {
     const terminal = [await seed('FULFILLED', 3600), await seed('FAILED', 3600), await seed('REJECTED', 3600)];
     // As if the index had not yet seen the write that made it terminal.
     const id = newOrderId();
-    const stale = await seed('FULFILLED', 3600, { order_id: id, open_shard: openShardKey('PENDING', id) });
+    const stale = await seed('FULFILLED', 3600, { order_id: id, ...openIndexKey(id, new Date(clock - 3600 * 1000).toISOString()) });
 
     const summary = await run();
     expect(summary.redriven + summary.requeued + summary.gaveUp + summary.errors).toBe(0);
     for (const order of [...terminal, stale]) await expect(read(order.order_id)).resolves.toEqual(order);
+    expect(starts()).toEqual([]);
+    expect(await drainQueue()).toEqual([]);
+  });
+
+  it('re-reads orders open for long but updated within their threshold, and leaves them alone (reads, no writes)', async () => {
+    // Received (so open since) an hour ago; progress since then keeps them out of reach.
+    const openedLongAgo = { received_at: new Date(clock - 3600 * 1000).toISOString() };
+    const progressing = [
+      await seed('RECEIVED', RECEIVED_AFTER_SECONDS - 5, openedLongAgo),
+      await seed('PENDING', STALLED_AFTER_SECONDS - 5, openedLongAgo),
+      await seed('RETRYING', 10, openedLongAgo),
+    ];
+    expect(progressing.map((o) => o.open_since)).toEqual(progressing.map(() => openedLongAgo.received_at));
+
+    await expect(run()).resolves.toEqual(summaryOf({ scanned: 3, skipped: 3 }));
+    for (const order of progressing) await expect(read(order.order_id)).resolves.toEqual(order);
     expect(starts()).toEqual([]);
     expect(await drainQueue()).toEqual([]);
   });
@@ -239,6 +256,7 @@ describe('the re-drive bound', () => {
     expect(failed).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED, redrives: MAX_REDRIVES, updated_at: failedAt, status_history: [...order.status_history, entry] });
     expect(failed?.failure_reason).toMatch(/gave up after 3 re-drive/);
     expect(failed?.open_shard).toBeUndefined();
+    expect(failed?.open_since).toBeUndefined();
     expect(await archived(order.order_id)).toEqual({
       order_id: order.order_id,
       message_id: `reconciler#${order.order_id}`,
@@ -372,7 +390,7 @@ describe('overlapping runs', () => {
       const store = new OpenOrders({ ordersTable: tables.orders, failedOrdersTable: tables.failedOrders, writer: 'reconcile-orders', client: ddb, now: () => new Date(clock) });
       let first = true;
       const orders: OpenOrdersStore = {
-        olderThan: (...args) => store.olderThan(...args),
+        openBefore: (...args) => store.openBefore(...args),
         get: async (orderId) => {
           if (first) {
             first = false;

@@ -25,7 +25,10 @@ describe("action 'store' (StoreOrder)", () => {
     const result = await handler(taskInput('store', validatedState(order)), lambdaContext());
     expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
     const stored = await orders.get(order.order_id);
-    expect(stored).toMatchObject({ status: 'PENDING', total_cents: 3998, updated_at: NOW.toISOString(), open_shard: expect.stringMatching(/^PENDING#\d$/) });
+    expect(stored).toMatchObject({ status: 'PENDING', total_cents: 3998, updated_at: NOW.toISOString() });
+    // Still in the open-orders index under the key it got at intake: the move did not write the index.
+    expect(stored).toMatchObject({ open_shard: order.open_shard, open_since: order.open_since });
+    expect(order.open_shard).toMatch(/^OPEN#\d$/);
     expect(stored?.status_history).toEqual([...order.status_history, { from: 'RECEIVED', to: 'PENDING', at: NOW.toISOString(), by: 'store-order' }]);
     expect(logs.lines()).toEqual([expect.objectContaining({ message: 'order moved RECEIVED -> PENDING', order_id: order.order_id, correlation_id: 'corr-store-1', action: 'store' })]);
   });
@@ -40,7 +43,7 @@ describe("action 'store' (StoreOrder)", () => {
   });
 
   it('returns the message again, writing nothing, when fulfilment has already moved the order on', async () => {
-    const order = await receivedOrder(client, { status: 'FULFILLED', open_shard: undefined } as never);
+    const order = await receivedOrder(client, { status: 'FULFILLED', open_shard: undefined, open_since: undefined } as never);
     const before = await orders.get(order.order_id);
     await expect(handler(taskInput('store', validatedState(order)), lambdaContext())).resolves.toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
     expect(await orders.get(order.order_id)).toEqual(before);
@@ -68,6 +71,7 @@ describe("action 'reject' (StoreRejectedOrder)", () => {
     const stored = await orders.get(order.order_id);
     expect(stored).toMatchObject({ status: 'REJECTED', rejection_reasons: reasons, status_reason: PUBLIC_REASONS.REJECTED });
     expect(stored).not.toHaveProperty('open_shard');
+    expect(stored).not.toHaveProperty('open_since');
     await expect(handler(taskInput('reject', rejectedState(order, reasons)), lambdaContext())).resolves.toEqual(result);
     expect((await orders.get(order.order_id))?.status_history.filter((c) => c.to === 'REJECTED')).toHaveLength(1);
   });

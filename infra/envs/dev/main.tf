@@ -33,14 +33,16 @@ module "orders_table" {
   hash_key                    = "order_id"
   deletion_protection_enabled = var.deletion_protection
 
-  # Sparse: open_shard ("<STATUS>#<0..7>") is set only while an order is RECEIVED, PENDING or
-  # RETRYING and removed by the write that makes it terminal, so the index holds open orders only
-  # and the reconciler finds them by Query. Keys only: it re-reads each candidate consistently.
+  # Sparse: open_shard ("OPEN#<0..7>") and open_since (when the order opened) are set when an order
+  # is taken in (or an operator redrives it) and removed by the write that makes it terminal, and no
+  # other write touches them: the index holds open orders only, is written twice per order, and the
+  # reconciler finds them by Query. Keys only: it re-reads each candidate consistently.
+  # Changing this key schema on a live table needs a new index name (docs/design.md "open-orders").
   global_secondary_indexes = [
     {
       name            = "open-orders"
       hash_key        = "open_shard"
-      range_key       = "updated_at"
+      range_key       = "open_since"
       projection_type = "KEYS_ONLY"
     },
   ]

@@ -117,7 +117,7 @@ export class FailedOrdersRepository {
 
   /** The order update: `from` -> FAILED with the reasons (public and internal), only if still in `from`. */
   private failOrderUpdate(record: FailedOrderRecord, from: OrderStatus, statusReason: PublicReason) {
-    const parts = statusWrite(record.order_id, { from, to: 'FAILED', at: this.now().toISOString(), by: this.writer });
+    const parts = statusWrite({ from, to: 'FAILED', at: this.now().toISOString(), by: this.writer });
     parts.sets.push('failure_reason = :reason', 'status_reason = :status_reason');
     return {
       TableName: this.ordersTable,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
+  isTerminal,
   OPEN_ORDER_SHARDS,
   OPEN_ORDERS_INDEX,
   openShardPartition,
@@ -15,12 +16,90 @@ import { CLIENT_REQUEST_TOKEN_LENGTH, STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
 import { statusWrite, updateExpression } from './status-write';
 
-/** What the KEYS_ONLY `open-orders` index tells about an order: enough to re-read it and check it did not move. */
+/**
+ * What the KEYS_ONLY `open-orders` index tells about an order: its id and since when it is open.
+ * Not its status nor `updated_at` (they are not index keys, so that the index is not rewritten when
+ * they change): callers re-read the order for those.
+ */
 export interface OpenOrderKey {
   order_id: string;
-  /** From the index partition `<status>#<shard>`. */
+  open_since: string;
+}
+
+/** An open order as re-read from the table: what the operator tools list and count. */
+export interface OpenOrderRow {
+  order_id: string;
   status: OrderStatus;
   updated_at: string;
+  open_since: string;
+}
+
+/** Keys one BatchGetItem may ask for. */
+const BATCH_GET_MAX_KEYS = 100;
+/** Rounds of retrying the keys a BatchGetItem left unprocessed (throttling) before giving up. */
+const BATCH_GET_MAX_ROUNDS = 8;
+
+/**
+ * Keys of the `open-orders` index whose `open_since` is before `cutoff` (every key when absent), at
+ * most `limit`: one paginated Query per shard, shards in order, oldest first within a shard. The
+ * index is eventually consistent: a key may be stale (the order just ended), so callers re-read.
+ */
+export async function openOrderKeys(client: DynamoDBDocumentClient, ordersTable: string, opts: { cutoff?: string; limit?: number } = {}): Promise<OpenOrderKey[]> {
+  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+  const found: OpenOrderKey[] = [];
+  for (let shard = 0; shard < OPEN_ORDER_SHARDS && found.length < limit; shard += 1) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: ordersTable,
+          IndexName: OPEN_ORDERS_INDEX,
+          KeyConditionExpression: opts.cutoff === undefined ? 'open_shard = :key' : 'open_shard = :key AND open_since < :cutoff',
+          ExpressionAttributeValues: { ':key': openShardPartition(shard), ...(opts.cutoff === undefined ? {} : { ':cutoff': opts.cutoff }) },
+          ...(Number.isFinite(limit) ? { Limit: limit - found.length } : {}),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) found.push({ order_id: String(item['order_id']), open_since: String(item['open_since']) });
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined && found.length < limit);
+  }
+  return found;
+}
+
+/**
+ * The open orders (status, `updated_at`, `open_since`) of the index keys `keys`, re-read from the
+ * table with consistent BatchGetItem (100 keys a request, unprocessed keys asked again). Orders that
+ * are gone or already terminal (a stale index key) are left out; the order of `keys` is kept.
+ */
+export async function readOpenOrders(client: DynamoDBDocumentClient, ordersTable: string, keys: readonly OpenOrderKey[]): Promise<OpenOrderRow[]> {
+  const byId = new Map<string, OpenOrderRow>();
+  for (let i = 0; i < keys.length; i += BATCH_GET_MAX_KEYS) {
+    let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_MAX_KEYS).map((k) => ({ order_id: k.order_id }));
+    for (let round = 0; pending.length > 0; round += 1) {
+      if (round === BATCH_GET_MAX_ROUNDS) throw new Error(`BatchGetItem on ${ordersTable} left ${pending.length} key(s) unprocessed after ${round} rounds`);
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+      const { Responses, UnprocessedKeys } = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [ordersTable]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: 'order_id, #status, updated_at, open_since',
+              ExpressionAttributeNames: { '#status': 'status' },
+            },
+          },
+        }),
+      );
+      for (const item of Responses?.[ordersTable] ?? []) {
+        const status = item['status'] as OrderStatus;
+        if (isTerminal(status)) continue;
+        byId.set(String(item['order_id']), { order_id: String(item['order_id']), status, updated_at: String(item['updated_at']), open_since: String(item['open_since']) });
+      }
+      pending = (UnprocessedKeys?.[ordersTable]?.Keys ?? []) as Record<string, unknown>[];
+    }
+  }
+  return keys.flatMap((k) => byId.get(k.order_id) ?? []);
 }
 
 export interface OpenOrdersOptions {
@@ -49,7 +128,7 @@ export function reconcilerMessageId(orderId: string): string {
 
 /**
  * Open (non-terminal) orders as the reconciler sees them: found through the sparse `open-orders`
- * index (one Query per status and shard, never a Scan), re-read consistently, and changed only on
+ * index (one Query per shard, never a Scan), re-read consistently, and changed only on
  * the condition that status and `updated_at` are still what was read, so of two overlapping runs
  * exactly one acts on an order.
  */
@@ -69,31 +148,11 @@ export class OpenOrders {
   }
 
   /**
-   * Orders in `status` whose `updated_at` is before `cutoff` (ISO), at most `limit`, oldest first
-   * within each shard. The index is eventually consistent: a key may be stale, so callers re-read.
+   * Index keys of orders open since before `cutoff` (ISO), at most `limit`: see `openOrderKeys`.
+   * Which of them are due is for the caller to decide from a re-read (`get`).
    */
-  public async olderThan(status: OrderStatus, cutoff: string, limit: number): Promise<OpenOrderKey[]> {
-    const found: OpenOrderKey[] = [];
-    for (let shard = 0; shard < OPEN_ORDER_SHARDS && found.length < limit; shard += 1) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await this.client.send(
-          new QueryCommand({
-            TableName: this.ordersTable,
-            IndexName: OPEN_ORDERS_INDEX,
-            KeyConditionExpression: 'open_shard = :key AND updated_at < :cutoff',
-            ExpressionAttributeValues: { ':key': openShardPartition(status, shard), ':cutoff': cutoff },
-            Limit: limit - found.length,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          found.push({ order_id: String(item['order_id']), status, updated_at: String(item['updated_at']) });
-        }
-        start = page.LastEvaluatedKey;
-      } while (start !== undefined && found.length < limit);
-    }
-    return found;
+  public async openBefore(cutoff: string, limit: number): Promise<OpenOrderKey[]> {
+    return openOrderKeys(this.client, this.ordersTable, { cutoff, limit });
   }
 
   /** The order as last written (strongly consistent read), or `undefined`. */
@@ -162,7 +221,7 @@ export class OpenOrders {
   public async giveUp(order: StoredOrder, giveUp: GiveUp): Promise<boolean> {
     const at = this.now().toISOString();
     const change: StatusChange = { from: order.status, to: 'FAILED', at, by: this.writer };
-    const parts = statusWrite(order.order_id, change);
+    const parts = statusWrite(change);
     parts.sets.push('failure_reason = :reason', 'status_reason = :status_reason');
     const update = {
       TableName: this.ordersTable,

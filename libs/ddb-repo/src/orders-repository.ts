@@ -69,7 +69,7 @@ export class OrdersRepository {
    */
   public async transition(orderId: string, from: OrderStatus, to: OrderStatus, changes: TransitionChanges = {}): Promise<StoredOrder> {
     if (!canTransition(from, to)) throw new IllegalTransitionError(orderId, from, to);
-    const parts = statusWrite(orderId, this.change(from, to, changes.attempt));
+    const parts = statusWrite(this.change(from, to, changes.attempt));
     for (const field of CHANGE_FIELDS) {
       if (changes[field] === undefined) continue;
       parts.sets.push(`${field} = :${field}`);
@@ -96,7 +96,7 @@ export class OrdersRepository {
     const to: OrderStatus = 'RETRYING';
     if (!canTransition(attempt.from, to)) throw new IllegalTransitionError(orderId, attempt.from, to);
     if (!Number.isSafeInteger(attempt.attempt) || attempt.attempt < 1) throw new RangeError(`attempt must be a positive integer, got ${attempt.attempt}`);
-    const parts = statusWrite(orderId, this.change(attempt.from, to, attempt.attempt));
+    const parts = statusWrite(this.change(attempt.from, to, attempt.attempt));
     parts.sets.push('attempts = :attempt', 'last_error = :error');
     const outcome = await this.updateFrom(
       orderId,

@@ -1,4 +1,4 @@
-import { isTerminal, openShardKey, type OrderStatus, type StatusChange } from '@dofs/order-domain';
+import { isTerminal, OPEN_INDEX_ATTRIBUTES, type OrderStatus, type StatusChange } from '@dofs/order-domain';
 import { STATUS_NAME } from './constants';
 
 /** The parts of an UpdateExpression that move an order's status, shared by every status write. */
@@ -10,20 +10,16 @@ export interface StatusWriteParts {
 }
 
 /**
- * The status, `updated_at`, one appended `status_history` entry and the `open-orders` index key,
- * all in the caller's one conditional update: the history can never disagree with the status, and
- * an order leaves the index in the same write that makes it terminal.
+ * The status, `updated_at` and one appended `status_history` entry, all in the caller's one
+ * conditional update, so the history can never disagree with the status. A terminal status also
+ * removes the `open-orders` index key (`open_shard`, `open_since`): the order leaves the index in
+ * the write that ends it. A non-terminal move leaves the key alone, so it does not write the index
+ * (the key is set once, when the order opens: `openIndexKey`).
  */
-export function statusWrite(orderId: string, change: StatusChange): StatusWriteParts {
+export function statusWrite(change: StatusChange): StatusWriteParts {
   const sets = [`${STATUS_NAME} = :to`, 'updated_at = :now', 'status_history = list_append(if_not_exists(status_history, :no_history), :change)'];
-  const removes: string[] = [];
+  const removes: string[] = isTerminal(change.to as OrderStatus) ? [...OPEN_INDEX_ATTRIBUTES] : [];
   const values: Record<string, unknown> = { ':to': change.to, ':now': change.at, ':no_history': [], ':change': [change] };
-  if (isTerminal(change.to as OrderStatus)) {
-    removes.push('open_shard');
-  } else {
-    sets.push('open_shard = :open_shard');
-    values[':open_shard'] = openShardKey(change.to, orderId);
-  }
   return { sets, removes, names: { [STATUS_NAME]: 'status' }, values };
 }
 

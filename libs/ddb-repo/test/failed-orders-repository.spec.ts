@@ -36,6 +36,7 @@ describe('recordDeadLetter', () => {
     await expect(newRepo().get(order.order_id)).resolves.toEqual(record);
     const closed: Partial<typeof order> = { ...order };
     delete closed.open_shard;
+    delete closed.open_since;
     await expect(orders.get(order.order_id)).resolves.toEqual({
       ...closed,
       status: 'FAILED',

@@ -1,5 +1,5 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isTerminal, newOrderId, openShardKey, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { isTerminal, newOrderId, openIndexKey, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 
 /** A variable the local-aws jest harness sets; failing loudly beats silently using a default. */
 export function harnessEnv(name: 'ORDERS_TABLE' | 'FAILED_ORDERS_TABLE' | 'IDEMPOTENCY_TABLE'): string {
@@ -26,7 +26,7 @@ export function makeRequest(overrides: Partial<CreateOrderRequest> = {}): Create
  */
 export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
 
-/** An order with a fresh id, PENDING unless told otherwise (with the index key its status implies). */
+/** An order with a fresh id, PENDING unless told otherwise (in the open-orders index, open since received_at, unless terminal). */
 export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = makeRequest()): StoredOrder {
   const orderId = overrides.order_id ?? newOrderId();
   const status = overrides.status ?? 'PENDING';
@@ -40,7 +40,7 @@ export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRe
     correlation_id: 'corr-1',
     received_at: CREATED_AT,
     status_history: [],
-    ...(isTerminal(status) ? {} : { open_shard: openShardKey(status, orderId) }),
+    ...(isTerminal(status) ? {} : openIndexKey(orderId, overrides.received_at ?? CREATED_AT)),
     created_at: CREATED_AT,
     updated_at: CREATED_AT,
     ...overrides,

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTables } from '@dofs/local-aws';
-import { newOrderId, OPEN_ORDER_SHARDS, openShardOf, PUBLIC_REASONS } from '@dofs/order-domain';
-import { createDocumentClient, OpenOrders, reconcilerMessageId } from '../src';
+import { newOrderId, OPEN_ORDER_SHARDS, openShardOf, PUBLIC_REASONS, type StoredOrder } from '@dofs/order-domain';
+import { createDocumentClient, OpenOrders, openOrderKeys, readOpenOrders, reconcilerMessageId } from '../src';
 import { makeOrder, seed, steppingClock } from './helpers';
 
 // Against DynamoDB Local (local-aws jest harness), on tables of this file's own so the index holds
@@ -26,31 +26,53 @@ function idInShard(shard: number): string {
   }
 }
 
-describe('olderThan', () => {
-  it('finds open orders of one status older than the cut-off in every shard, and nothing else', async () => {
-    const old = [];
+describe('openBefore', () => {
+  it('finds orders open since before the cut-off in every shard, whatever their status, and nothing else', async () => {
+    const old: StoredOrder[] = [];
     for (let shard = 0; shard < OPEN_ORDER_SHARDS; shard += 1) {
-      old.push(await seed(client, ordersTable, makeOrder({ order_id: idInShard(shard), status: 'RETRYING', updated_at: `2026-01-01T00:00:0${shard}.000Z` })));
+      const status = (['RECEIVED', 'PENDING', 'RETRYING'] as const)[shard % 3];
+      // Updated recently or not: the index knows only when the order opened.
+      old.push(await seed(client, ordersTable, makeOrder({ order_id: idInShard(shard), status, received_at: `2026-01-01T00:00:0${shard}.000Z`, updated_at: '2026-01-05T00:00:00.000Z' })));
     }
-    await seed(client, ordersTable, makeOrder({ status: 'RETRYING', updated_at: '2026-01-03T00:00:00.000Z' })); // too young
-    await seed(client, ordersTable, makeOrder({ status: 'PENDING', updated_at: '2026-01-01T00:00:00.000Z' })); // other status
-    await seed(client, ordersTable, makeOrder({ status: 'FULFILLED', updated_at: '2026-01-01T00:00:00.000Z' })); // not in the index
+    await seed(client, ordersTable, makeOrder({ status: 'RETRYING', received_at: '2026-01-03T00:00:00.000Z' })); // opened too recently
+    await seed(client, ordersTable, makeOrder({ status: 'FULFILLED', received_at: '2026-01-01T00:00:00.000Z' })); // not in the index
 
-    const found = await repo().olderThan('RETRYING', '2026-01-02T00:00:00.000Z', 100);
+    const found = await repo().openBefore('2026-01-02T00:00:00.000Z', 100);
 
     expect(found.map((k) => k.order_id).sort()).toEqual(old.map((o) => o.order_id).sort());
-    expect(found.every((k) => k.status === 'RETRYING')).toBe(true);
+    expect(Object.fromEntries(found.map((k) => [k.order_id, k.open_since]))).toEqual(Object.fromEntries(old.map((o) => [o.order_id, o.received_at])));
   });
 
-  it('stops at the limit, paging within a shard', async () => {
+  it('stops at the limit, paging within a shard, oldest first', async () => {
     const shard = 3;
     for (let i = 0; i < 5; i += 1) {
-      await seed(client, ordersTable, makeOrder({ order_id: idInShard(shard), status: 'RECEIVED', updated_at: `2025-12-01T00:00:0${i}.000Z` }));
+      await seed(client, ordersTable, makeOrder({ order_id: idInShard(shard), status: 'RECEIVED', received_at: `2025-12-01T00:00:0${i}.000Z` }));
     }
-    const found = await repo().olderThan('RECEIVED', '2025-12-02T00:00:00.000Z', 3);
-    expect(found).toHaveLength(3);
-    // Oldest first within a shard.
-    expect(found.map((k) => k.updated_at)).toEqual(['2025-12-01T00:00:00.000Z', '2025-12-01T00:00:01.000Z', '2025-12-01T00:00:02.000Z']);
+    const found = await repo().openBefore('2025-12-02T00:00:00.000Z', 3);
+    expect(found.map((k) => k.open_since)).toEqual(['2025-12-01T00:00:00.000Z', '2025-12-01T00:00:01.000Z', '2025-12-01T00:00:02.000Z']);
+  });
+});
+
+describe('openOrderKeys and readOpenOrders', () => {
+  it('list every open order with its status and updated_at as stored, leaving out orders that ended', async () => {
+    const names = await createTestTables({ prefix: 'open-rows' });
+    const open: StoredOrder[] = [];
+    for (let i = 0; i < 130; i += 1) {
+      const status = (['RECEIVED', 'PENDING', 'RETRYING'] as const)[i % 3];
+      open.push(await seed(client, names.orders, makeOrder({ status, updated_at: `2026-01-0${1 + (i % 9)}T00:00:00.000Z` })));
+    }
+    // As if the index had not yet seen the write that ended it: the re-read leaves it out.
+    const ended = await seed(client, names.orders, makeOrder({ status: 'FULFILLED' }));
+    const staleKey = { order_id: ended.order_id, open_since: ended.received_at };
+
+    const keys = await openOrderKeys(client, names.orders);
+    expect(keys.map((k) => k.order_id).sort()).toEqual(open.map((o) => o.order_id).sort());
+    // More than one BatchGetItem (100 keys each).
+    const rows = await readOpenOrders(client, names.orders, [...keys, staleKey]);
+    expect(rows).toEqual(keys.map((k) => {
+      const order = open.find((o) => o.order_id === k.order_id);
+      return { order_id: k.order_id, status: order?.status, updated_at: order?.updated_at, open_since: order?.received_at };
+    }));
   });
 });
 
@@ -88,6 +110,7 @@ describe('giveUp', () => {
     const failed = await repo().get(order.order_id);
     expect(failed).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED, failure_reason: 'gave up' });
     expect(failed?.open_shard).toBeUndefined();
+    expect(failed?.open_since).toBeUndefined();
     const entry = { from: 'RECEIVED', to: 'FAILED', at: '2026-02-01T00:00:00.000Z', by: 'reconcile-orders' };
     expect(failed?.status_history).toEqual([...order.status_history, entry]);
     const { Item } = await client.send(new GetCommand({ TableName: failedOrdersTable, Key: { order_id: order.order_id }, ConsistentRead: true }));

@@ -1,5 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKeyHash, newOrderId, openShardKey, type StoredOrder } from '@dofs/order-domain';
+import { idempotencyKeyHash, newOrderId, openIndexKey, type StoredOrder } from '@dofs/order-domain';
 import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository } from '../src';
 import { harnessEnv, makeOrder, makeRequest } from './helpers';
 
@@ -25,7 +25,7 @@ function received(key?: string, request = makeRequest()): StoredOrder {
     {
       order_id: orderId,
       status: 'RECEIVED',
-      open_shard: openShardKey('RECEIVED', orderId),
+      ...openIndexKey(orderId, at),
       received_at: at,
       created_at: at,
       updated_at: at,

@@ -1,4 +1,4 @@
-import { ORDER_STATUSES, TRANSITIONS, canTransition, isTerminal, openShardKey, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { ORDER_STATUSES, TRANSITIONS, canTransition, isTerminal, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, OrdersRepository, StaleStatusError, createDocumentClient } from '../src';
 import { harnessEnv, makeOrder, seed, steppingClock } from './helpers';
 
@@ -8,17 +8,22 @@ const tableName = harnessEnv('ORDERS_TABLE');
 const client = createDocumentClient();
 const newRepo = (): OrdersRepository => new OrdersRepository({ tableName, client, writer: 'test-writer', now: steppingClock() });
 
-/** What a status write leaves: the status, `updated_at`, one more history entry and the index key (open orders only). */
+/**
+ * What a status write leaves: the status, `updated_at` and one more history entry; the index key
+ * as it was while the order stays open, removed when it ends.
+ */
 function moved(order: StoredOrder, to: OrderStatus, at: string, extra: Partial<StoredOrder> = {}, attempt?: number): StoredOrder {
   const rest: Partial<StoredOrder> = { ...order };
-  delete rest.open_shard;
+  if (isTerminal(to)) {
+    delete rest.open_shard;
+    delete rest.open_since;
+  }
   return {
     ...rest,
     ...extra,
     status: to,
     updated_at: at,
     status_history: [...order.status_history, { from: order.status, to, at, by: 'test-writer', ...(attempt === undefined ? {} : { attempt }) }],
-    ...(isTerminal(to) ? {} : { open_shard: openShardKey(to, order.order_id) }),
   } as StoredOrder;
 }
 

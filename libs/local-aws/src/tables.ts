@@ -32,7 +32,7 @@ function shapes(names: TableNames): Record<string, TableShape> {
       AttributeDefinitions: [
         { AttributeName: 'order_id', AttributeType: 'S' },
         { AttributeName: 'open_shard', AttributeType: 'S' },
-        { AttributeName: 'updated_at', AttributeType: 'S' },
+        { AttributeName: 'open_since', AttributeType: 'S' },
       ],
       KeySchema: [{ AttributeName: 'order_id', KeyType: 'HASH' }],
       GlobalSecondaryIndexes: [
@@ -40,7 +40,7 @@ function shapes(names: TableNames): Record<string, TableShape> {
           IndexName: OPEN_ORDERS_INDEX_NAME,
           KeySchema: [
             { AttributeName: 'open_shard', KeyType: 'HASH' },
-            { AttributeName: 'updated_at', KeyType: 'RANGE' },
+            { AttributeName: 'open_since', KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'KEYS_ONLY' },
         },
@@ -64,9 +64,16 @@ async function ensureTable(ddb: DynamoDBClient, tableName: string, shape: TableS
   try {
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: tableName }));
     // A table kept from an older version (the local stack's data folder) gets the indexes it lacks.
-    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    const present = new Map((Table?.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.KeySchema] as const));
     for (const index of definition.GlobalSecondaryIndexes ?? []) {
-      if (present.has(index.IndexName)) continue;
+      const keys = present.get(index.IndexName);
+      if (keys !== undefined) {
+        // An index of an older key schema: its items lack the new key attributes, so it cannot be converted in place.
+        if (JSON.stringify(keys) !== JSON.stringify(index.KeySchema)) {
+          throw new Error(`${tableName} has the ${index.IndexName} index of an older version (keys ${keys.map((k) => k.AttributeName).join(', ')}): start the local stack with --fresh`);
+        }
+        continue;
+      }
       await ddb.send(
         new UpdateTableCommand({ TableName: tableName, AttributeDefinitions: definition.AttributeDefinitions, GlobalSecondaryIndexUpdates: [{ Create: index }] }),
       );

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import {
   createTestTables,
@@ -74,6 +74,38 @@ describe('DynamoDB Local (persisted under a folder)', () => {
     expect(TableNames).toEqual(expect.arrayContaining(['other_orders', 'other_failed', 'other_keys']));
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: 'other_orders' }));
     expect(Table?.GlobalSecondaryIndexes?.map((index) => index.IndexName)).toEqual(['open-orders']);
+    expect(Table?.GlobalSecondaryIndexes?.[0]?.KeySchema).toEqual([
+      { AttributeName: 'open_shard', KeyType: 'HASH' },
+      { AttributeName: 'open_since', KeyType: 'RANGE' },
+    ]);
+  });
+
+  it('refuses a table kept with an open-orders index of an older key schema, naming --fresh', async () => {
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'older_orders',
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'order_id', AttributeType: 'S' },
+          { AttributeName: 'open_shard', AttributeType: 'S' },
+          { AttributeName: 'updated_at', AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: 'order_id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'open-orders',
+            KeySchema: [
+              { AttributeName: 'open_shard', KeyType: 'HASH' },
+              { AttributeName: 'updated_at', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'KEYS_ONLY' },
+          },
+        ],
+      }),
+    );
+    await expect(ensureTables(ddb, { orders: 'older_orders', failedOrders: 'older_failed', idempotencyKeys: 'older_keys' })).rejects.toThrow(
+      /older_orders has the open-orders index of an older version \(keys open_shard, updated_at\): start the local stack with --fresh/,
+    );
   });
 
   it('createTestTables makes a uniquely named pair on the harness endpoint', async () => {

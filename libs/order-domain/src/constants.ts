@@ -32,14 +32,21 @@ export const PATTERNS = {
 } as const;
 
 /**
- * Shards of the sparse `open-orders` index (partition key `<status>#<shard>`): an index partition
- * takes about 1,000 writes/s, and every open order's writes land in its status's partitions.
- * Changing it moves orders between keys: the reconciler must then query both layouts for a while.
+ * Shards of the sparse `open-orders` index (partition key `OPEN#<shard>`): an index partition
+ * takes about 1,000 writes/s, and every order's index writes (one when it opens, one when it ends)
+ * land in its shard's partition. Changing it moves orders between keys: the reconciler must then
+ * query both layouts for a while.
  */
 export const OPEN_ORDER_SHARDS = 8;
 
-/** The sparse index of open (non-terminal) orders on `orders`. */
+/** The partition key prefix of the `open-orders` index: `OPEN#<shard>`, whatever the open status. */
+export const OPEN_SHARD_PREFIX = 'OPEN';
+
+/** The sparse index of open (non-terminal) orders on `orders`: partition `open_shard`, sort `open_since`, KEYS_ONLY. */
 export const OPEN_ORDERS_INDEX = 'open-orders';
+
+/** The order attributes that are the `open-orders` index key: set when an order opens, removed when it ends. */
+export const OPEN_INDEX_ATTRIBUTES = ['open_shard', 'open_since'] as const;
 
 /** What GET shows for FAILED and REJECTED orders: stable codes and sentences, never a raw cause. */
 export const PUBLIC_REASONS = {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { OPEN_ORDER_SHARDS } from './constants';
+import { OPEN_ORDER_SHARDS, OPEN_SHARD_PREFIX } from './constants';
 import type { CreateOrderRequest } from './schemas';
 
 const ORDER_ID_PREFIX = 'ord_';
@@ -36,14 +36,31 @@ export function openShardOf(orderId: string): number {
   return Number.parseInt(orderId.slice(-4), 16) % OPEN_ORDER_SHARDS;
 }
 
-/** The `open-orders` index key of an open order in `status`. */
-export function openShardKey(status: string, orderId: string): string {
-  return openShardPartition(status, openShardOf(orderId));
+/** The `open-orders` index partition `OPEN#<shard>`: what the reconciler queries, one per shard. */
+export function openShardPartition(shard: number): string {
+  return `${OPEN_SHARD_PREFIX}#${shard}`;
 }
 
-/** The `open-orders` index partition `<status>#<shard>`: what the reconciler queries, one per status and shard. */
-export function openShardPartition(status: string, shard: number): string {
-  return `${status}#${shard}`;
+/** The `open-orders` index partition of an order: the same for every open status it has. */
+export function openShardKey(orderId: string): string {
+  return openShardPartition(openShardOf(orderId));
+}
+
+/** The attributes that put an order in the sparse `open-orders` index. */
+export interface OpenIndexKey {
+  /** Partition key: `OPEN#<shard>` (`openShardKey`). */
+  open_shard: string;
+  /** Sort key: when the order entered the index (intake, or an operator's redrive), ISO 8601. */
+  open_since: string;
+}
+
+/**
+ * The index key of an order that becomes open at `since`. Written only when an order enters the
+ * index (intake, an operator's FAILED -> RETRYING) and removed by the write that makes it terminal:
+ * no other write touches it, so the index entry is written twice in an open period.
+ */
+export function openIndexKey(orderId: string, since: string): OpenIndexKey {
+  return { open_shard: openShardKey(orderId), open_since: since };
 }
 
 /** JSON with object keys sorted at every level, so equal values always serialise equally. */

@@ -77,10 +77,12 @@ export const StoredOrderSchema = Type.Object({
   /** Every status the order had, oldest first. */
   status_history: Type.Array(StatusChangeSchema),
   /**
-   * Key of the sparse `open-orders` index (`<status>#<shard>`): present while the order is open,
-   * removed by the write that makes it terminal, so the reconciler finds open orders by a query.
+   * Partition key of the sparse `open-orders` index (`OPEN#<shard>`): present while the order is
+   * open, removed by the write that makes it terminal, so the reconciler finds open orders by a query.
    */
   open_shard: Type.Optional(Type.String()),
+  /** Sort key of the `open-orders` index: when the order opened (intake or an operator's redrive); set and removed with `open_shard`. */
+  open_since: Type.Optional(Type.String()),
   /** How often the reconciler re-drove the order. */
   redrives: Type.Optional(Type.Integer({ minimum: 0 })),
   created_at: Type.String(),
@@ -151,7 +153,7 @@ export const OrderAcceptedSchema = Type.Object(
 
 /**
  * What `GET /orders/{order_id}` shows of a stored order (api-handler's `toOrderView`): no internal
- * bookkeeping (`request_hash`, `idempotency_key_hash`, `correlation_id`, `open_shard`, `redrives`)
+ * bookkeeping (`request_hash`, `idempotency_key_hash`, `correlation_id`, `open_shard`, `open_since`, `redrives`)
  * and no `failure_reason`; a FAILED or REJECTED order shows its public `status_reason` instead.
  */
 export const OrderViewSchema = Type.Object(

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OPEN_ORDER_SHARDS, PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, openShardKey, openShardOf, openShardPartition, requestHash } from '../src';
+import { OPEN_ORDER_SHARDS, PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, openIndexKey, openShardKey, openShardOf, openShardPartition, requestHash } from '../src';
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 const request = { customer_id: 'c-1', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
@@ -26,8 +26,13 @@ describe('order ids', () => {
     const shards = new Set(Array.from({ length: 400 }, () => openShardOf(newOrderId())));
     expect([...shards].sort()).toEqual(Array.from({ length: OPEN_ORDER_SHARDS }, (_, i) => i));
     const id = newOrderId();
-    expect(openShardKey('PENDING', id)).toBe(`PENDING#${openShardOf(id)}`);
-    expect(openShardKey('PENDING', id)).toBe(openShardPartition('PENDING', openShardOf(id)));
+    expect(openShardKey(id)).toBe(`OPEN#${openShardOf(id)}`);
+    expect(openShardKey(id)).toBe(openShardPartition(openShardOf(id)));
+  });
+
+  it('keys an open order by its shard and the time it opened, whatever its status', () => {
+    const id = newOrderId();
+    expect(openIndexKey(id, '2026-01-01T00:00:00.000Z')).toEqual({ open_shard: openShardKey(id), open_since: '2026-01-01T00:00:00.000Z' });
   });
 });
 

@@ -121,11 +121,12 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
               Key: { order_id: order.order_id },
               // The public and internal failure reasons go (the failed_orders item keeps the cause), and
               // so does the reconciler's re-drive count: the new round gets the reconciler's whole budget.
+              // The order re-enters the open-orders index, open since now (one index write).
               UpdateExpression:
-                'SET #status = :to, updated_at = :now, open_shard = :shard, status_history = list_append(if_not_exists(status_history, :none), :change) REMOVE status_reason, failure_reason, redrives',
+                'SET #status = :to, updated_at = :now, open_shard = :shard, open_since = :now, status_history = list_append(if_not_exists(status_history, :none), :change) REMOVE status_reason, failure_reason, redrives',
               ConditionExpression: '#status = :from',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':to': 'RETRYING', ':from': 'FAILED', ':now': at, ':shard': openShardKey('RETRYING', order.order_id), ':none': [], ':change': [change] },
+              ExpressionAttributeValues: { ':to': 'RETRYING', ':from': 'FAILED', ':now': at, ':shard': openShardKey(order.order_id), ':none': [], ':change': [change] },
             },
           },
           {

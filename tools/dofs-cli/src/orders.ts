@@ -1,5 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { isOrderStatus, OPEN_ORDER_SHARDS, OPEN_ORDERS_INDEX, OPEN_STATUSES, PATTERNS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { openOrderKeys, readOpenOrders, type OpenOrderRow } from '@dofs/ddb-repo';
+import { isOrderStatus, OPEN_STATUSES, PATTERNS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import type { Context } from './context';
 import { CliError, UsageError } from './errors';
 import { age, table, timeline } from './format';
@@ -47,38 +47,24 @@ export async function ordersGet(ctx: Context, id: string | undefined): Promise<v
   if (order.status === 'FAILED') ctx.out(`\nfailed_orders: dofs failed show ${order.order_id}`);
 }
 
-export interface OpenOrderRow {
-  order_id: string;
-  status: OrderStatus;
-  updated_at: string;
-}
+export type { OpenOrderRow };
 
 /**
- * Open orders in `status` (last updated before `before`, if given), oldest first, at most `limit`:
- * one Query per shard of the sparse `open-orders` index (KEYS_ONLY), never a Scan.
+ * Every open order (last updated before `before`, if given), oldest update first: one Query per
+ * shard of the sparse `open-orders` index (KEYS_ONLY, never a Scan), then the orders re-read with
+ * BatchGetItem for their status and `updated_at`, which the index does not hold. An order updated
+ * before `before` opened before it too, so `before` also narrows the index query.
  */
+export async function listOpenOrders(ctx: Context, opts: { before?: string } = {}): Promise<OpenOrderRow[]> {
+  const keys = await openOrderKeys(ctx.ddb, ctx.target.ordersTable, opts.before === undefined ? {} : { cutoff: opts.before });
+  const rows = await readOpenOrders(ctx.ddb, ctx.target.ordersTable, keys);
+  return rows.filter((r) => opts.before === undefined || r.updated_at < opts.before).sort((a, b) => a.updated_at.localeCompare(b.updated_at));
+}
+
+/** Open orders in `status` (last updated before `before`, if given), oldest first, at most `limit`. */
 export async function queryOpenOrders(ctx: Context, status: OrderStatus, opts: { before?: string; limit: number }): Promise<OpenOrderRow[]> {
-  const rows: OpenOrderRow[] = [];
-  for (let shard = 0; shard < OPEN_ORDER_SHARDS; shard += 1) {
-    let start: Record<string, unknown> | undefined;
-    let taken = 0;
-    do {
-      const page = await ctx.ddb.send(
-        new QueryCommand({
-          TableName: ctx.target.ordersTable,
-          IndexName: OPEN_ORDERS_INDEX,
-          KeyConditionExpression: opts.before === undefined ? 'open_shard = :key' : 'open_shard = :key AND updated_at < :before',
-          ExpressionAttributeValues: { ':key': `${status}#${shard}`, ...(opts.before === undefined ? {} : { ':before': opts.before }) },
-          Limit: opts.limit - taken,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) rows.push({ order_id: String(item['order_id']), status, updated_at: String(item['updated_at']) });
-      taken += page.Items?.length ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined && taken < opts.limit);
-  }
-  return rows.sort((a, b) => a.updated_at.localeCompare(b.updated_at)).slice(0, opts.limit);
+  const rows = await listOpenOrders(ctx, opts.before === undefined ? {} : { before: opts.before });
+  return rows.filter((r) => r.status === status).slice(0, opts.limit);
 }
 
 export function checkStatus(text: string | undefined): OrderStatus {
@@ -98,7 +84,7 @@ export async function ordersList(ctx: Context, statusText: string | undefined, o
   }
   const now = ctx.now();
   const before = opts.olderThanMs === undefined ? undefined : new Date(now.getTime() - opts.olderThanMs).toISOString();
-  const rows = await queryOpenOrders(ctx, status, { limit: opts.limit, ...(before === undefined ? {} : { before }) });
+  const rows = (await queryOpenOrders(ctx, status, { limit: opts.limit, ...(before === undefined ? {} : { before }) })).map(({ order_id, status: s, updated_at }) => ({ order_id, status: s, updated_at }));
   if (ctx.json) return ctx.out(JSON.stringify(rows, null, 2));
   if (rows.length === 0) return ctx.out(`no ${status} orders${before ? ` last updated before ${before}` : ''}`);
   ctx.out(table(['ORDER', 'STATUS', 'UPDATED', 'AGE'], rows.map((r) => [r.order_id, r.status, r.updated_at, age(now.getTime() - Date.parse(r.updated_at))])));

@@ -1,11 +1,8 @@
-import { OPEN_STATUSES, type StatusChange, type StoredOrder } from '@dofs/order-domain';
+import type { StatusChange, StoredOrder } from '@dofs/order-domain';
 import type { Context } from './context';
 import { changeLine } from './format';
-import { queryOpenOrders } from './orders';
+import { listOpenOrders } from './orders';
 import { scanFailed } from './failed';
-
-/** Open orders read per status and poll: the index is small (orders leave it when they end). */
-const OPEN_PER_STATUS = 10_000;
 
 export interface WatchEvent {
   order_id: string;
@@ -21,7 +18,8 @@ interface Seen {
 
 /**
  * A live tail of order events until `signal` aborts: every `intervalMs` it reads the open-orders
- * index (one Query per status and shard) and failed_orders, and for each order that appeared,
+ * index (one Query per shard; the index is small, orders leave it when they end), re-reads those
+ * orders' status and `updated_at` (BatchGetItem) and reads failed_orders, and for each order that appeared,
  * changed or left the index it reads the order and reports the status changes it had not reported.
  * The first poll only takes stock. An order that starts and ends between two polls is not seen
  * (unless it failed): nothing but a scan of `orders` could find it, and that is not done.
@@ -49,9 +47,7 @@ export async function watch(ctx: Context, opts: WatchOptions): Promise<void> {
   if (!ctx.json) ctx.err(`watching ${ctx.target.ordersTable} (open-orders index) and ${ctx.target.failedOrdersTable} every ${opts.intervalMs / 1000} s; Ctrl-C stops`);
   while (!opts.signal.aborted) {
     const open = new Map<string, string>();
-    for (const status of OPEN_STATUSES) {
-      for (const row of await queryOpenOrders(ctx, status, { limit: OPEN_PER_STATUS })) open.set(row.order_id, row.updated_at);
-    }
+    for (const row of await listOpenOrders(ctx)) open.set(row.order_id, row.updated_at);
     const changed = [...open].filter(([id, updatedAt]) => seen.get(id)?.updatedAt !== updatedAt).map(([id]) => id);
     const left = [...seen.keys()].filter((id) => !open.has(id));
     for (const id of [...changed, ...left]) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { OrdersRepository } from '@dofs/ddb-repo';
 import { createTestQueues, createTestTables, putOrder, testSqsClient } from '@dofs/local-aws';
-import { openShardKey, PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type StatusChange, type StoredOrder } from '@dofs/order-domain';
+import { openIndexKey, openShardKey, PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { PutCommand, GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { testDynamoDbClient } from '@dofs/local-aws';
 import { createContext } from '../src/context';
@@ -38,7 +38,7 @@ function order(status: OrderStatus, opts: { id?: string; updatedAt?: string; his
     correlation_id: `corr-${id.slice(-6)}`,
     received_at: '2026-01-01T00:00:00.000Z',
     status_history: opts.history ?? [{ to: 'RECEIVED', at: '2026-01-01T00:00:00.000Z', by: 'api-handler' }],
-    ...(open ? { open_shard: openShardKey(status, id) } : {}),
+    ...(open ? openIndexKey(id, '2026-01-01T00:00:00.000Z') : {}),
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: at,
   };
@@ -124,7 +124,7 @@ describe('dofs', () => {
   });
 
   describe('orders list', () => {
-    it('lists open orders of a status from the open-orders index, oldest first, and --older-than cuts by updated_at', async () => {
+    it('lists open orders of a status from the open-orders index and a re-read, oldest first, and --older-than cuts by updated_at', async () => {
       const old1 = await put(order('PENDING', { updatedAt: '2026-01-01T00:00:00.000Z' }));
       const old2 = await put(order('PENDING', { updatedAt: '2026-01-01T00:05:00.000Z' }));
       const fresh = await put(order('PENDING'));
@@ -183,7 +183,8 @@ describe('dofs', () => {
 
       const after = (await read(tables.orders, o.order_id)) as StoredOrder;
       expect(after.status).toBe('RETRYING');
-      expect(after.open_shard).toBe(openShardKey('RETRYING', o.order_id));
+      // Back in the open-orders index, open since the redrive.
+      expect(after).toMatchObject({ open_shard: openShardKey(o.order_id), open_since: after.updated_at });
       expect(after.attempts).toBe(3);
       expect(after.status_reason).toBeUndefined();
       expect(after.failure_reason).toBeUndefined();

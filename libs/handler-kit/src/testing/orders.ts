@@ -1,4 +1,4 @@
-import { newOrderId, openShardKey, requestHash, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { newOrderId, openIndexKey, requestHash, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 
 /** Overrides for a test order; `status` typed from the status model. */
 export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
@@ -23,7 +23,7 @@ export function storedOrder(overrides: OrderOverrides = {}): StoredOrder {
     correlation_id: 'corr-fulfil',
     received_at: now,
     status_history: history,
-    ...(open ? { open_shard: openShardKey(status, orderId) } : {}),
+    ...(open ? openIndexKey(orderId, overrides.received_at ?? now) : {}),
     created_at: now,
     updated_at: now,
     ...overrides,
