@@ -6,9 +6,11 @@ export const ASSUMPTIONS = {
   /** Volume the per-million figure is computed at (one million a month, ~0.39 orders/s). X-Ray's
    * reservoir (1 trace/s) and SQS batching depend on the rate, so the per-order cost does too. */
   ordersPerMonth: 1_000_000,
-  /** GET /orders/{id} per order: a client that polls once after the 202. */
-  getsPerOrder: 1,
-  /** Share of POST /order with an Idempotency-Key (intake is then a 2-put transaction). All, as the API recommends. */
+  /** GET /orders/{id} in the per-order figure: none. A read is the client's choice (the 202 already
+   * carries order_id, status and a Location); cost.mjs prices a million GETs on their own line, and
+   * `--set getsPerOrder=1` gives the figure for a client that polls once per order. */
+  getsPerOrder: 0,
+  /** Share of POST /order with an Idempotency-Key (intake is then two conditional puts: order, then key). All, as the API recommends. */
   idempotencyKeyShare: 1,
   /** Share of orders rejected by business rules (stored REJECTED, never queued). */
   rejectedShare: 0.01,
@@ -34,10 +36,11 @@ export const ASSUMPTIONS = {
   expressMemoryMb: 64,
 
   /** DynamoDB: the sparse GSI on orders (how many: read from the orders_table module call) holds
-   * only non-terminal orders (for the reconciler), keyed by status and updated_at, KEYS_ONLY:
-   * entering, every status change (delete + put) and leaving each write it once.
-   * `gsiWritesPerStatusChange` 2 = the key changes with the status. */
-  gsiWritesPerStatusChange: 2,
+   * only non-terminal orders (for the reconciler), keyed by shard and open_since, KEYS_ONLY: an
+   * order writes it when it opens and when it ends; a status change between them leaves the key
+   * alone, so writes nothing to the index (libs/ddb-repo/test/open-orders-index.spec.ts counts it).
+   * `gsiWritesPerStatusChange` 2 prices the former key, which held the status. */
+  gsiWritesPerStatusChange: 0,
   gsiItemBytes: 120,
   /** Idempotency record: key, customer, request hash, order id, expiry. */
   idempotencyItemBytes: 260,

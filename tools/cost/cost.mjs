@@ -64,8 +64,8 @@ const LEVERS = [
   { name: 'Lambda Text logs with START/END/REPORT', set: ['functions.*.logFormat=Text', 'functions.*.systemLogLevel=INFO'], where: 'logging_config in infra/modules/lambda-function', givesUp: '(costs more: three platform lines per invocation, the REPORT lines Insights queries read)', exclude: true },
   { name: 'X-Ray: sampling rule 1 %, no reservoir', set: ['sampling.reservoirPerSecond=0', 'sampling.fixedRate=0.01'], where: 'aws_xray_sampling_rule in infra/envs/dev', givesUp: '1 order in 100 traced, not every one at low volume' },
   { name: 'workflow logs ERROR', set: ['stateMachine.logLevel=ERROR'], where: 'log_level of module order_workflow (infra/envs/dev)', givesUp: 'the step-by-step history of successful Express executions' },
-  { name: 'no GET per order', set: ['getsPerOrder=0'], where: 'clients (the 202 already carries order_id and status)', givesUp: 'nothing on our side; clients learn the outcome another way' },
-  { name: 'GSI key fixed, written on enter/leave only', set: ['gsiWritesPerStatusChange=0'], where: 'the sparse GSI design on orders', givesUp: 'querying the reconciler index by status' },
+  { name: 'a client GET per order', set: ['getsPerOrder=1'], where: 'clients polling the status once', givesUp: '(costs more: an API request, an invocation and a read)', exclude: true },
+  { name: 'GSI key with the status (the former design)', set: ['gsiWritesPerStatusChange=2'], where: 'the sparse GSI design on orders', givesUp: '(costs more: the index rewritten on every status change)', exclude: true },
   { name: 'Idempotency-Key on half the orders', set: ['idempotencyKeyShare=0.5'], where: 'clients', givesUp: 'safe retries for the other half' },
   { name: 'memory 128 MB', set: ['functions.*.memoryMb=128'], where: 'infra/settings.json functions.*.memoryMb', givesUp: 'about twice the init and CPU-bound time (first order after a scale-out waits longer)' },
 ];
@@ -118,6 +118,11 @@ if (process.argv.includes('--json')) {
       `${(defaults.outcome.deadLettered * 100).toFixed(1)} % dead-lettered (tools/cost/assumptions.mjs).${overrides.length ? `\nOverridden: ${overrides.join(', ')}` : ''}`,
   );
   print(`dev defaults (state_machine_type ${inputs.stateMachine.type}):`, defaults);
+  // A GET is priced on its own: the same model with one more GET per order, minus the defaults.
+  const polled = computeWith([...overrides, `getsPerOrder=${assumptions.getsPerOrder + 1}`]).result;
+  const perGet = polled.total - defaults.total;
+  const polledVerdict = polled.total <= GOAL_USD ? 'within the goal' : `over the goal by ${(polled.total - GOAL_USD).toFixed(2)}`;
+  console.log(`  ${'GET /orders/{id}'.padEnd(26)} ${usd(perGet)}  per million GETs, not in the total (API, Lambda, DynamoDB read, logs); with ${assumptions.getsPerOrder + 1} GET per order the total is ${polled.total.toFixed(2)}, ${polledVerdict}`);
   print(`with state_machine_type ${otherType}:`, other);
   console.log('\nFixed monthly, not per order:');
   for (const item of defaults.fixedMonthly) console.log(`  ${item.item.padEnd(36)} ${usd(item.usd)}`);

@@ -163,7 +163,8 @@ export function costPerMillion(inputs, prices, a, items) {
   // DynamoDB: request units (transactions at twice the rate), GSI write amplification, one month of storage.
   const it = items;
   const orderKb = kb(itemBytes(it.received));
-  const intakeWru = a.idempotencyKeyShare * 2 * (orderKb + kb(a.idempotencyItemBytes)) + (1 - a.idempotencyKeyShare) * orderKb;
+  // Intake: the order's conditional put, then (with an Idempotency-Key) the key's: two plain puts, not a transaction.
+  const intakeWru = orderKb + a.idempotencyKeyShare * kb(a.idempotencyItemBytes);
   const storeWru = kb(Math.max(itemBytes(it.received), itemBytes(it.pending)));
   const fulfilReadRru = fourKb(itemBytes(it.retrying));
   const fulfilWru = kb(itemBytes(it.fulfilled));
@@ -203,9 +204,11 @@ export function costPerMillion(inputs, prices, a, items) {
     // no `level` key, so Lambda classes them INFO too (JSON format).
     const appKeepsInfo = fn.logFormat !== 'JSON' || lambdaKeeps('INFO', fn.applicationLogLevel);
     for (const call of calls) {
-      // At warn/error our logger writes warnings and errors only. The handlers log a failed
-      // fulfilment attempt and an archived dead letter at info, so in a normal run nothing is left.
-      const ours = levelKeeps(fn.logLevel) && appKeepsInfo ? call.log : 0;
+      // At warn/error our logger writes warnings and errors only: of a normal run's lines, an
+      // archived dead letter (an order failed for good) is a warning; a failed fulfilment attempt
+      // is info (its outcome is in the order's status history).
+      const kept = levelKeeps(fn.logLevel) || (app === 'dlq-handler' && fn.logLevel === 'warn');
+      const ours = kept && appKeepsInfo ? call.log : 0;
       const metricLines = appKeepsInfo ? call.emf : 0;
       const bytes = call.n * (ours + metricLines + platform.bytes);
       logBytes += bytes;

@@ -161,7 +161,8 @@ export async function handleDeadLetter(record: SQSRecord, deps: DeadLetterDeps):
     const result = await deps.failedOrders.recordDeadLetter(item, order?.status, processingFailed ? PUBLIC_REASONS.NOT_PROCESSED : PUBLIC_REASONS.FULFILMENT_FAILED);
     // Counted once per order: a later copy finds the order FAILED already (or its archive written).
     if (result.recorded && result.orderStatus === 'FAILED' && order !== undefined && order.status !== 'FAILED') deps.metrics.count('OrdersFailed');
-    log.info(result.recorded ? 'dead letter archived' : 'dead letter already archived', {
+    // An order failed for good is a warning (logged at the deployed LOG_LEVEL warn); a repeat copy is not.
+    (result.recorded ? log.warn : log.info).call(log, result.recorded ? 'dead letter archived' : 'dead letter already archived', {
       outcome: 'ARCHIVED',
       archive_key: item.order_id,
       recorded: result.recorded,

@@ -94,7 +94,8 @@ async function reconcileOne(candidate: OpenOrderKey, now: number, deps: Reconcil
   // on what a consistent read shows.
   const order = await deps.orders.get(candidate.order_id);
   const log = (action: Action, message: string, fields: Record<string, unknown> = {}) =>
-    (action === 'SKIPPED' ? deps.logger.debug : deps.logger.info).call(deps.logger, message, { order_id: candidate.order_id, order_status: order?.status, action, ...fields });
+    // An action means an order was stuck: a warning, so it is logged at the deployed LOG_LEVEL warn.
+    (action === 'SKIPPED' ? deps.logger.debug : deps.logger.warn).call(deps.logger, message, { order_id: candidate.order_id, order_status: order?.status, action, ...fields });
 
   if (order === undefined || isTerminal(order.status)) {
     log('SKIPPED', 'order ended since the index saw it: left alone');

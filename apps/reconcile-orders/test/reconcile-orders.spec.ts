@@ -135,7 +135,7 @@ describe('RECEIVED orders', () => {
 
     expect(starts()).toEqual([{ stateMachineArn: STATE_MACHINE_ARN, name: executionNameFor(order.order_id, 1), input: JSON.stringify(executionInputFor(order)) }]);
     await expect(read(order.order_id)).resolves.toEqual({ ...order, redrives: 1, updated_at: new Date(T0).toISOString() });
-    expect(actionLines()).toEqual([expect.objectContaining({ level: 'INFO', service: 'reconcile-orders', order_id: order.order_id, action: 'REDRIVEN', redrive: 1 })]);
+    expect(actionLines()).toEqual([expect.objectContaining({ level: 'WARN', service: 'reconcile-orders', order_id: order.order_id, action: 'REDRIVEN', redrive: 1 })]);
   });
 
   it('counts ExecutionAlreadyExists as done', async () => {
@@ -335,7 +335,7 @@ describe('RECEIVED orders with an Idempotency-Key (a crash between the intake\'s
     expect(starts()).toEqual([]);
     await expect(read(tentative.order_id)).resolves.toBeUndefined();
     await expect(read(winner.order_id)).resolves.toEqual(winner);
-    expect(actionLines()).toEqual([expect.objectContaining({ level: 'INFO', order_id: tentative.order_id, action: 'DISCARDED' })]);
+    expect(actionLines()).toEqual([expect.objectContaining({ level: 'WARN', order_id: tentative.order_id, action: 'DISCARDED' })]);
   });
 
   it('starts exactly one of two tentative orders of one key, even when two runs overlap', async () => {
