@@ -3,7 +3,8 @@
 //
 //   node apps/local-stack/bench/raw-put.mjs [--concurrency 32] [--in-memory]
 //
-// Same jar and flags as the local stack's (`-sharedDb -dbPath <folder>`: data on disk), a fresh
+// Same jar and flags as the local stack's (`-sharedDb -dbPath <folder>`: data on disk, and
+// `-XX:ActiveProcessorCount=1`), a fresh
 // table, `concurrency` requests in flight, a warm-up (the JVM's JIT) before the measured window.
 // The client is a bare keep-alive HTTP POST of the JSON protocol (DynamoDB Local accepts any
 // signature), not the SDK: with the SDK the Node client, not DynamoDB Local, is what saturates
@@ -38,7 +39,14 @@ function cpuMs(pid) {
 export async function rawPutRate({ concurrency = 32, warmupMs = 8000, measureMs = 10000, inMemory = false } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(path.join(tmpdir(), 'dofs-raw-'));
+  // The JVM option the local stack gives DynamoDB Local (libs/local-aws/src/dynamodb-local.ts), so
+  // that the ceiling is measured with the same flags.
+  // The package's spawn() takes no environment: the JVM inherits ours, for this one spawn.
+  const saved = process.env.JDK_JAVA_OPTIONS;
+  process.env.JDK_JAVA_OPTIONS = /ActiveProcessorCount/.test(saved ?? '') ? saved : `${saved ?? ''} -XX:ActiveProcessorCount=1`.trim();
   const child = spawn({ port, path: inMemory ? null : dir, sharedDb: true, stdio: 'ignore' });
+  if (saved === undefined) delete process.env.JDK_JAVA_OPTIONS;
+  else process.env.JDK_JAVA_OPTIONS = saved;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const call = (target, body) =>
     new Promise((resolve, reject) => {

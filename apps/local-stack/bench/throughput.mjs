@@ -3,7 +3,7 @@
 //
 //   npx nx run local-stack:bench            (builds what is needed first)
 //   node apps/local-stack/bench/throughput.mjs [--orders 1000] [--concurrency 32]
-//        [--rate 20] [--rate-seconds 10] [--log-level info] [--cpu-prof <dir>] [--keep]
+//        [--rate 20] [--rate-seconds 10] [--log-level warn] [--cpu-prof <dir>] [--keep]
 //
 // In one run, on this machine:
 //  1. the ceiling: PutItem/s of a DynamoDB Local of its own (same jar and flags as the stack's,
@@ -219,7 +219,7 @@ if (!values.keep) rmSync(dataDir, { recursive: true, force: true });
 // ---- report -----------------------------------------------------------------------------------
 const rate = (n, t) => n / (t / 1000);
 const e2e = rate(ORDERS, endToEndMs);
-console.log(`orders:             ${ORDERS} after ${WARMUP} warm-up orders (client concurrency ${CONCURRENCY}, success rate 1, LOG_LEVEL ${values['log-level'] ?? 'info'})`);
+console.log(`orders:             ${ORDERS} after ${WARMUP} warm-up orders (client concurrency ${CONCURRENCY}, success rate 1, LOG_LEVEL ${values['log-level'] ?? 'warn'})`);
 console.log(`startup:            ${(state.startupMs / 1000).toFixed(2)} s inside the stack, ${(startupWallMs / 1000).toFixed(2)} s from spawn to ready`);
 console.log(`startup breakdown:  ${JSON.stringify(state.timings)}`);
 if (raw) console.log(`raw PutItem:        ${raw.putsPerSecond.toFixed(0)} /s (DynamoDB Local alone, ${CONCURRENCY} clients, data on disk${raw.jvmCpuMsPerPut ? `, ${raw.jvmCpuMsPerPut.toFixed(2)} ms of JVM CPU each` : ''})`);
@@ -243,6 +243,6 @@ if (canMeasureCpu) {
   if (raw?.jvmCpuMsPerPut && jvmPerOrder > 0) {
     // What DynamoDB Local alone allows: an order's requests cost the JVM `jvmPerOrder`, a raw put `jvmCpuMsPerPut`.
     const bound = jvmPerOrder / raw.jvmCpuMsPerPut;
-    console.log(`DynamoDB Local:     ${jvmPerOrder.toFixed(1)} ms of JVM CPU an order = ${bound.toFixed(1)} raw PutItems (${raw.jvmCpuMsPerPut.toFixed(2)} ms each): with every core the raw run had, at most ${(raw.putsPerSecond / bound).toFixed(0)} orders/s, a ratio of ${(1 / bound).toFixed(3)}`);
+    console.log(`DynamoDB Local:     ${jvmPerOrder.toFixed(1)} ms of JVM CPU an order = ${bound.toFixed(1)} raw PutItems (${raw.jvmCpuMsPerPut.toFixed(2)} ms each): at that cost it alone caps the stack at ${(raw.putsPerSecond / bound).toFixed(0)} orders/s, a ratio of ${(1 / bound).toFixed(3)}`);
   }
 }

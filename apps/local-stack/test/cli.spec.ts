@@ -26,6 +26,13 @@ describe('command line', () => {
     ).toMatchObject({ fresh: true, port: 0, successRate: 0.7, visibilityTimeoutSeconds: 2, dataDir: '/tmp/x', quiet: true, logLevel: 'debug', sqsPort: 9999 });
   });
 
+  it('gives the handlers the deployed LOG_LEVEL (warn) unless --verbose, which shows info lines, or --log-level says otherwise', () => {
+    expect(parseCli([], {}).logLevel).toBe('warn');
+    expect(parseCli(['--verbose'], {}).logLevel).toBe('info');
+    expect(parseCli(['--verbose', '--log-level', 'debug'], {}).logLevel).toBe('debug');
+    expect(parseCli(['--log-level', 'info'], {}).logLevel).toBe('info');
+  });
+
   it('takes the API port from PORT unless --port is given', () => {
     expect(parseCli([], { PORT: '4000' }).port).toBe(4000);
     expect(parseCli(['--port', '5000'], { PORT: '4000' }).port).toBe(5000);

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
   settings,
   startDynamoDbLocal,
   startSqsServer,
+  withDefaultJavaOption,
   type RunningDynamoDbLocal,
   type RunningServer,
 } from '../src';
@@ -45,6 +47,12 @@ describe('DynamoDB Local (persisted under a folder)', () => {
     ddb?.destroy();
     await server?.stop();
     await rm(dbPath, { recursive: true, force: true });
+  });
+
+  // Linux only: the JVM's environment as the kernel holds it.
+  (existsSync('/proc/self/environ') ? it : it.skip)('starts the JVM told it has one processor (no lock spinning, serial GC), as JDK_JAVA_OPTIONS says', () => {
+    const environ = readFileSync(`/proc/${server.pid}/environ`, 'utf8').split('\0');
+    expect(environ.find((entry) => entry.startsWith('JDK_JAVA_OPTIONS='))).toMatch(/-XX:ActiveProcessorCount=1\b/);
   });
 
   it('serves on loopback and reports its pid and start time', () => {
@@ -201,5 +209,13 @@ describe('freePort and localAwsEnv', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
     });
     expect(localAwsEnv({ dynamodb: 'a', sqs: 'b' })).not.toHaveProperty('AWS_ENDPOINT_URL_SFN');
+  });
+});
+
+describe('withDefaultJavaOption', () => {
+  it('appends the flag, or keeps a value that already sets the option', () => {
+    expect(withDefaultJavaOption(undefined, 'ActiveProcessorCount', '-XX:ActiveProcessorCount=1')).toBe('-XX:ActiveProcessorCount=1');
+    expect(withDefaultJavaOption(' -Xmx512m ', 'ActiveProcessorCount', '-XX:ActiveProcessorCount=1')).toBe('-Xmx512m -XX:ActiveProcessorCount=1');
+    expect(withDefaultJavaOption('-XX:ActiveProcessorCount=4', 'ActiveProcessorCount', '-XX:ActiveProcessorCount=1')).toBe('-XX:ActiveProcessorCount=4');
   });
 });
