@@ -184,8 +184,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     }
   }
   // The deployed default (Terraform's log_level) is warn. Without --verbose the stack shows a
-  // handler's errors only, so info lines would be written and dropped: about 13 % of the stack's
-  // CPU per order (apps/local-stack/README.md, Throughput). --verbose shows them, so it means info.
+  // handler's errors only, so info lines would be written and dropped: roughly a tenth of the
+  // stack's CPU per order (apps/local-stack/README.md, Throughput). --verbose shows them, so it means info.
   const logLevel = v['log-level'] ?? (v.verbose ? 'info' : 'warn');
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) {
     throw new UsageError(`--log-level must be debug, info, warn or error (got "${logLevel}")`);
