@@ -6,7 +6,7 @@ export const DEFAULTS = {
   /** maxReceiveCount (3) x visibility timeout (60 s) + margin (120 s). */
   stalledAfterSeconds: 300,
   maxRedrives: 3,
-  maxOrdersPerRun: 500,
+  maxOrdersPerRun: 5000,
 } as const;
 
 /** The environment reconcile-orders reads once per cold start (docs/design.md "Reconciler"). */

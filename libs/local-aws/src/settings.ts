@@ -55,6 +55,10 @@ export interface DofsSettings {
     /** Probability (0..1) that a simulated fulfilment succeeds. */
     successRate: number;
   };
+  workflow: {
+    /** The order workflow's own deadline (the ASL's top-level TimeoutSeconds; EXPRESS allows at most 300). No execution outlives it. */
+    timeoutSeconds: number;
+  };
   /** The scheduled reconciler (docs/design.md "Reconciler"). */
   reconciler: {
     /** How often it runs (EventBridge Scheduler rate; the local stack's timer). */
@@ -65,8 +69,10 @@ export interface DofsSettings {
     stalledMarginSeconds: number;
     /** Re-drives of one order before it is set FAILED. */
     maxRedrives: number;
-    /** Orders one run looks at, at most. */
+    /** Index keys one run looks at, at most (shared fairly among the shards). */
     maxOrdersPerRun: number;
+    /** Period of the queue-age datapoints (CloudWatch ApproximateAgeOfOldestMessage) the reconciler reads. */
+    queueMetricPeriodSeconds: number;
   };
   functions: Record<DofsFunctionName, FunctionSettings>;
 }
