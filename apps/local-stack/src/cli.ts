@@ -24,7 +24,8 @@ Options:
   --workflow-type <type>     EXPRESS (default, as deployed to dev) or STANDARD: the Step Functions
                              workflow type and its semantics (Express: at least once, no
                              DescribeExecution / GetExecutionHistory / ListExecutions)
-  --dynamodb-port <n>        default 8000, --sqs-port <n> default 9324, --sfn-port <n> default 8083
+  --dynamodb-port <n>        default 8000, --sqs-port <n> default 9324, --sfn-port <n> default 8083,
+                             --cloudwatch-port <n> default 4582 (GetMetricData of the SQS queue ages)
                              (a taken default falls back to a free port; 0 = any free port)
   --reconcile-interval <s>   seconds between reconcile-orders runs (default: infra/settings.json
                              reconciler.intervalSeconds, 60, as the deployed schedule)
@@ -163,6 +164,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'dynamodb-port': { type: 'string' },
         'sqs-port': { type: 'string' },
         'sfn-port': { type: 'string' },
+        'cloudwatch-port': { type: 'string' },
         'lambda-concurrency': { type: 'string' },
         'bundle-dir': { type: 'string' },
         pollers: { type: 'string' },
@@ -209,6 +211,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     dynamodbPort: integer('--dynamodb-port', v['dynamodb-port'], 0, 65535),
     sqsPort: integer('--sqs-port', v['sqs-port'], 0, 65535),
     sfnPort: integer('--sfn-port', v['sfn-port'], 0, 65535),
+    cloudwatchPort: integer('--cloudwatch-port', v['cloudwatch-port'], 0, 65535),
     lambdaConcurrency: integer('--lambda-concurrency', v['lambda-concurrency'], 1, 64),
     bundleDir: v['bundle-dir'],
     pollers: integer('--pollers', v.pollers, 1, 20),

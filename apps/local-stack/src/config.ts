@@ -27,13 +27,26 @@ export interface Endpoints {
   dynamodb: string;
   sqs: string;
   sfn: string;
+  cloudwatch: string;
 }
+
+/**
+ * QUEUE_METRIC_PERIOD_SECONDS of the local reconciler. AWS publishes the SQS metrics once a
+ * minute, a few minutes late, so the deployed period is `reconciler.queueMetricPeriodSeconds` (60);
+ * the local emulation samples every second and publishes at once, so a 1 s period gives the
+ * reconciler the same kind of datapoint sixty times sooner (apps/local-stack/README.md, CloudWatch).
+ */
+export const LOCAL_QUEUE_METRIC_PERIOD_SECONDS = 1;
 
 export interface EnvironmentContext {
   stateMachineArn: string;
   logLevel: string;
   /** order_queue's URL (known once the queue exists): reconcile-orders' ORDER_QUEUE_URL. */
   orderQueueUrl?: string;
+  /** order_dlq's URL: reconcile-orders' ORDER_DLQ_URL. */
+  deadLetterQueueUrl?: string;
+  /** reconcile-orders' QUEUE_METRIC_PERIOD_SECONDS instead of the settings' (the stack gives LOCAL_QUEUE_METRIC_PERIOD_SECONDS). */
+  queueMetricPeriodSeconds?: number;
   /** `--reconcile-after`: both reconciler thresholds (RECEIVED and stalled) instead of the settings'. */
   reconcileAfterSeconds?: number;
 }
@@ -58,7 +71,12 @@ export function functionEnvironment(name: FunctionName, s: EffectiveSettings, co
     case 'store-order':
       return { ...common, ORDERS_TABLE: s.tables.orders };
     case 'fulfill-order':
-      return { ...common, ORDERS_TABLE: s.tables.orders, FULFILLMENT_SUCCESS_RATE: String(s.fulfillment.successRate) };
+      return {
+        ...common,
+        ORDERS_TABLE: s.tables.orders,
+        FULFILLMENT_SUCCESS_RATE: String(s.fulfillment.successRate),
+        MAX_RECEIVE_COUNT: String(s.queues.maxReceiveCount),
+      };
     case 'dlq-handler':
       return {
         ...common,
@@ -77,7 +95,10 @@ export function functionEnvironment(name: FunctionName, s: EffectiveSettings, co
         IDEMPOTENCY_TABLE: s.tables.idempotencyKeys,
         IDEMPOTENCY_WINDOW_SECONDS: String(s.idempotency.windowSeconds),
         ORDER_QUEUE_URL: context.orderQueueUrl ?? '',
+        ORDER_DLQ_URL: context.deadLetterQueueUrl ?? '',
         STATE_MACHINE_ARN: context.stateMachineArn,
+        WORKFLOW_TIMEOUT_SECONDS: String(s.workflow.timeoutSeconds),
+        QUEUE_METRIC_PERIOD_SECONDS: String(context.queueMetricPeriodSeconds ?? s.reconciler.queueMetricPeriodSeconds),
         RECEIVED_AFTER_SECONDS: String(context.reconcileAfterSeconds ?? s.reconciler.receivedAfterSeconds),
         STALLED_AFTER_SECONDS: String(context.reconcileAfterSeconds ?? stalledAfterSeconds(s)),
         MAX_REDRIVES: String(s.reconciler.maxRedrives),

@@ -43,6 +43,7 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
     `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives -> ${s.queues.parking} after ${s.queues.deadLetterMaxReceiveCount}, visibility ${s.queues.visibilityTimeoutSeconds} s`,
     `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn} (${stack.workflowType}; --workflow-type STANDARD|EXPRESS)`,
+    `  CloudWatch     ${stack.endpoints.cloudwatch}   GetMetricData of AWS/SQS ApproximateAgeOfOldestMessage (Maximum), sampled every second`,
     `  Lambda         dist/apps/{api-handler,validate-order,store-order,fulfill-order,dlq-handler,reconcile-orders}/main.js (fulfilment success rate ${s.fulfillment.successRate})`,
     `  Reconciler     reconcile-orders every ${options.reconcileIntervalSeconds ?? s.reconciler.intervalSeconds} s (--reconcile-interval; --reconcile-after shortens its thresholds)`,
     ...(options.visibilityTimeoutSeconds === undefined && s.fulfillment.successRate < 1
@@ -55,7 +56,7 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     '',
     bold('Point an SDK at the stack (and the aws CLI at its credentials):'),
     `  export AWS_REGION=${e['AWS_REGION']} AWS_DEFAULT_REGION=${e['AWS_REGION']} AWS_ACCESS_KEY_ID=${e['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY=${e['AWS_SECRET_ACCESS_KEY']}`,
-    `  export AWS_ENDPOINT_URL_DYNAMODB=${e['AWS_ENDPOINT_URL_DYNAMODB']} AWS_ENDPOINT_URL_SQS=${e['AWS_ENDPOINT_URL_SQS']} AWS_ENDPOINT_URL_SFN=${e['AWS_ENDPOINT_URL_SFN']}`,
+    `  export AWS_ENDPOINT_URL_DYNAMODB=${e['AWS_ENDPOINT_URL_DYNAMODB']} AWS_ENDPOINT_URL_SQS=${e['AWS_ENDPOINT_URL_SQS']} AWS_ENDPOINT_URL_SFN=${e['AWS_ENDPOINT_URL_SFN']} AWS_ENDPOINT_URL_CLOUDWATCH=${e['AWS_ENDPOINT_URL_CLOUDWATCH']}`,
     dim('  (the aws CLI v1 ignores AWS_ENDPOINT_URL_SQS and v2 before 2.13 ignores them all: the commands below pass --endpoint-url, which every version honours)'),
     `  aws dynamodb scan --endpoint-url ${stack.endpoints.dynamodb} --table-name ${s.tables.orders}`,
     `  aws sqs get-queue-attributes --endpoint-url ${stack.endpoints.sqs} --queue-url ${stack.queueUrls.orderQueueUrl} --attribute-names All`,

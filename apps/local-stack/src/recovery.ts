@@ -6,6 +6,12 @@
 //   attempts and the dead-lettering happen exactly as they would have;
 // - RETRYING with attempts >= maxReceiveCount -> order_dlq (SQS would have moved it there).
 // It runs before the pollers start, when the new queues are still empty.
+// Each message put back is back-dated (`backdate`) to when the lost one was sent, as far as the
+// order tells: its dispatch's `at`, else its `updated_at`. On AWS that message never left the queue,
+// so its age (CloudWatch's ApproximateAgeOfOldestMessage, SentTimestamp) runs from then; a fresh
+// one would tell the reconciler the queue holds nothing that old, i.e. that the message was lost.
+// In order_dlq the true time is the move, which lies later still: the earlier time only makes the
+// queue look older, which can make the reconciler wait, never act.
 import { ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient } from '@dofs/local-aws';
@@ -19,6 +25,8 @@ export interface RecoveryOptions {
   maxReceiveCount: number;
   /** Orders whose workflow is being resumed (it queues them itself). */
   skip: Set<string>;
+  /** Gives a message put back the enqueue time of the lost one (the SQS server's tracker). */
+  backdate?: (queueUrl: string, messageId: string, enqueuedAt: number) => void;
 }
 
 export interface RecoveryResult {
@@ -31,6 +39,14 @@ interface UnfinishedOrder {
   status: 'PENDING' | 'RETRYING';
   attempts?: number;
   correlation_id?: string;
+  updated_at?: string;
+  dispatch?: { at?: string };
+}
+
+/** When the lost message was sent, as the order records it (epoch ms), if it does. */
+function sentAt(order: UnfinishedOrder): number | undefined {
+  const at = Date.parse(order.dispatch?.at ?? order.updated_at ?? '');
+  return Number.isFinite(at) ? at : undefined;
 }
 
 async function unfinishedOrders(ddbEndpoint: string, table: string): Promise<UnfinishedOrder[]> {
@@ -43,9 +59,9 @@ async function unfinishedOrders(ddbEndpoint: string, table: string): Promise<Unf
         new ScanCommand({
           TableName: table,
           FilterExpression: '#s IN (:pending, :retrying)',
-          ExpressionAttributeNames: { '#s': 'status', '#a': 'attempts' },
+          ExpressionAttributeNames: { '#s': 'status', '#a': 'attempts', '#u': 'updated_at', '#d': 'dispatch' },
           ExpressionAttributeValues: { ':pending': 'PENDING', ':retrying': 'RETRYING' },
-          ProjectionExpression: 'order_id, #s, #a, correlation_id',
+          ProjectionExpression: 'order_id, #s, #a, correlation_id, #u, #d',
           ExclusiveStartKey: startKey,
         }),
       );
@@ -74,12 +90,18 @@ export async function recoverUnqueuedOrders(options: RecoveryOptions): Promise<R
   const result: RecoveryResult = { queued: 0, deadLettered: 0 };
   for (const order of orders) {
     const attempts = order.status === 'RETRYING' ? Math.max(0, Number(order.attempts ?? 0)) : 0;
+    const at = sentAt(order);
+    const backdate = (queueUrl: string, messageId: string | undefined) => {
+      if (at !== undefined && messageId) options.backdate?.(queueUrl, messageId, at);
+    };
     if (attempts >= options.maxReceiveCount) {
-      await options.sqs.send(message(order, options.deadLetterQueueUrl));
+      const sent = await options.sqs.send(message(order, options.deadLetterQueueUrl));
+      backdate(options.deadLetterQueueUrl, sent.MessageId);
       result.deadLettered += 1;
       continue;
     }
     const sent = await options.sqs.send(message(order, options.queueUrl));
+    backdate(options.queueUrl, sent.MessageId);
     // Raise ApproximateReceiveCount to the attempts already made: receive and release at once.
     for (let receive = 0; receive < attempts; receive += 1) {
       const got = await options.sqs.send(

@@ -12,14 +12,25 @@ import {
   localAwsEnv,
   localDynamoDbClient,
   localSqsClient,
+  QueueAgeSampler,
+  queueAges,
   startDynamoDbLocal,
   startSqsServer,
+  type QueueAge,
   type RunningDynamoDbLocal,
   type RunningSqsServer,
 } from '@dofs/local-aws';
 import { startApiGateway, type ApiGateway } from './apigw/gateway';
+import { startCloudWatchEndpoint, type CloudWatchEndpoint } from './cloudwatch/endpoint';
 import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, type DashboardSources } from './dashboard';
-import { bundlePath, effectiveSettings, functionEnvironment, type EffectiveSettings, type Endpoints } from './config';
+import {
+  bundlePath,
+  effectiveSettings,
+  functionEnvironment,
+  LOCAL_QUEUE_METRIC_PERIOD_SECONDS,
+  type EffectiveSettings,
+  type Endpoints,
+} from './config';
 import { ACCOUNT_ID, DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
 import { SqsEventSource } from './esm/sqs-event-source';
 import { Faults, type FaultPlan } from './faults';
@@ -46,10 +57,11 @@ export interface LocalStackOptions {
   fresh?: boolean;
   /** API Gateway port (default 3000; 0 = any free port). */
   port?: number;
-  /** DynamoDB Local / SQS / Step Functions ports. Default 8000 / 9324 / 8083, or any free port when that one is taken. */
+  /** DynamoDB Local / SQS / Step Functions / CloudWatch ports. Default 8000 / 9324 / 8083 / 4582, or any free port when that one is taken. */
   dynamodbPort?: number;
   sqsPort?: number;
   sfnPort?: number;
+  cloudwatchPort?: number;
   successRate?: number;
   visibilityTimeoutSeconds?: number;
   /** LOG_LEVEL given to the handlers (default info). */
@@ -90,10 +102,12 @@ export interface LocalStack {
   faults: Faults;
   /** Restarts of servers that died under the running stack (supervision.ts). */
   supervision: Supervision;
+  /** Each queue's ApproximateAgeOfOldestMessage and message counts now (e.g. for the dashboard). */
+  queueAges(): QueueAge[];
   stop(): Promise<void>;
 }
 
-export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, sfn: 8083 } as const;
+export const DEFAULT_PORTS = { api: 3000, dynamodb: 8000, sqs: 9324, sfn: 8083, cloudwatch: 4582 } as const;
 export const STATE_FILE = 'local-stack.json';
 /** Execution environments per function. */
 export const DEFAULT_LAMBDA_CONCURRENCY = 5;
@@ -222,10 +236,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // 2. Backing services. DynamoDB Local (a JVM, 3-10 s) starts first and everything else is
     //    prepared while it boots: the endpoints are known from the chosen ports.
-    const [dynamodbPort, sqsPort, sfnPort] = await Promise.all([
+    const [dynamodbPort, sqsPort, sfnPort, cloudwatchPort] = await Promise.all([
       choosePort(options.dynamodbPort, DEFAULT_PORTS.dynamodb),
       choosePort(options.sqsPort, DEFAULT_PORTS.sqs),
       choosePort(options.sfnPort, DEFAULT_PORTS.sfn),
+      choosePort(options.cloudwatchPort, DEFAULT_PORTS.cloudwatch),
     ]);
     const dynamodbStarting: Promise<RunningDynamoDbLocal> = startDynamoDbLocal({ port: dynamodbPort, dbPath });
     dynamodbStarting.catch(() => undefined);
@@ -241,6 +256,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       throw new StackStartError(`SQS could not listen on ${HOST}:${sqsPort} (${(error as Error).message}); try --sqs-port 0`);
     }
     cleanups.push(() => sqsServer.stop());
+    // SQS's ApproximateAgeOfOldestMessage, sampled every second and served by GetMetricData (cloudwatch/).
+    const queueAgeSampler = new QueueAgeSampler(sqsServer.messages);
+    queueAgeSampler.start();
+    cleanups.push(() => queueAgeSampler.stop());
+    let cloudwatch: CloudWatchEndpoint;
+    try {
+      cloudwatch = await startCloudWatchEndpoint(queueAgeSampler, { host: HOST, port: cloudwatchPort });
+    } catch (error) {
+      throw new StackStartError(`${(error as Error).message}: try --cloudwatch-port 0`);
+    }
+    cleanups.push(() => cloudwatch.close());
+    const backdate = (queueUrl: string, messageId: string, at: number) => void sqsServer.messages.backdate(queueUrl, messageId, at);
 
     let resolveService!: (service: StepFunctionsService) => void;
     const servicePromise = new Promise<StepFunctionsService>((resolve) => (resolveService = resolve));
@@ -259,6 +286,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodb: `http://${HOST}:${dynamodbPort}`,
       sqs: sqsServer.endpoint,
       sfn: sfnEndpoint.url,
+      cloudwatch: cloudwatch.url,
     };
     const awsEnv = localAwsEnv(endpoints);
     const stateMachineArn = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${STATE_MACHINE_NAME}`;
@@ -325,6 +353,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           stateMachineArn,
           logLevel,
           orderQueueUrl: queueUrls.orderQueueUrl,
+          deadLetterQueueUrl: queueUrls.deadLetterQueueUrl,
+          queueMetricPeriodSeconds: LOCAL_QUEUE_METRIC_PERIOD_SECONDS,
           reconcileAfterSeconds: options.reconcileAfterSeconds,
         }),
         ...awsEnv,
@@ -401,6 +431,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         deadLetterQueueUrl: queueUrls.deadLetterQueueUrl,
         maxReceiveCount: settings.queues.maxReceiveCount,
         skip: new Set(interrupted),
+        backdate,
       });
       if (recovered.queued + recovered.deadLettered > 0) {
         logger.info(
@@ -460,6 +491,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             deadLetterQueueUrl: queueUrls.deadLetterQueueUrl,
             maxReceiveCount: settings.queues.maxReceiveCount,
             skip: running,
+            backdate,
           });
           return `queues re-created; ${put.queued} unfinished order(s) put back on ${settings.queues.orders}, ${put.deadLettered} on ${settings.queues.deadLetter}`;
         }),
@@ -484,6 +516,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_SQS: endpoints.sqs,
       AWS_ENDPOINT_URL_SFN: endpoints.sfn,
+      AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
     };
     const startupMs = Math.round(performance.now() - started);
     const stack: LocalStack = {
@@ -502,6 +535,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sfn,
       faults,
       supervision,
+      queueAges: () => queueAges(sqsServer.messages),
       stop: async () => {
         rejectReady(new Error('The local stack is stopping'));
         // No new requests; running executions stop where they are (they stay RUNNING in the

@@ -20,10 +20,10 @@ describe('command line', () => {
   it('reads every option', () => {
     expect(
       parseCli(
-        ['--fresh', '--port', '0', '--success-rate', '0.7', '--visibility-timeout', '2', '--data-dir', '/tmp/x', '--quiet', '--log-level', 'debug', '--sqs-port', '9999'],
+        ['--fresh', '--port', '0', '--success-rate', '0.7', '--visibility-timeout', '2', '--data-dir', '/tmp/x', '--quiet', '--log-level', 'debug', '--sqs-port', '9999', '--cloudwatch-port', '4599'],
         {},
       ),
-    ).toMatchObject({ fresh: true, port: 0, successRate: 0.7, visibilityTimeoutSeconds: 2, dataDir: '/tmp/x', quiet: true, logLevel: 'debug', sqsPort: 9999 });
+    ).toMatchObject({ fresh: true, port: 0, successRate: 0.7, visibilityTimeoutSeconds: 2, dataDir: '/tmp/x', quiet: true, logLevel: 'debug', sqsPort: 9999, cloudwatchPort: 4599 });
   });
 
   it('gives the handlers the deployed LOG_LEVEL (warn) unless --verbose, which shows info lines, or --log-level says otherwise', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { settings } from '@dofs/local-aws';
 import { ROUTES } from '../src/apigw/gateway';
-import { effectiveSettings, functionEnvironment } from '../src/config';
+import { effectiveSettings, functionEnvironment, LOCAL_QUEUE_METRIC_PERIOD_SECONDS } from '../src/config';
 import { DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES } from '../src/constants';
 import { WORKFLOW_TEMPLATE } from '../src/sfn/definition';
 import { must } from './helpers';
@@ -72,9 +72,35 @@ describe('Terraform (infra/envs/dev)', () => {
     return [...names].sort();
   }
 
+  /**
+   * Variables the local stack already gives (the reconciler's queue-age model) and Terraform gets
+   * in a change of its own. Once infra/envs/dev sets them this list must go: the test below fails
+   * as soon as Terraform has any of them, and the one above then compares everything.
+   */
+  const AWAITING_TERRAFORM: Partial<Record<(typeof FUNCTION_NAMES)[number], string[]>> = {
+    'fulfill-order': ['MAX_RECEIVE_COUNT'],
+    'reconcile-orders': ['ORDER_DLQ_URL', 'WORKFLOW_TIMEOUT_SECONDS', 'QUEUE_METRIC_PERIOD_SECONDS'],
+  };
+
   it.each(FUNCTION_NAMES)('sets the same environment variables for %s', (fn) => {
-    const ours = Object.keys(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://queue' })).sort();
+    const awaiting = AWAITING_TERRAFORM[fn] ?? [];
+    const ours = Object.keys(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://queue' }))
+      .filter((name) => !awaiting.includes(name))
+      .sort();
     expect(ours).toEqual(terraformEnvNames(fn));
+  });
+
+  it.each(Object.entries(AWAITING_TERRAFORM))('lists for %s only variables the local stack sets and Terraform does not set yet', (fn, names) => {
+    const ours = Object.keys(functionEnvironment(fn as (typeof FUNCTION_NAMES)[number], effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' }));
+    for (const name of names ?? []) {
+      expect(ours).toContain(name);
+      expect(terraformEnvNames(fn)).not.toContain(name);
+    }
+  });
+
+  it('gives fulfill-order the maxReceiveCount of the settings', () => {
+    const s = effectiveSettings();
+    expect(functionEnvironment('fulfill-order', s, { stateMachineArn: 'arn', logLevel: 'info' })['MAX_RECEIVE_COUNT']).toBe(String(s.queues.maxReceiveCount));
   });
 
   it('gives api-handler the idempotency table and window from the settings, as Terraform does', () => {
@@ -96,9 +122,12 @@ describe('Terraform (infra/envs/dev)', () => {
 
   it('gives reconcile-orders the thresholds Terraform derives from the same settings', () => {
     const s = effectiveSettings();
-    const ours = functionEnvironment('reconcile-orders', s, { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://q' });
+    const ours = functionEnvironment('reconcile-orders', s, { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://q', deadLetterQueueUrl: 'http://dlq' });
     expect(ours).toMatchObject({
       ORDER_QUEUE_URL: 'http://q',
+      ORDER_DLQ_URL: 'http://dlq',
+      WORKFLOW_TIMEOUT_SECONDS: String(s.workflow.timeoutSeconds),
+      QUEUE_METRIC_PERIOD_SECONDS: String(s.reconciler.queueMetricPeriodSeconds),
       RECEIVED_AFTER_SECONDS: String(s.reconciler.receivedAfterSeconds),
       STALLED_AFTER_SECONDS: String(s.queues.maxReceiveCount * s.queues.visibilityTimeoutSeconds + s.reconciler.stalledMarginSeconds),
       MAX_REDRIVES: String(s.reconciler.maxRedrives),
@@ -112,7 +141,16 @@ describe('Terraform (infra/envs/dev)', () => {
     );
     // --reconcile-after sets both thresholds, nothing else.
     const shortened = functionEnvironment('reconcile-orders', s, { stateMachineArn: 'arn', logLevel: 'info', reconcileAfterSeconds: 5 });
-    expect({ ...ours, ORDER_QUEUE_URL: '', RECEIVED_AFTER_SECONDS: '5', STALLED_AFTER_SECONDS: '5' }).toEqual(shortened);
+    expect({ ...ours, ORDER_QUEUE_URL: '', ORDER_DLQ_URL: '', RECEIVED_AFTER_SECONDS: '5', STALLED_AFTER_SECONDS: '5' }).toEqual(shortened);
+    // The local stack's metric period (1 s samples, no publishing lag), nothing else.
+    const onTheStack = functionEnvironment('reconcile-orders', s, {
+      stateMachineArn: 'arn',
+      logLevel: 'info',
+      orderQueueUrl: 'http://q',
+      deadLetterQueueUrl: 'http://dlq',
+      queueMetricPeriodSeconds: LOCAL_QUEUE_METRIC_PERIOD_SECONDS,
+    });
+    expect(onTheStack).toEqual({ ...ours, QUEUE_METRIC_PERIOD_SECONDS: '1' });
   });
 
   it('renders the same workflow file with the same template variables', () => {

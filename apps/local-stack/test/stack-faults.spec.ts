@@ -50,6 +50,7 @@ describe('local stack under injected faults', () => {
       dynamodbPort: 0,
       sqsPort: 0,
       sfnPort: 0,
+      cloudwatchPort: 0,
       successRate: 1,
       // Long enough that a failed receive stays invisible until the test moves on.
       visibilityTimeoutSeconds: 30,

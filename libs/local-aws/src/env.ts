@@ -4,6 +4,7 @@ export interface LocalEndpoints {
   dynamodb: string;
   sqs: string;
   sfn?: string;
+  cloudwatch?: string;
 }
 
 /**
@@ -21,5 +22,6 @@ export function localAwsEnv(endpoints: LocalEndpoints): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   };
   if (endpoints.sfn !== undefined) env['AWS_ENDPOINT_URL_SFN'] = endpoints.sfn;
+  if (endpoints.cloudwatch !== undefined) env['AWS_ENDPOINT_URL_CLOUDWATCH'] = endpoints.cloudwatch;
   return env;
 }

@@ -43,7 +43,12 @@ export async function startLocalAws(opts: LocalAwsOptions = {}): Promise<LocalAw
   try {
     if (dynamodb.status === 'rejected') throw dynamodb.reason;
     if (sqs.status === 'rejected') throw sqs.reason;
-    const env = localAwsEnv({ dynamodb: dynamodb.value?.endpoint ?? UNAVAILABLE_ENDPOINT, sqs: sqs.value?.endpoint ?? UNAVAILABLE_ENDPOINT });
+    // No CloudWatch here (the local stack has the emulation): a stray GetMetricData fails at once, never reaching AWS.
+    const env = localAwsEnv({
+      dynamodb: dynamodb.value?.endpoint ?? UNAVAILABLE_ENDPOINT,
+      sqs: sqs.value?.endpoint ?? UNAVAILABLE_ENDPOINT,
+      cloudwatch: UNAVAILABLE_ENDPOINT,
+    });
     if (dynamodb.value) {
       const ddb = localDynamoDbClient(dynamodb.value.endpoint);
       try {

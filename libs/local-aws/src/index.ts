@@ -7,6 +7,8 @@ export * from './env';
 export * from './clients';
 export * from './dynamodb-local';
 export * from './sqs-server';
+export * from './sqs-message-tracker';
+export * from './queue-age';
 export * from './tables';
 export * from './queues';
 export * from './harness';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from 'local-aws-sqs';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION, LOOPBACK_HOST } from './constants';
 import { LocalServerStartError } from './errors';
+import { SqsMessageTracker } from './sqs-message-tracker';
 import type { RunningServer } from './types';
 
 const SERVER_NAME = 'SQS server';
@@ -35,11 +36,16 @@ export interface RunningSqsServer extends RunningServer {
   restart(): Promise<void>;
   /** Called when the server goes down without `stop()` asking it to (`kill()`, a listener error). */
   onExit(listener: (reason: string) => void): () => void;
+  /**
+   * The messages each queue holds now, with the time each entered its queue (for SQS's
+   * ApproximateAgeOfOldestMessage, `queue-age.ts`). The same object across `restart()`.
+   */
+  readonly messages: SqsMessageTracker;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<unknown>;
 
-function newHandler(port: number): { handler: Handler; setPort: (port: number) => void } {
+function newHandler(port: number, tracker: SqsMessageTracker): { handler: Handler; setPort: (port: number) => void } {
   const { service, requestHandler } = createRequestHandler({
     port,
     hostname: LOOPBACK_HOST,
@@ -49,6 +55,7 @@ function newHandler(port: number): { handler: Handler; setPort: (port: number) =
     validateDlqDestination: true,
     accountId: LOCAL_ACCOUNT_ID,
   });
+  tracker.attach(service);
   return {
     handler: requestHandler as Handler,
     // Queue URLs are built from this, so it must be the port actually bound.
@@ -98,6 +105,7 @@ class SqsServerHandle implements RunningSqsServer {
     public readonly port: number,
     server: Server,
     handler: Handler,
+    public readonly messages: SqsMessageTracker,
   ) {
     this.endpoint = `http://${LOOPBACK_HOST}:${port}`;
     this.server = server;
@@ -158,6 +166,7 @@ class SqsServerHandle implements RunningSqsServer {
   private async goDown(reason: string, notify: boolean): Promise<void> {
     if (!this.up) return;
     this.up = false;
+    this.messages.detach();
     // Held requests die with their connections; nobody answers them.
     this.held = [];
     this.isPaused = false;
@@ -173,7 +182,7 @@ class SqsServerHandle implements RunningSqsServer {
   public async restart(): Promise<void> {
     if (this.stopped) throw new Error(`${SERVER_NAME} was stopped`);
     await this.goDown('restarted', false);
-    const { handler, setPort } = newHandler(this.port);
+    const { handler, setPort } = newHandler(this.port, this.messages);
     setPort(this.port);
     this.handler = handler;
     const server = createServer(this.serve);
@@ -214,12 +223,13 @@ class SqsServerHandle implements RunningSqsServer {
  * requests can be held (`pause()`) for fault injection.
  */
 export async function startSqsServer(opts: SqsServerOptions = {}): Promise<RunningSqsServer> {
-  const { handler, setPort } = newHandler(opts.port ?? 0);
+  const tracker = new SqsMessageTracker();
+  const { handler, setPort } = newHandler(opts.port ?? 0, tracker);
   const holder: { handle?: SqsServerHandle } = {};
   const server = createServer((req, res) => holder.handle?.serve(req, res));
   const port = await listen(server, opts.port ?? 0);
   setPort(port);
-  const handle = new SqsServerHandle(port, server, handler);
+  const handle = new SqsServerHandle(port, server, handler, tracker);
   holder.handle = handle;
   handle.watch(server);
   return handle;

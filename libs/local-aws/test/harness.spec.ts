@@ -15,6 +15,7 @@ describe('jest global setup and teardown', () => {
   it('starts SQS, creates the settings queues, exports them, and teardown stops the server', async () => {
     await globalSetup(undefined, { globals: { dofsLocalAws: { dynamodb: false } } });
     expect(process.env['AWS_ENDPOINT_URL_DYNAMODB']).toBe(UNAVAILABLE_ENDPOINT);
+    expect(process.env['AWS_ENDPOINT_URL_CLOUDWATCH']).toBe(UNAVAILABLE_ENDPOINT);
     expect(process.env['ORDERS_TABLE']).toBeUndefined();
     const sqsEndpoint = process.env['AWS_ENDPOINT_URL_SQS'] ?? '';
     expect(sqsEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

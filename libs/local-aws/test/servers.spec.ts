@@ -209,6 +209,7 @@ describe('freePort and localAwsEnv', () => {
       AWS_SECRET_ACCESS_KEY: 'local',
     });
     expect(localAwsEnv({ dynamodb: 'a', sqs: 'b' })).not.toHaveProperty('AWS_ENDPOINT_URL_SFN');
+    expect(localAwsEnv({ dynamodb: 'a', sqs: 'b', cloudwatch: 'http://127.0.0.1:4' })).toMatchObject({ AWS_ENDPOINT_URL_CLOUDWATCH: 'http://127.0.0.1:4' });
   });
 });
 

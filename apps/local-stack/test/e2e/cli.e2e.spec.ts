@@ -17,7 +17,7 @@ function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ co
   });
 }
 
-const ports = ['--dynamodb-port', '0', '--sqs-port', '0', '--sfn-port', '0'];
+const ports = ['--dynamodb-port', '0', '--sqs-port', '0', '--sfn-port', '0', '--cloudwatch-port', '0'];
 
 describe('local stack command line', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dofs-cli-'));

@@ -61,6 +61,8 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
     expect(out).toContain(`curl -i -X POST ${stack.state.apiUrl}/order -H 'Content-Type: application/json'`);
     expect(out).toContain(`AWS_ENDPOINT_URL_DYNAMODB=${stack.state.endpoints.dynamodb}`);
     expect(out).toContain(`AWS_ENDPOINT_URL_SFN=${stack.state.endpoints.sfn}`);
+    expect(out).toContain(`AWS_ENDPOINT_URL_CLOUDWATCH=${stack.state.endpoints.cloudwatch}`);
+    expect(out).toContain(`CloudWatch     ${stack.state.endpoints.cloudwatch}   GetMetricData of AWS/SQS ApproximateAgeOfOldestMessage`);
     expect(out).toContain(`(${workflowType}; --workflow-type STANDARD|EXPRESS)`);
   });
 

@@ -19,7 +19,7 @@ export interface StackState {
   workflowType: 'STANDARD' | 'EXPRESS';
   /** DynamoDB Local's JVM, for tests that stall it. */
   dynamodbPid: number;
-  endpoints: { dynamodb: string; sqs: string; sfn: string };
+  endpoints: { dynamodb: string; sqs: string; sfn: string; cloudwatch: string };
   clientEnv: Record<string, string>;
   stateMachineArn: string;
   queueUrls: { orderQueueUrl: string; deadLetterQueueUrl: string };
@@ -79,6 +79,8 @@ export async function launchStack(args: string[], dataDir: string, timeoutMs = 9
       '--sqs-port',
       '0',
       '--sfn-port',
+      '0',
+      '--cloudwatch-port',
       '0',
       ...(bundleDir ? ['--bundle-dir', bundleDir] : []),
       ...args,
