@@ -22,7 +22,7 @@ import {
 } from '@dofs/local-aws';
 import { startApiGateway, type ApiGateway } from './apigw/gateway';
 import { startCloudWatchEndpoint, type CloudWatchEndpoint } from './cloudwatch/endpoint';
-import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, type DashboardSources } from './dashboard';
+import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, startQueueSampling, type DashboardSources } from './dashboard';
 import {
   bundlePath,
   effectiveSettings,
@@ -45,6 +45,7 @@ import { startSfnEndpoint, type SfnEndpoint } from './sfn/endpoint';
 import { StepFunctionsService, type WorkflowType } from './sfn/service';
 import { buildTaskHandlers } from './sfn/tasks';
 import { supervise, supervisedDynamoDb, supervisedSqs, type Supervision } from './supervision';
+import { Timeline } from './timeline';
 
 export interface LocalStackOptions {
   /** Workspace root (default: found from this file / the working directory). */
@@ -197,7 +198,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rejectReady = reject;
     });
     ready.catch(() => undefined);
-    const lambdas = new LambdaService({ onLog: (line) => logger.lambdaLog(line), onReport: (r) => logger.report(r) });
+    // The dashboard's last 15 minutes: counts from the functions' metric lines (timeline.ts).
+    const timeline = new Timeline();
+    const lambdas = new LambdaService({
+      onLog: (line) => {
+        timeline.ingestLogLine(line.line);
+        logger.lambdaLog(line);
+      },
+      onReport: (r) => logger.report(r),
+    });
     cleanups.push(() => lambdas.close());
     const faults = new Faults({ ...options.faults, onEvent: (line) => logger.warn(line) });
     lambdas.setFaults(faults);
@@ -411,7 +420,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         [settings.queues.parking]: queueUrls.parkingQueueUrl,
       },
       executions: () => sfn.list(),
+      timeline,
     };
+    const queueSampling = startQueueSampling(timeline, dashboard.sources);
+    cleanups.push(() => queueSampling.stop());
 
     for (const warmed of await warming) {
       if (warmed.error) logger.warn(`${warmed.name} failed to initialise: ${warmed.error.errorType}: ${warmed.error.errorMessage}`);
