@@ -1,4 +1,4 @@
-import { IdempotencyConflictError, type IntakeOutcome, type OrderIntake } from '@dofs/ddb-repo';
+import { IdempotencyConflictError, IntakeNotCommittedError, type IntakeOutcome, type OrderIntake } from '@dofs/ddb-repo';
 import { createHttpError, ERROR_CODES, HEADERS, jsonResponse, type HttpRequest, type HttpResponse, type Logger, type Metrics } from '@dofs/handler-kit';
 import {
   executionInputFor,
@@ -20,13 +20,65 @@ import { startOrderWorkflow, type SfnSender } from './workflow-starter';
 export const SERVICE_NAME = 'api-handler';
 
 export interface CreateOrderDeps {
-  intake: Pick<OrderIntake, 'accept'>;
+  intake: Pick<OrderIntake, 'accept' | 'markNotStarted'>;
   sfn: SfnSender;
   stateMachineArn: string;
   logger: Logger;
   /** OrdersAccepted is counted here, once per new order (not for a replay). */
   metrics: Pick<Metrics, 'count'>;
   now: () => Date;
+  /** The request's budget (`requestBudget`), from the invocation's remaining time. */
+  budget: RequestBudget;
+}
+
+/**
+ * How one POST spends the function's time, so that the worst case of every call in a row ends
+ * before the function times out (a client never gets a 500 because time ran out). Every call is
+ * abandoned at the end of its phase, besides its own SDK timeouts:
+ * - the commit (order put, key put) ends a `SETTLE_SHARE` of the time before the end;
+ * - then either settling a failed key put (read the key, remove the tentative order), or the
+ *   StartExecution and, if it was refused, marking the order not started, until the end;
+ * - the end is `MARGIN_MS` before the function's timeout: the response's own way out.
+ * `worstCaseOfPostMs` adds it up (a test keeps it inside the deployed timeout).
+ */
+export interface RequestBudget {
+  commitBy: number;
+  end: number;
+}
+
+export const MARGIN_MS = 1000;
+/** Of the time left after the margin, what the commit leaves for settling a failed key put or starting the workflow. */
+export const SETTLE_SHARE = 4 / 9;
+
+/** The budget of a request that has `remainingMs` of its invocation left at `startedAt` (epoch ms, real time). */
+export function requestBudget(startedAt: number, remainingMs: number): RequestBudget {
+  const usable = Math.max(0, remainingMs - MARGIN_MS);
+  return { commitBy: startedAt + Math.floor(usable * (1 - SETTLE_SHARE)), end: startedAt + usable };
+}
+
+/**
+ * The latest a POST can answer, in ms after it started, when every call takes its worst case
+ * (`dynamodbMs`, `sfnMs`: the SDK clients' worst cases): the order put and the key put, then
+ * either the settling of a failed key put (a read and a delete) or the StartExecution and the mark
+ * of a refused one; each call is cut at the end of its phase. Without the phases (`phases: false`)
+ * it is the plain sum of the calls.
+ */
+export function worstCaseOfPostMs(remainingMs: number, calls: { dynamodbMs: number; sfnMs: number }, phases = true): number {
+  const budget = requestBudget(0, remainingMs);
+  let t = 0;
+  const call = (ms: number, by: number) => (t = phases ? Math.min(t + ms, Math.max(t, by)) : t + ms);
+  call(calls.dynamodbMs, budget.commitBy);
+  call(calls.dynamodbMs, budget.commitBy);
+  const committed = t;
+  // Settling a failed key put: read the key, remove the tentative order.
+  call(calls.dynamodbMs, budget.end);
+  call(calls.dynamodbMs, budget.end);
+  const settled = t;
+  t = committed;
+  // Or, committed: start the workflow, and mark the order if it was refused.
+  call(calls.sfnMs, budget.end);
+  call(calls.dynamodbMs, budget.end);
+  return Math.max(settled, t);
 }
 
 /**
@@ -92,13 +144,18 @@ export async function createOrder(request: HttpRequest, correlationId: string, d
   const candidate = receivedOrder(checked.value, correlationId, idempotencyKey, deps.now().toISOString());
   let intake: IntakeOutcome;
   try {
-    intake = await deps.intake.accept(candidate);
+    intake = await deps.intake.accept(candidate, { commitBy: deps.budget.commitBy, settleBy: deps.budget.end });
   } catch (error) {
     if (error instanceof IdempotencyConflictError) {
       throw createHttpError(409, ERROR_CODES.IDEMPOTENCY_CONFLICT, 'this Idempotency-Key was already used with a different request body', {
         cause: error,
         details: [{ path: 'Idempotency-Key', message: 'reuse a key only to retry the identical request' }],
       });
+    }
+    if (error instanceof IntakeNotCommittedError) {
+      // Nothing was accepted: the tentative order is gone, or (if even that failed) the reconciler removes it.
+      if (!error.removed) deps.logger.warn('intake not committed; its tentative order is left for the reconciler to remove', { order_id: error.orderId, error });
+      throw createHttpError(503, ERROR_CODES.SERVICE_UNAVAILABLE, 'orders are unavailable, retry later', { cause: error, headers: { [HEADERS.RETRY_AFTER]: '1' } });
     }
     throw storeUnavailable(error, 'store the order');
   }
@@ -107,11 +164,14 @@ export async function createOrder(request: HttpRequest, correlationId: string, d
   const orderId = intake.outcome === 'replayed' ? intake.record.order_id : candidate.order_id;
   deps.logger.appendKeys({ order_id: orderId });
   if (!replayed) deps.metrics.count('OrdersAccepted');
+  if (intake.outcome === 'replayed' && intake.leftTentative) deps.logger.warn('replayed; this request\'s own tentative order could not be deleted: the reconciler removes it', { tentative_order_id: candidate.order_id });
   const toStart = intake.outcome === 'replayed' ? stillReceived(intake.order, deps.now()) : candidate;
-  const start = toStart ? await startOrderWorkflow(deps.sfn, deps.stateMachineArn, executionInputFor(toStart)) : undefined;
+  const start = toStart ? await startOrderWorkflow(deps.sfn, deps.stateMachineArn, executionInputFor(toStart), deps.budget.end) : undefined;
   const fields = { status: 202, idempotency_key_used: idempotencyKey !== null, replayed, workflow: start === undefined ? 'not-needed' : start.started ? 'started' : start.reason };
-  if (start && !start.started && start.reason === 'failed') {
-    deps.logger.warn('order accepted, workflow not started: a retry of the request or the reconciler starts it', { ...fields, error: start.error });
+  if (start && !start.started && start.reason !== 'already-exists') {
+    // Refused: nothing runs, so the reconciler may start it as soon as its threshold allows. Unknown: an execution may run, and the workflow's deadline says when it cannot any more.
+    const marked = start.reason === 'refused' && toStart ? await deps.intake.markNotStarted(toStart, deps.budget.end).catch(() => false) : false;
+    deps.logger.warn('order accepted, workflow not started: a retry of the request or the reconciler starts it', { ...fields, marked_not_started: marked, error: start.error });
   } else {
     deps.logger.info(replayed ? 'order accepted again: idempotent replay, no new order' : 'order accepted', {
       ...fields,

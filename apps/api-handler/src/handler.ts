@@ -17,12 +17,15 @@ import {
   type LogSink,
 } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
-import { createOrder, SERVICE_NAME, type CreateOrderDeps } from './create-order';
+import { createOrder, requestBudget, SERVICE_NAME, type CreateOrderDeps } from './create-order';
 import { getOrder, type OrderReader } from './get-order';
 import { apiRequest, jsonBody, type ApiEvent } from './middleware';
 import type { SfnSender } from './workflow-starter';
 
 export const SERVICE = SERVICE_NAME;
+
+/** Without a Lambda context (a direct call in a test or script): the deployed timeout. */
+const DEFAULT_REMAINING_MS = 10_000;
 
 export interface HandlerDeps {
   /** Step Functions client (default: a real SFNClient configured from the environment). */
@@ -78,13 +81,14 @@ export function createHandler(deps: HandlerDeps = {}) {
     )
     .use(apiRequest())
     .use(jsonBody())
-    .handler(async (rawEvent) => {
+    .handler(async (rawEvent, context) => {
       const event = rawEvent as unknown as ApiEvent;
+      const budget = requestBudget(Date.now(), context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS);
       try {
         const response =
           event.route?.name === 'getOrder'
             ? await getOrder(event.route.params['order_id'] ?? '', { orders, logger })
-            : await createOrder(event, correlationId, { intake, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now });
+            : await createOrder(event, correlationId, { intake, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now, budget });
         response.headers[HEADERS.CORRELATION_ID] = correlationId;
         return response;
       } finally {

@@ -209,11 +209,19 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     sfnServer.failNext(1, 400, 'ThrottlingException');
     const throttled = parse(await handler(postOrder(version), lambdaContext()));
     expect(throttled.statusCode).toBe(202);
-    await expect(orders.get(String(throttled.body['order_id']))).resolves.toMatchObject({ status: 'RECEIVED' });
-    expect(logs.lines().filter((l) => l['_aws'] === undefined).at(-1)).toMatchObject({ level: 'WARN', workflow: 'failed', order_id: throttled.body['order_id'] });
+    // Refused: nothing runs, so the order is marked, and the reconciler may start it without waiting for the workflow deadline.
+    const refused = await orders.get(String(throttled.body['order_id']));
+    expect(refused).toMatchObject({ status: 'RECEIVED' });
+    expect(refused?.workflow_until).toEqual(expect.any(String));
+    expect(logs.lines().filter((l) => l['_aws'] === undefined).at(-1)).toMatchObject({ level: 'WARN', workflow: 'refused', marked_not_started: true, order_id: throttled.body['order_id'] });
 
+    // A 5xx may have started an execution: the order is left for the workflow deadline to speak.
     sfnServer.failNext(1, 500, 'InternalServerError');
-    expect(parse(await handler(postOrder(version), lambdaContext())).statusCode).toBe(202);
+    const failed = parse(await handler(postOrder(version), lambdaContext()));
+    expect(failed.statusCode).toBe(202);
+    const unknown = await orders.get(String(failed.body['order_id']));
+    expect(unknown?.workflow_until).toBeUndefined();
+    expect(logs.lines().filter((l) => l['_aws'] === undefined).at(-1)).toMatchObject({ workflow: 'unknown', marked_not_started: false });
 
     const closedPort = new SFNClient({ endpoint: 'http://127.0.0.1:1', ...sdkClientConfig(SDK_BUDGETS.sfn) });
     const unreachable = createHandler({ sfn: closedPort, env: env(), logSink: logs.sink });

@@ -40,6 +40,7 @@ const intake: CreateOrderDeps['intake'] = {
     if (intakeMode === 'conflict') throw new IdempotencyConflictError(knownId);
     return { outcome: 'replayed', record: { idempotency_id: 'x', order_id: knownId, request_hash: order.request_hash, created_at: 'x', expires_at: 0 }, order: known };
   },
+  markNotStarted: async () => true,
 };
 const handler = createHandler({
   sfn: fakeSfn(() => sfnMode),

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, Metrics, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, Metrics, processRecords, rethrowFullBatchFailure, SDK_BUDGETS, worstCaseMs, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { QueueClient } from '@dofs/queue-client';
 import { handleDeadLetter, type DeadLetterArchive, type OrderSender, type OrdersReader } from './dead-letter';
@@ -38,6 +38,7 @@ export function createHandler(deps: HandlerDeps = {}) {
     maxReceiveCount: config.maxReceiveCount,
     redriveBudget: config.redriveBudget,
     redriveDelaySeconds: config.redriveDelaySeconds,
+    sendWithinSeconds: Math.ceil(worstCaseMs(SDK_BUDGETS.sqs) / 1000),
   };
   const now = deps.now ?? (() => new Date());
   const metrics = new Metrics(logger, now);

@@ -31,14 +31,15 @@ function failedIds(response: SQSBatchResponse | undefined): string[] {
   return (response?.batchItemFailures ?? []).map((f) => f.itemIdentifier).sort();
 }
 
-const orderMessageInput = (orderId: string, extra: { receiveCount?: number; correlationId?: string } = {}) => ({
-  body: JSON.stringify({ order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' }),
+const orderMessageInput = (orderId: string, extra: { receiveCount?: number; correlationId?: string; dispatch?: number } = {}) => ({
+  body: JSON.stringify({ order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq', ...(extra.dispatch === undefined ? {} : { dispatch: extra.dispatch }) }),
   receiveCount: extra.receiveCount ?? 4,
   sentTimestamp: Date.parse('2026-11-24T00:00:00.000Z'),
   attributes: { order_id: orderId, correlation_id: extra.correlationId ?? 'corr-dlq' },
   queueName: 'order_dlq',
 });
-const orderMessage = (orderId: string, extra: { receiveCount?: number; correlationId?: string } = {}) => sqsRecord(orderMessageInput(orderId, extra));
+const orderMessage = (orderId: string, extra: { receiveCount?: number; correlationId?: string; dispatch?: number } = {}) => sqsRecord(orderMessageInput(orderId, extra));
+const dispatchOf = (seq: number, overrides: Record<string, string> = {}) => ({ seq, at: '2026-11-24T00:00:00.000Z', sent_by: '2026-11-24T00:05:00.000Z', visible_at: '2026-11-24T00:00:00.000Z', by: 'store-order', ...overrides });
 
 function must<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('expected a value');
@@ -53,9 +54,9 @@ describe('dlq-handler with messages dead-lettered by SQS', () => {
     const body = JSON.stringify({ order_id: order.order_id, correlation_id: 'corr-e2e' });
     const messageId = await sendOrderMessage(sqs, queue.queueUrl, body, { order_id: order.order_id, correlation_id: 'corr-e2e' });
     // Two failed receives, as fulfill-order would record them; the third receive dead-letters it.
-    await orders.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 1, error: 'simulated fulfilment failure on attempt 1' });
+    await orders.recordFailedAttempt(order.order_id, { from: 'PENDING', recordedAttempts: 0, receive: `${messageId}#1`, error: 'simulated fulfilment failure on attempt 1' });
     expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toHaveLength(1);
-    await orders.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: 'simulated fulfilment failure on attempt 2' });
+    await orders.recordFailedAttempt(order.order_id, { from: 'RETRYING', recordedAttempts: 1, receive: `${messageId}#2`, error: 'simulated fulfilment failure on attempt 2' });
     expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toHaveLength(1);
     expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn)).toEqual([]);
 
@@ -71,7 +72,7 @@ describe('dlq-handler with messages dead-lettered by SQS', () => {
       order_id: order.order_id,
       message_id: messageId,
       original_message: body,
-      attempts: Math.max(2, Number(records[0]?.attributes.ApproximateReceiveCount)),
+      attempts: 2,
       reason: 'simulated fulfilment failure on attempt 2',
       correlation_id: 'corr-e2e',
       first_sent_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -103,38 +104,50 @@ describe('dlq-handler triage: processing failed, not the order', () => {
   const triageHandler = (orderQueueUrl: string) =>
     createHandler({ env: { ...process.env, ORDER_QUEUE_URL: orderQueueUrl, DLQ_REDRIVE_DELAY_SECONDS: '1', DLQ_REDRIVE_BUDGET: '2' }, logSink: logs.sink, now: () => NOW });
 
-  it('sends the order back to order_queue, with the attempts it has so far and a delay, and leaves the order as it is', async () => {
+  it('sends the order back to order_queue under a new dispatch, written first, with a delay', async () => {
     const queue = await createQueuePair(sqs, 3);
-    const order = pendingOrder({ status: 'RETRYING', attempts: 1, last_error: 'simulated fulfilment failure on attempt 1' });
+    const order = pendingOrder({ status: 'RETRYING', attempts: 1, last_error: 'simulated fulfilment failure on attempt 1', dispatch: dispatchOf(1) });
     await putOrder(order);
-    const before = await orders.get(order.order_id);
-    const response = await triageHandler(queue.queueUrl)(sqsEvent([orderMessage(order.order_id)]), lambdaContext());
+    const record = orderMessage(order.order_id, { dispatch: 1 });
+    const response = await triageHandler(queue.queueUrl)(sqsEvent([record]), lambdaContext());
     expect(failedIds(response)).toEqual([]);
-    expect(await orders.get(order.order_id)).toEqual(before);
+    const after = await orders.get(order.order_id);
+    expect(after).toMatchObject({
+      status: 'RETRYING',
+      attempts: 1,
+      dlq_redrives: 1,
+      dispatch: { seq: 2, at: NOW.toISOString(), visible_at: new Date(NOW.getTime() + 1000).toISOString(), by: 'dlq-handler', source: record.messageId },
+    });
     expect(await failedOrders.get(order.order_id)).toBeUndefined();
-    expect(logs.lines()).toContainEqual(expect.objectContaining({ outcome: 'SENT_BACK', order_id: order.order_id, dlq_redrives: 1, delay_seconds: 1 }));
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ outcome: 'SENT_BACK', order_id: order.order_id, dispatch: 2, dlq_redrives: 1, delay_seconds: 1 }));
     const [back] = await receiveRecords(sqs, queue.queueUrl, queue.queueArn, 1, 5000);
-    expect(JSON.parse(must(back).body)).toEqual({ order_id: order.order_id, correlation_id: 'corr-dlq' });
-    expect(parseOrderRecord(must(back))).toMatchObject({ attemptOffset: 1, attempt: 2, dlqRedrives: 1, correlationId: 'corr-dlq' });
+    expect(JSON.parse(must(back).body)).toEqual({ order_id: order.order_id, correlation_id: order.correlation_id, dispatch: 2 });
   });
 
-  it('doubles the delay each time it sends an order back', async () => {
+  it('doubles the delay each time it sends an order back in a round', async () => {
     const queue = await createQueuePair(sqs, 3);
-    const order = pendingOrder();
+    const order = pendingOrder({ dlq_redrives: 1, dispatch: dispatchOf(2, { by: 'dlq-handler' }) });
     await putOrder(order);
-    const input = orderMessageInput(order.order_id);
-    const again = sqsRecord({ ...input, attributes: { ...input.attributes, dlq_redrives: '1' } });
-    await triageHandler(queue.queueUrl)(sqsEvent([again]), lambdaContext());
+    await triageHandler(queue.queueUrl)(sqsEvent([orderMessage(order.order_id, { dispatch: 2 })]), lambdaContext());
     expect(logs.lines()).toContainEqual(expect.objectContaining({ outcome: 'SENT_BACK', dlq_redrives: 2, delay_seconds: 2 }));
+  });
+
+  it('resends the same send-back when its earlier try wrote the dispatch but the send failed, without counting it again', async () => {
+    const queue = await createQueuePair(sqs, 3);
+    const record = orderMessage(newOrderId(), { dispatch: 1 });
+    const order = pendingOrder({ order_id: JSON.parse(record.body).order_id, status: 'RETRYING', attempts: 1, dlq_redrives: 1, dispatch: dispatchOf(2, { by: 'dlq-handler', source: record.messageId }) });
+    await putOrder(order);
+    expect(failedIds(await triageHandler(queue.queueUrl)(sqsEvent([record]), lambdaContext()))).toEqual([]);
+    expect(await orders.get(order.order_id)).toMatchObject({ dlq_redrives: 1, dispatch: { seq: 3, source: record.messageId } });
+    const [back] = await receiveRecords(sqs, queue.queueUrl, queue.queueArn, 1, 5000);
+    expect(JSON.parse(must(back).body)).toMatchObject({ dispatch: 3 });
   });
 
   it('marks the order FAILED with the public "not processed" reason, archived, once the budget is spent', async () => {
     const queue = await createQueuePair(sqs, 3);
-    const order = pendingOrder({ status: 'RETRYING', attempts: 1 });
+    const order = pendingOrder({ status: 'RETRYING', attempts: 1, dlq_redrives: 2, dispatch: dispatchOf(3, { by: 'dlq-handler' }) });
     await putOrder(order);
-    const input = orderMessageInput(order.order_id);
-    const spent = sqsRecord({ ...input, attributes: { ...input.attributes, dlq_redrives: '2' } });
-    expect(failedIds(await triageHandler(queue.queueUrl)(sqsEvent([spent]), lambdaContext()))).toEqual([]);
+    expect(failedIds(await triageHandler(queue.queueUrl)(sqsEvent([orderMessage(order.order_id, { dispatch: 3 })]), lambdaContext()))).toEqual([]);
     expect(await orders.get(order.order_id)).toMatchObject({ status: 'FAILED', status_reason: PUBLIC_REASONS.NOT_PROCESSED });
     expect(logs.lines().filter((l) => l['_aws'] !== undefined).map((l) => l['OrdersFailed'])).toEqual([1]);
     expect(await failedOrders.get(order.order_id)).toMatchObject({ reason: expect.stringMatching(/redrive budget spent/) });
@@ -142,11 +155,40 @@ describe('dlq-handler triage: processing failed, not the order', () => {
   });
 });
 
+describe('dlq-handler triage: a message from an earlier round', () => {
+  it('acknowledges a superseded copy of an operator-redriven order and changes nothing: no FAILED without a new attempt', async () => {
+    const queue = await createQueuePair(sqs, 3);
+    // Three failed attempts, FAILED, then redriven by an operator: a new round from attempt 3, a new dispatch.
+    const order = pendingOrder({ status: 'RETRYING', attempts: 3, attempts_base: 3, dispatch: dispatchOf(2, { by: 'dofs-cli' }) });
+    await putOrder(order);
+    // A copy of the first round's message (no dispatch seq, or seq 1), dead-lettered now.
+    for (const stale of [orderMessage(order.order_id), orderMessage(order.order_id, { dispatch: 1 })]) {
+      const response = await handler(sqsEvent([stale]), lambdaContext());
+      expect(failedIds(response)).toEqual([]);
+      expect(await orders.get(order.order_id)).toEqual(order);
+      expect(await failedOrders.get(order.order_id)).toBeUndefined();
+    }
+    expect(logs.lines().filter((l) => l['outcome'] === 'SUPERSEDED')).toHaveLength(2);
+    expect(await receiveRecords(sqs, queue.queueUrl, queue.queueArn, 1, 1000)).toEqual([]);
+  });
+
+  it('judges the current message of a new round by the round: its receives died without attempts, so it goes back', async () => {
+    const queue = await createQueuePair(sqs, 3);
+    const order = pendingOrder({ status: 'RETRYING', attempts: 3, attempts_base: 3, dispatch: dispatchOf(2, { by: 'dofs-cli' }) });
+    await putOrder(order);
+    const triage = createHandler({ env: { ...process.env, ORDER_QUEUE_URL: queue.queueUrl, DLQ_REDRIVE_DELAY_SECONDS: '0' }, logSink: logs.sink, now: () => NOW });
+    expect(failedIds(await triage(sqsEvent([orderMessage(order.order_id, { dispatch: 2 })]), lambdaContext()))).toEqual([]);
+    expect(await orders.get(order.order_id)).toMatchObject({ status: 'RETRYING', dlq_redrives: 1, dispatch: { seq: 3 } });
+    expect(logs.lines()).toContainEqual(expect.objectContaining({ outcome: 'SENT_BACK' }));
+  });
+});
+
 describe('dlq-handler batches', () => {
   it('handles every kind of dead letter in one batch: failed order, unparseable body, unknown order, already fulfilled', async () => {
     const retrying = pendingOrder();
     await putOrder(retrying);
-    await orders.recordFailedAttempt(retrying.order_id, { from: 'PENDING', attempt: 3, error: 'simulated fulfilment failure on attempt 3' });
+    await putOrder({ ...retrying, status: 'RETRYING', attempts: 2 });
+    await orders.recordFailedAttempt(retrying.order_id, { from: 'RETRYING', recordedAttempts: 2, receive: 'earlier#3', error: 'simulated fulfilment failure on attempt 3' });
     const fulfilled = pendingOrder();
     await putOrder(fulfilled);
     await orders.transition(fulfilled.order_id, 'PENDING', 'FULFILLED', { attempts: 1 });
@@ -159,7 +201,7 @@ describe('dlq-handler batches', () => {
     const response = await handler(sqsEvent([good, garbage, unknown, late]), lambdaContext());
     expect(failedIds(response)).toEqual([]);
 
-    expect(await failedOrders.get(retrying.order_id)).toMatchObject({ attempts: 4, reason: 'simulated fulfilment failure on attempt 3', correlation_id: 'corr-dlq', first_sent_at: '2026-11-24T00:00:00.000Z' });
+    expect(await failedOrders.get(retrying.order_id)).toMatchObject({ attempts: 3, reason: 'simulated fulfilment failure on attempt 3', correlation_id: 'corr-dlq', first_sent_at: '2026-11-24T00:00:00.000Z' });
     expect(await orders.get(retrying.order_id)).toMatchObject({ status: 'FAILED', failure_reason: 'simulated fulfilment failure on attempt 3' });
 
     expect(await failedOrders.get(`unparseable#${garbage.messageId}`)).toEqual({

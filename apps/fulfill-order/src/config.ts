@@ -11,5 +11,6 @@ export const CONFIG_SPEC = {
     max: 1,
     fallback: DEFAULT_SUCCESS_RATE,
   }),
+  maxReceiveCount: numberInRange('MAX_RECEIVE_COUNT', "order_queue's maxReceiveCount: the fulfilment attempts a round allows", { min: 1, max: 1000, fallback: 3 }),
   logLevel: LOG_LEVEL_VAR,
 };

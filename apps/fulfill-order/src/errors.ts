@@ -12,3 +12,8 @@ export class UnknownOrderError extends Error {
 export class StatusRaceError extends Error {
   override readonly name = 'StatusRaceError';
 }
+
+/** The order made every fulfilment attempt of its round: the copy is reported until SQS dead-letters it, and dlq-handler ends the order. */
+export class AttemptsUsedUpError extends Error {
+  override readonly name = 'AttemptsUsedUpError';
+}

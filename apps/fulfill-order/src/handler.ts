@@ -3,7 +3,7 @@ import sqsPartialBatchFailure from '@middy/sqs-partial-batch-failure';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { DuplicateAttemptError, OrdersRepository } from '@dofs/ddb-repo';
 import { MalformedMessageError } from '@dofs/queue-client';
-import { FulfilmentFailedError, StatusRaceError, UnknownOrderError } from './errors';
+import { AttemptsUsedUpError, FulfilmentFailedError, StatusRaceError, UnknownOrderError } from './errors';
 import { injectLambdaContext, loadConfig, Logger, Metrics, processRecords, rethrowFullBatchFailure, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
 import { fulfilRecord, type OrdersStore } from './fulfill-order';
@@ -28,7 +28,7 @@ export interface HandlerDeps {
  */
 /** Failures that are about the record (a failed attempt, a bad or unknown message), not about DynamoDB or us. */
 function isRecordFailure(error: unknown): boolean {
-  return [FulfilmentFailedError, UnknownOrderError, StatusRaceError, DuplicateAttemptError, MalformedMessageError].some((type) => error instanceof type);
+  return [FulfilmentFailedError, UnknownOrderError, StatusRaceError, DuplicateAttemptError, AttemptsUsedUpError, MalformedMessageError].some((type) => error instanceof type);
 }
 
 export function createHandler(deps: HandlerDeps = {}) {
@@ -38,7 +38,7 @@ export function createHandler(deps: HandlerDeps = {}) {
   const random = deps.random ?? Math.random;
   const now = deps.now ?? (() => new Date());
   const metrics = new Metrics(logger, now);
-  const recordDeps = { orders, logger, successRate: config.successRate, random, metrics, now };
+  const recordDeps = { orders, logger, successRate: config.successRate, attemptsPerRound: Math.floor(config.maxReceiveCount), random, metrics, now };
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger))
     .use(rethrowFullBatchFailure())

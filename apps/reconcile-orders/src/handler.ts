@@ -1,9 +1,11 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import { OpenOrders, OrderIntake } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, Metrics, SDK_BUDGETS, sdkClientConfig, type LogSink } from '@dofs/handler-kit';
+import { injectLambdaContext, loadConfig, Logger, Metrics, SDK_BUDGETS, sdkClientConfig, worstCaseMs, type LogSink } from '@dofs/handler-kit';
 import { CONFIG_SPEC } from './config';
+import { queueNameOf } from './queue-watermark';
 import { reconcile, type OpenOrdersStore, type ReconcileDeps, type RunSummary } from './reconcile';
 
 export const SERVICE = 'reconcile-orders';
@@ -17,17 +19,22 @@ export interface HandlerDeps {
   sfn?: ReconcileDeps['sfn'];
   /** Default: an SQSClient with the handlers' SDK budget. */
   sqs?: ReconcileDeps['sqs'];
+  /** Default: a CloudWatchClient with the handlers' SDK budget (reads the queues' ApproximateAgeOfOldestMessage). */
+  cloudwatch?: ReconcileDeps['queues']['cloudwatch'];
   env?: Record<string, string | undefined>;
   logSink?: LogSink;
   /** The clock the age thresholds and writes use; injectable for tests. */
   now?: () => Date;
 }
 
+const seconds = (ms: number): number => Math.ceil(ms / 1000);
+
 /**
  * Builds the scheduled reconciler. The event (whatever EventBridge Scheduler sends) is ignored:
- * every run looks at the whole open-orders index. A run that cannot query the index throws, so the
+ * every run looks at the open-orders index. A run that cannot query the index throws, so the
  * function's Errors metric sees it; a failure on one order is logged and left for the next run.
- * The run ends with one Embedded Metric Format line: Scanned, Redriven, Requeued, GaveUp.
+ * The run ends with one Embedded Metric Format line: Scanned, Redriven, Requeued, GaveUp,
+ * AwaitingQueue, RedriveErrors.
  */
 export function createHandler(deps: HandlerDeps = {}) {
   const config = loadConfig(CONFIG_SPEC, deps.env);
@@ -41,12 +48,21 @@ export function createHandler(deps: HandlerDeps = {}) {
       deps.intake ?? new OrderIntake({ ordersTable: config.ordersTable, idempotencyTable: config.idempotencyTable, windowSeconds: config.idempotencyWindowSeconds, now }),
     sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)),
     sqs: deps.sqs ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs)),
+    queues: {
+      cloudwatch: deps.cloudwatch ?? new CloudWatchClient(sdkClientConfig(SDK_BUDGETS.cloudwatch)),
+      orderQueue: { url: config.orderQueueUrl, name: queueNameOf(config.orderQueueUrl) },
+      deadLetterQueue: { url: config.deadLetterQueueUrl, name: queueNameOf(config.deadLetterQueueUrl) },
+      periodSeconds: Math.floor(config.queueMetricPeriodSeconds),
+    },
     stateMachineArn: config.stateMachineArn,
     orderQueueUrl: config.orderQueueUrl,
     receivedAfterSeconds: config.receivedAfterSeconds,
     stalledAfterSeconds: config.stalledAfterSeconds,
+    workflowTimeoutSeconds: config.workflowTimeoutSeconds,
     maxRedrives: Math.floor(config.maxRedrives),
     maxOrdersPerRun: Math.floor(config.maxOrdersPerRun),
+    startWithinSeconds: seconds(worstCaseMs(SDK_BUDGETS.sfn)),
+    sendWithinSeconds: seconds(worstCaseMs(SDK_BUDGETS.sqs)),
     logger,
     now,
   };
@@ -55,10 +71,16 @@ export function createHandler(deps: HandlerDeps = {}) {
     .use(injectLambdaContext(logger))
     .handler(async (_event, context) => {
       const started = Date.now();
-      const summary = await reconcile(runDeps);
-      for (const [name, value] of [['Scanned', summary.scanned], ['Redriven', summary.redriven], ['Requeued', summary.requeued], ['GaveUp', summary.gaveUp]] as const) {
-        metrics.count(name, value);
-      }
+      const summary = await reconcile({ ...runDeps, ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
+      const counts = [
+        ['Scanned', summary.scanned],
+        ['Redriven', summary.redriven],
+        ['Requeued', summary.requeued],
+        ['GaveUp', summary.gaveUp],
+        ['AwaitingQueue', summary.awaitingQueue],
+        ['RedriveErrors', summary.redriveErrors],
+      ] as const;
+      for (const [name, value] of counts) metrics.count(name, value);
       metrics.flush({ level: 'INFO', message: 'reconcile run finished', request_id: context?.awsRequestId, skipped: summary.skipped, errors: summary.errors, duration_ms: Date.now() - started });
       return summary;
     });

@@ -1,119 +1,186 @@
 import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { OpenOrderKey, OpenOrders, OrderIntake } from '@dofs/ddb-repo';
+import type { OpenOrders, OrderIntake, RedriveClaim } from '@dofs/ddb-repo';
 import type { Logger } from '@dofs/handler-kit';
 import { QueueClient } from '@dofs/queue-client';
-import { executionInputFor, executionNameFor, isTerminal, OPEN_STATUSES, type OrderMessage, type StoredOrder } from '@dofs/order-domain';
+import { executionInputFor, executionNameFor, nextDispatch, orderMessageFor, type StoredOrder } from '@dofs/order-domain';
+import { assess, indexCutoff, type EvidenceRules } from './evidence';
+import { readQueueWatermark, type QueueWatermark, type WatermarkDeps } from './queue-watermark';
 
-export type OpenOrdersStore = Pick<OpenOrders, 'openBefore' | 'get' | 'bumpRedrives' | 'refundRedrive' | 'giveUp'>;
+export type OpenOrdersStore = Pick<OpenOrders, 'openBefore' | 'readAll' | 'claimRequeue' | 'claimRedrive' | 'confirmRedrive' | 'releaseRedrive' | 'giveUp'>;
 
 export interface ReconcileDeps {
   orders: OpenOrdersStore;
   intake: Pick<OrderIntake, 'resolveReceived'>;
   sfn: Pick<SFNClient, 'send'>;
   sqs: Pick<SQSClient, 'send'>;
+  /** How the run learns whether a message can still be queued. */
+  queues: Omit<WatermarkDeps, 'sqs' | 'now'>;
   stateMachineArn: string;
   orderQueueUrl: string;
   receivedAfterSeconds: number;
   stalledAfterSeconds: number;
+  workflowTimeoutSeconds: number;
   maxRedrives: number;
   maxOrdersPerRun: number;
-  logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  /** Worst case of one StartExecution / SendMessage: how long after a claim its call can still land. */
+  startWithinSeconds: number;
+  sendWithinSeconds: number;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   now: () => Date;
+  /** Milliseconds left in this invocation; a run starts no action it may not finish. */
+  remainingMs?: () => number;
 }
 
-/** What one run did; Redriven, Requeued, GaveUp and Scanned are also its metrics. */
+/** What one run did; Redriven, Requeued, GaveUp, Scanned, AwaitingQueue and RedriveErrors are also its metrics. */
 export interface RunSummary {
-  /** Candidates the index returned (open longer than the smallest threshold). */
+  /** Candidates the index returned. */
   scanned: number;
   /** RECEIVED orders whose workflow was started again. */
   redriven: number;
   /** PENDING / RETRYING orders whose message was sent to order_queue again. */
   requeued: number;
-  /** Orders set FAILED (and archived) after `maxRedrives` re-drives. */
+  /** Orders set FAILED (and archived) after `maxRedrives` delivered re-drives. */
   gaveUp: number;
-  /** Candidates not due (ended, or progressed within their status's threshold), that another run acted on first, or tentative orders deleted. */
+  /** Candidates not lost, acted on by another run first, or tentative orders removed. */
   skipped: number;
-  /** Candidates whose action failed: left as they are for the next run. */
+  /** Of the skipped: due by age but left alone because their message may still be queued (a backlog, not a loss). */
+  awaitingQueue: number;
+  /** Re-drives refused for a reason that will not go away (access denied, no such state machine or queue): counted against the order. */
+  redriveErrors: number;
+  /** Candidates whose action failed for a passing reason (throttled, unreachable): left for the next run, nothing spent. */
   errors: number;
 }
 
-export type Action = 'REDRIVEN' | 'REQUEUED' | 'GAVE_UP' | 'SKIPPED' | 'DISCARDED';
+export type Action = 'REDRIVEN' | 'REQUEUED' | 'GAVE_UP' | 'SKIPPED' | 'AWAITING_QUEUE' | 'DISCARDED' | 'REDRIVE_ERROR';
 
-/** Candidates handled at once: enough to finish 500 in a few seconds, few enough not to throttle anyone. */
+/** Candidates handled at once: enough to finish a run's actions in seconds, few enough not to throttle anyone. */
 const CONCURRENCY = 8;
+/** A run starts no action with less than this left of its invocation. */
+const ACTION_RESERVE_MS = 10_000;
 
-function isNamed(error: unknown, name: string): boolean {
-  return (error as { name?: unknown } | null)?.name === name;
+/** Error names that say the request was refused and nothing happened, but asking again later may work. */
+const REFUSED = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestThrottled', 'ExecutionLimitExceeded', 'KmsThrottlingException', 'OverLimit', 'RequestLimitExceeded']);
+
+type Failure = 'permanent' | 'refused' | 'unknown';
+
+/**
+ * How a failed call is taken. `permanent`: a 4xx that will answer the same every time (access
+ * denied, no such state machine or queue, invalid input): the re-drive counts, so such an order
+ * gives up and alarms instead of being retried for ever. `refused`: throttled, nothing started.
+ * `unknown`: a timeout, a 5xx or a network error: the call may have landed (a start that timed out
+ * may run), so nothing is undone and nothing is counted.
+ */
+export function classify(error: unknown): Failure {
+  const e = error as { name?: unknown; $metadata?: { httpStatusCode?: unknown } } | null;
+  const name = typeof e?.name === 'string' ? e.name : '';
+  if (REFUSED.has(name)) return 'refused';
+  const status = e?.$metadata?.httpStatusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429) return 'permanent';
+  return 'unknown';
 }
 
-/** Seconds an order in `status` may go without an update before the reconciler acts on it. */
-function thresholdSeconds(status: string, deps: Pick<ReconcileDeps, 'receivedAfterSeconds' | 'stalledAfterSeconds'>): number {
-  return status === 'RECEIVED' ? deps.receivedAfterSeconds : deps.stalledAfterSeconds;
+function describe(error: unknown): string {
+  const e = error as { name?: unknown; message?: unknown } | null;
+  return `${typeof e?.name === 'string' ? e.name : 'Error'}: ${typeof e?.message === 'string' ? e.message : String(error)}`;
 }
 
 /**
- * One reconciler run. Takes the orders open longer than the smallest threshold from the
- * `open-orders` index (its sort key is when the order opened, which no progress moves), at most
- * `maxOrdersPerRun`, then for each: re-read it (consistent) and skip it unless it is still open and
- * its `updated_at` is older than its status's threshold (RECEIVED: `receivedAfterSeconds`; PENDING
- * / RETRYING: `stalledAfterSeconds`), give up on it after `maxRedrives` re-drives, else count a
- * re-drive with a conditional bump (so of two overlapping runs only one acts) and start its
- * workflow again or enqueue it again.
+ * One reconciler run (docs/design.md "Reconciler"). It first asks the queues what can still be in
+ * them (`readQueueWatermark`), takes the candidates from the `open-orders` index (fairly across its
+ * shards), re-reads them consistently, and acts only on orders that nothing can carry any more
+ * (`assess`): start the workflow again, send the message again, or give up. Every action is
+ * claimed by a conditional write first (of overlapping runs one acts) and counted once it was
+ * delivered, so a run cut off midway, or a dependency that refuses, spends no re-drive.
  */
 export async function reconcile(deps: ReconcileDeps): Promise<RunSummary> {
-  const summary: RunSummary = { scanned: 0, redriven: 0, requeued: 0, gaveUp: 0, skipped: 0, errors: 0 };
+  const summary: RunSummary = { scanned: 0, redriven: 0, requeued: 0, gaveUp: 0, skipped: 0, awaitingQueue: 0, redriveErrors: 0, errors: 0 };
   const now = deps.now().getTime();
-  // updated_at >= open_since, so an order due in any status opened before the smallest cut-off.
-  const smallest = Math.min(...OPEN_STATUSES.map((status) => thresholdSeconds(status, deps)));
-  const candidates = await deps.orders.openBefore(new Date(now - smallest * 1000).toISOString(), deps.maxOrdersPerRun);
-  summary.scanned = candidates.length;
+  const watermark = await watermarkOf(deps);
+  const rules: EvidenceRules = {
+    now,
+    receivedAfterSeconds: deps.receivedAfterSeconds,
+    stalledAfterSeconds: deps.stalledAfterSeconds,
+    workflowTimeoutSeconds: deps.workflowTimeoutSeconds,
+    maxRedrives: deps.maxRedrives,
+    ...(watermark.clearBefore === undefined ? {} : { clearBefore: watermark.clearBefore }),
+  };
+  const keys = await deps.orders.openBefore(new Date(indexCutoff(rules)).toISOString(), deps.maxOrdersPerRun);
+  summary.scanned = keys.length;
+  const candidates = await deps.orders.readAll(keys);
+  summary.skipped += keys.length - candidates.length;
 
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < candidates.length; i = next++) {
-      const candidate = candidates[i] as OpenOrderKey;
+      const order = candidates[i] as StoredOrder;
+      if (deps.remainingMs && deps.remainingMs() < ACTION_RESERVE_MS) {
+        summary.skipped += 1;
+        continue;
+      }
       try {
-        const action = await reconcileOne(candidate, now, deps);
+        const action = await reconcileOne(order, rules, deps);
         if (action === 'REDRIVEN') summary.redriven += 1;
         else if (action === 'REQUEUED') summary.requeued += 1;
         else if (action === 'GAVE_UP') summary.gaveUp += 1;
-        else summary.skipped += 1;
+        else if (action === 'REDRIVE_ERROR') summary.redriveErrors += 1;
+        else {
+          summary.skipped += 1;
+          if (action === 'AWAITING_QUEUE') summary.awaitingQueue += 1;
+        }
       } catch (error) {
         summary.errors += 1;
-        deps.logger.warn('reconcile action failed: the order is left for the next run', { order_id: candidate.order_id, action: 'ERROR', error });
+        deps.logger.warn('reconcile action failed: the order is left for the next run, no re-drive spent', { order_id: order.order_id, action: 'ERROR', error });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, candidates.length) }, worker));
+  if (summary.awaitingQueue > 0) {
+    deps.logger.info('orders past their threshold whose message may still be queued: left alone (a backlog is not a loss)', {
+      awaiting_queue: summary.awaitingQueue,
+      queue_depth: watermark.depth,
+      clear_before: watermark.clearBefore === undefined ? null : new Date(watermark.clearBefore).toISOString(),
+    });
+  }
   return summary;
 }
 
-async function reconcileOne(candidate: OpenOrderKey, now: number, deps: ReconcileDeps): Promise<Action> {
-  // The index knows neither status nor progress (and is eventually consistent): decide and act only
-  // on what a consistent read shows.
-  const order = await deps.orders.get(candidate.order_id);
-  const log = (action: Action, message: string, fields: Record<string, unknown> = {}) =>
-    // An action means an order was stuck: a warning, so it is logged at the deployed LOG_LEVEL warn.
-    (action === 'SKIPPED' ? deps.logger.debug : deps.logger.warn).call(deps.logger, message, { order_id: candidate.order_id, order_status: order?.status, action, ...fields });
-
-  if (order === undefined || isTerminal(order.status)) {
-    log('SKIPPED', 'order ended since the index saw it: left alone');
-    return 'SKIPPED';
+/** The queues' watermark; if they cannot be read, no message counts as lost this run (RECEIVED orders are still looked at). */
+async function watermarkOf(deps: ReconcileDeps): Promise<QueueWatermark> {
+  try {
+    return await readQueueWatermark({ ...deps.queues, sqs: deps.sqs, now: deps.now });
+  } catch (error) {
+    deps.logger.warn('could not read the queues: no queued order is taken for lost this run', { error });
+    return { source: 'unknown', depth: { orderQueue: -1, deadLetterQueue: -1 } };
   }
-  if (order.updated_at >= new Date(now - thresholdSeconds(order.status, deps) * 1000).toISOString()) {
-    log('SKIPPED', 'order progressed within its threshold: not due yet', { updated_at: order.updated_at, open_since: candidate.open_since });
-    return 'SKIPPED';
+}
+
+async function reconcileOne(order: StoredOrder, rules: EvidenceRules, deps: ReconcileDeps): Promise<Action> {
+  const log = (action: Action, message: string, fields: Record<string, unknown> = {}) => {
+    // An action means an order was lost: a warning, so it is logged at the deployed LOG_LEVEL warn.
+    const level = action === 'SKIPPED' || action === 'AWAITING_QUEUE' ? 'debug' : action === 'REDRIVE_ERROR' ? 'error' : 'warn';
+    deps.logger[level](message, { order_id: order.order_id, order_status: order.status, action, ...fields });
+  };
+  const verdict = assess(order, rules);
+  if (!verdict.due) {
+    log(verdict.why === 'message-may-be-queued' ? 'AWAITING_QUEUE' : 'SKIPPED', `not lost: ${verdict.why}`, { updated_at: order.updated_at });
+    return verdict.why === 'message-may-be-queued' ? 'AWAITING_QUEUE' : 'SKIPPED';
   }
   // Started only if its Idempotency-Key stands for it (docs/design.md "Intake"); counted as skipped.
-  if (order.status === 'RECEIVED' && (await deps.intake.resolveReceived(order)) === 'superseded') {
-    log('DISCARDED', 'tentative order whose idempotency key stands for another order: deleted, not started');
-    return 'DISCARDED';
+  if (order.status === 'RECEIVED') {
+    const resolution = await deps.intake.resolveReceived(order);
+    if (resolution === 'changed') {
+      log('SKIPPED', 'order changed while its idempotency key was read: left for the next run');
+      return 'SKIPPED';
+    }
+    if (resolution !== 'committed') {
+      log('DISCARDED', `tentative order deleted, not started: ${resolution === 'superseded' ? 'its idempotency key stands for another order' : 'its intake never committed (the client was told 503)'}`);
+      return 'DISCARDED';
+    }
   }
-
   const redrives = order.redrives ?? 0;
-  if (redrives >= deps.maxRedrives) {
-    const reason = `reconciler gave up after ${redrives} re-drive(s): still ${order.status} since ${order.updated_at}`;
+  if (verdict.action === 'give-up') {
+    const reason = `reconciler gave up after ${redrives} re-drive(s): ${order.status} and lost again since ${order.updated_at}`;
     if (!(await deps.orders.giveUp(order, { reason }))) {
       log('SKIPPED', 'order changed before it could be set FAILED: left alone');
       return 'SKIPPED';
@@ -121,47 +188,65 @@ async function reconcileOne(candidate: OpenOrderKey, now: number, deps: Reconcil
     log('GAVE_UP', 'order set FAILED and archived in failed_orders', { redrives, failure_reason: reason });
     return 'GAVE_UP';
   }
+  return verdict.action === 'redrive' ? redrive(order, rules, deps, log) : requeue(order, rules, deps, log);
+}
 
-  // The bump is the claim: whoever moves updated_at first acts; a run that read the same order loses.
-  const bumped = await deps.orders.bumpRedrives(order);
-  if (bumped === undefined) {
+type Log = (action: Action, message: string, fields?: Record<string, unknown>) => void;
+
+/** Starts a RECEIVED order's workflow again, under a name of this re-drive (STANDARD keeps names for 90 days). */
+async function redrive(order: StoredOrder, rules: EvidenceRules, deps: ReconcileDeps, log: Log): Promise<Action> {
+  const until = new Date(rules.now + (deps.startWithinSeconds + deps.workflowTimeoutSeconds) * 1000).toISOString();
+  const claimed = await deps.orders.claimRedrive(order, until);
+  if (claimed === undefined) {
     log('SKIPPED', 'order changed or was claimed by another run: left alone');
     return 'SKIPPED';
   }
-  const redrive = bumped.redrives ?? redrives + 1;
+  const claim: RedriveClaim = { kind: 'redrive', until };
+  const n = (order.redrives ?? 0) + 1;
+  const name = executionNameFor(order.order_id, n);
   try {
-    if (order.status === 'RECEIVED') {
-      const alreadyExists = await startWorkflow(order, redrive, deps);
-      log('REDRIVEN', 'workflow started again', { redrive, execution_name: executionNameFor(order.order_id, redrive), ...(alreadyExists ? { already_exists: true } : {}) });
-      return 'REDRIVEN';
-    }
-    await enqueue(order, deps);
-    log('REQUEUED', 'order message sent to order_queue again', { redrive });
-    return 'REQUEUED';
+    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: JSON.stringify(executionInputFor(order)) }));
   } catch (error) {
-    // A dependency's failure must not spend the order's re-drives; updated_at stays bumped, so the
-    // order is tried again once its threshold has passed again. Best effort: if this fails too,
-    // the count stands.
-    await deps.orders.refundRedrive(bumped).catch(() => false);
-    throw error;
+    if ((error as { name?: unknown } | null)?.name !== 'ExecutionAlreadyExists') return failed(order, claim, error, deps, log, { execution_name: name });
   }
+  await deps.orders.confirmRedrive(order.order_id, claim);
+  log('REDRIVEN', 'workflow started again', { redrive: n, execution_name: name });
+  return 'REDRIVEN';
 }
 
-/** StartExecution under a name of this re-drive; true when Step Functions already had it (which counts as done). */
-async function startWorkflow(order: StoredOrder, redrive: number, deps: ReconcileDeps): Promise<boolean> {
-  try {
-    await deps.sfn.send(
-      new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name: executionNameFor(order.order_id, redrive), input: JSON.stringify(executionInputFor(order)) }),
-    );
-    return false;
-  } catch (error) {
-    if (isNamed(error, 'ExecutionAlreadyExists')) return true;
-    throw error;
+/** Sends a PENDING / RETRYING order's message again, under a new dispatch written first. */
+async function requeue(order: StoredOrder, rules: EvidenceRules, deps: ReconcileDeps, log: Log): Promise<Action> {
+  const dispatch = nextDispatch(order.dispatch, { at: new Date(rules.now), sendWithinSeconds: deps.sendWithinSeconds, by: 'reconcile-orders' });
+  const claimed = await deps.orders.claimRequeue(order, dispatch);
+  if (claimed === undefined) {
+    log('SKIPPED', 'order changed or was claimed by another run: left alone');
+    return 'SKIPPED';
   }
+  const claim: RedriveClaim = { kind: 'requeue', seq: dispatch.seq };
+  try {
+    await new QueueClient({ client: deps.sqs }).sendOrderMessage(deps.orderQueueUrl, orderMessageFor(order, dispatch.seq));
+  } catch (error) {
+    return failed(order, claim, error, deps, log, { dispatch: dispatch.seq });
+  }
+  await deps.orders.confirmRedrive(order.order_id, claim);
+  log('REQUEUED', 'order message sent to order_queue again', { redrive: (order.redrives ?? 0) + 1, dispatch: dispatch.seq });
+  return 'REQUEUED';
 }
 
-/** The message the workflow's EnqueueOrder state sends, with the attempts made so far (QueueClient sets attempt_offset). */
-async function enqueue(order: StoredOrder, deps: ReconcileDeps): Promise<void> {
-  const message: OrderMessage = { order_id: order.order_id, correlation_id: order.correlation_id ?? order.order_id };
-  await new QueueClient({ client: deps.sqs }).sendOrderMessage(deps.orderQueueUrl, message, { attemptOffset: order.attempts });
+/**
+ * A re-drive's call failed. Permanent: counted (with the error) so the order gives up after
+ * `maxRedrives` and alarms; refused: a RECEIVED claim is given back at once; unknown: left as it is
+ * (a start may be running; a message may be queued, which the queues will show). Only permanent
+ * failures are counted; the others throw, so the run reports them in `errors`.
+ */
+async function failed(order: StoredOrder, claim: RedriveClaim, error: unknown, deps: ReconcileDeps, log: Log, fields: Record<string, unknown>): Promise<Action> {
+  const kind = classify(error);
+  if (kind === 'permanent') {
+    await deps.orders.confirmRedrive(order.order_id, claim, describe(error));
+    if (claim.kind === 'redrive') await deps.orders.releaseRedrive(order.order_id, claim.until);
+    log('REDRIVE_ERROR', 're-drive refused for a reason that will not pass: counted against the order', { ...fields, error });
+    return 'REDRIVE_ERROR';
+  }
+  if (kind === 'refused' && claim.kind === 'redrive') await deps.orders.releaseRedrive(order.order_id, claim.until);
+  throw error;
 }

@@ -39,7 +39,7 @@ export function createHandler(deps: HandlerDeps = {}) {
     )
     .handler(async (event) => {
       try {
-        return await runStoreTask(event, { orders, logger, metrics });
+        return await runStoreTask(event, { orders, logger, metrics, now, workflowTimeoutSeconds: config.workflowTimeoutSeconds });
       } finally {
         metrics.flush();
       }

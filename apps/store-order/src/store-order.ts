@@ -1,6 +1,16 @@
 import { isRetryableDynamoError, StaleStatusError, type OrdersRepository } from '@dofs/ddb-repo';
 import type { Logger, Metrics } from '@dofs/handler-kit';
-import { InvalidExecutionInput, PUBLIC_REASONS, readExecutionState, type OrderExecutionState, type OrderMessage, type OrderStatus, type OrderVerdict } from '@dofs/order-domain';
+import {
+  InvalidExecutionInput,
+  nextDispatch,
+  orderMessageFor,
+  PUBLIC_REASONS,
+  readExecutionState,
+  type OrderExecutionState,
+  type OrderMessage,
+  type OrderStatus,
+  type OrderVerdict,
+} from '@dofs/order-domain';
 import { OrderStateConflict, TransientStoreError, UnknownStoreAction } from './errors';
 
 export const STORE_ACTIONS = ['store', 'reject'] as const;
@@ -21,7 +31,13 @@ export interface StoreOrderDeps {
   logger: Logger;
   /** OrdersRejected is counted when this task moves an order to REJECTED. */
   metrics: Pick<Metrics, 'count'>;
+  now: () => Date;
+  /** The workflow's own deadline: EnqueueOrder, the next state, sends the message within it. */
+  workflowTimeoutSeconds: number;
 }
+
+/** The workflow's message is the order's first dispatch. */
+const WORKFLOW_DISPATCH_SEQ = 1;
 
 export function readTaskInput(input: unknown): StoreTaskInput {
   const value = input !== null && typeof input === 'object' ? (input as Record<string, unknown>) : {};
@@ -66,11 +82,16 @@ async function moveFromReceived(
   }
 }
 
-/** StoreOrder: RECEIVED -> PENDING with the validated total; returns the queue message for EnqueueOrder (the same one every time). */
+/**
+ * StoreOrder: RECEIVED -> PENDING with the validated total and the order's first dispatch (the
+ * message EnqueueOrder sends next, within the workflow's deadline); returns that message, the same
+ * one every time.
+ */
 async function storePending(execution: OrderExecutionState, deps: StoreOrderDeps): Promise<StoreTaskResult> {
   const verdict = verdictOf(execution, true);
-  await moveFromReceived(execution, 'PENDING', verdict.valid ? { total_cents: verdict.total_cents } : {}, deps);
-  return { message: { order_id: execution.order_id, correlation_id: execution.correlation_id } };
+  const dispatch = nextDispatch(undefined, { at: deps.now(), sendWithinSeconds: deps.workflowTimeoutSeconds, by: 'store-order' });
+  await moveFromReceived(execution, 'PENDING', { ...(verdict.valid ? { total_cents: verdict.total_cents } : {}), dispatch }, deps);
+  return { message: orderMessageFor(execution, WORKFLOW_DISPATCH_SEQ) };
 }
 
 /** StoreRejectedOrder: RECEIVED -> REJECTED with the reasons ValidateOrder gave and the public reason. */

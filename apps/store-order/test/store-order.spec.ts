@@ -20,12 +20,14 @@ afterAll(() => client.destroy());
 beforeEach(() => logs.clear());
 
 describe("action 'store' (StoreOrder)", () => {
-  it('moves the order RECEIVED -> PENDING with its total and history, and returns the queue message', async () => {
+  it('moves the order RECEIVED -> PENDING with its total, history and first dispatch, and returns the queue message', async () => {
     const order = await receivedOrder(client, { total_cents: 0 });
     const result = await handler(taskInput('store', validatedState(order)), lambdaContext());
-    expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
+    expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1', dispatch: 1 } });
     const stored = await orders.get(order.order_id);
     expect(stored).toMatchObject({ status: 'PENDING', total_cents: 3998, updated_at: NOW.toISOString() });
+    // The message EnqueueOrder sends next is recorded first; it is sent within the workflow's deadline (300 s by default).
+    expect(stored?.dispatch).toEqual({ seq: 1, at: NOW.toISOString(), sent_by: new Date(NOW.getTime() + 300_000).toISOString(), visible_at: NOW.toISOString(), by: 'store-order' });
     // Still in the open-orders index under the key it got at intake: the move did not write the index.
     expect(stored).toMatchObject({ open_shard: order.open_shard, open_since: order.open_since });
     expect(order.open_shard).toMatch(/^OPEN#\d$/);
@@ -36,7 +38,7 @@ describe("action 'store' (StoreOrder)", () => {
   it('is idempotent under duplicate executions: one PENDING, one transition, the same message for every copy', async () => {
     const order = await receivedOrder(client);
     const results = await Promise.all(Array.from({ length: 5 }, () => handler(taskInput('store', validatedState(order)), lambdaContext())));
-    for (const result of results) expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
+    for (const result of results) expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1', dispatch: 1 } });
     const stored = await orders.get(order.order_id);
     expect(stored?.status).toBe('PENDING');
     expect(stored?.status_history.filter((c) => c.to === 'PENDING')).toHaveLength(1);
@@ -45,7 +47,7 @@ describe("action 'store' (StoreOrder)", () => {
   it('returns the message again, writing nothing, when fulfilment has already moved the order on', async () => {
     const order = await receivedOrder(client, { status: 'FULFILLED', open_shard: undefined, open_since: undefined } as never);
     const before = await orders.get(order.order_id);
-    await expect(handler(taskInput('store', validatedState(order)), lambdaContext())).resolves.toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1' } });
+    await expect(handler(taskInput('store', validatedState(order)), lambdaContext())).resolves.toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1', dispatch: 1 } });
     expect(await orders.get(order.order_id)).toEqual(before);
   });
 

@@ -9,6 +9,8 @@ import { isOrderStatus, type OrderStatus } from '@dofs/order-domain';
 export interface OldItemView {
   status?: OrderStatus;
   attempts?: number;
+  /** The receive that recorded the last failed attempt. */
+  last_attempt_receive?: string;
 }
 
 type RawItem = Record<string, AttributeValue> | undefined;
@@ -34,5 +36,7 @@ export function viewOfRawItem(item: RawItem): OldItemView | undefined {
   if (isOrderStatus(status)) view.status = status;
   const attempts = item['attempts']?.N;
   if (attempts !== undefined) view.attempts = Number(attempts);
+  const receive = item['last_attempt_receive']?.S;
+  if (receive !== undefined) view.last_attempt_receive = receive;
   return view;
 }

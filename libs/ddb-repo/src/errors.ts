@@ -56,7 +56,7 @@ export class OrderNotFoundError extends Error {
 }
 
 /**
- * This fulfilment attempt (or a later one) is already recorded: typically a redelivered copy of
+ * This receive's fulfilment attempt is already recorded: a retried write, or a redelivered copy of
  * the same SQS receive. Nothing was written.
  */
 export class DuplicateAttemptError extends Error {
@@ -70,5 +70,44 @@ export class DuplicateAttemptError extends Error {
     this.orderId = orderId;
     this.attempt = attempt;
     this.recordedAttempts = recordedAttempts;
+  }
+}
+
+/** Another receive recorded a fulfilment attempt after the caller read the order. Nothing was written. */
+export class AttemptRaceError extends Error {
+  public override readonly name = 'AttemptRaceError';
+  public readonly orderId: string;
+
+  public constructor(orderId: string, readAttempts: number, recordedAttempts: number) {
+    super(`order ${orderId} had ${readAttempts} attempt(s) when read and ${recordedAttempts} now`);
+    this.orderId = orderId;
+  }
+}
+
+/** Another sender recorded a new dispatch of the order first: it sends the message, the caller does not. */
+export class DispatchRaceError extends Error {
+  public override readonly name = 'DispatchRaceError';
+  public readonly orderId: string;
+
+  public constructor(orderId: string, expectedSeq: number) {
+    super(`order ${orderId} has a dispatch newer than ${expectedSeq}`);
+    this.orderId = orderId;
+  }
+}
+
+/**
+ * The intake did not reach its commit point (the idempotency key's put failed and the key is free):
+ * nothing is accepted. `removed` says whether the tentative order was deleted; if not, the
+ * reconciler deletes it (a tentative order whose key is free is never started).
+ */
+export class IntakeNotCommittedError extends Error {
+  public override readonly name = 'IntakeNotCommittedError';
+  public readonly orderId: string;
+  public readonly removed: boolean;
+
+  public constructor(orderId: string, removed: boolean, cause: unknown) {
+    super(`order ${orderId} was not committed: its idempotency key could not be written`, { cause });
+    this.orderId = orderId;
+    this.removed = removed;
   }
 }

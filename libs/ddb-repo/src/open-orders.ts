@@ -3,8 +3,10 @@ import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, Update
 import {
   isTerminal,
   OPEN_ORDER_SHARDS,
+  type Dispatch,
   OPEN_ORDERS_INDEX,
   openShardPartition,
+  orderMessageFor,
   PUBLIC_REASONS,
   type FailedOrderRecord,
   type OrderStatus,
@@ -113,6 +115,9 @@ export interface OpenOrdersOptions {
   now?: () => Date;
 }
 
+/** What a claim wrote: the dispatch seq of a message to send, or the `workflow_until` of an execution to start. */
+export type RedriveClaim = { kind: 'requeue'; seq: number } | { kind: 'redrive'; until: string };
+
 export interface GiveUp {
   /** Internal reason, kept in the order's `failure_reason` and the failed_orders record (never shown by GET). */
   reason: string;
@@ -148,11 +153,69 @@ export class OpenOrders {
   }
 
   /**
-   * Index keys of orders open since before `cutoff` (ISO), at most `limit`: see `openOrderKeys`.
-   * Which of them are due is for the caller to decide from a re-read (`get`).
+   * Index keys of orders open since before `cutoff` (ISO), at most `limit`, shared fairly among the
+   * shards: each shard gets an equal share (oldest first within it), and what a shard leaves unused
+   * goes to the shards that have more. So a crowded shard cannot starve the others. Which of them
+   * are due is for the caller to decide from a re-read (`readAll`).
    */
   public async openBefore(cutoff: string, limit: number): Promise<OpenOrderKey[]> {
-    return openOrderKeys(this.client, this.ordersTable, { cutoff, limit });
+    const shards = Array.from({ length: OPEN_ORDER_SHARDS }, (_, shard) => ({ shard, found: [] as OpenOrderKey[], next: undefined as Record<string, unknown> | undefined, done: false }));
+    let budget = limit;
+    while (budget > 0) {
+      const open = shards.filter((s) => !s.done);
+      if (open.length === 0) break;
+      const share = Math.max(1, Math.floor(budget / open.length));
+      const pages = await Promise.all(open.map((s) => this.queryShard(s.shard, cutoff, Math.min(share, budget), s.next)));
+      open.forEach((s, i) => {
+        const page = pages[i] as { keys: OpenOrderKey[]; next?: Record<string, unknown> };
+        s.found.push(...page.keys);
+        s.next = page.next;
+        s.done = page.next === undefined;
+        budget -= page.keys.length;
+      });
+    }
+    return shards.flatMap((s) => s.found).slice(0, limit);
+  }
+
+  /** One page of a shard: keys open since before `cutoff`, oldest first, at most `limit`. */
+  private async queryShard(shard: number, cutoff: string, limit: number, start: Record<string, unknown> | undefined): Promise<{ keys: OpenOrderKey[]; next?: Record<string, unknown> }> {
+    const keys: OpenOrderKey[] = [];
+    let next = start;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.ordersTable,
+          IndexName: OPEN_ORDERS_INDEX,
+          KeyConditionExpression: 'open_shard = :key AND open_since < :cutoff',
+          ExpressionAttributeValues: { ':key': openShardPartition(shard), ':cutoff': cutoff },
+          Limit: limit - keys.length,
+          ExclusiveStartKey: next,
+        }),
+      );
+      for (const item of page.Items ?? []) keys.push({ order_id: String(item['order_id']), open_since: String(item['open_since']) });
+      next = page.LastEvaluatedKey;
+    } while (next !== undefined && keys.length < limit);
+    return next === undefined ? { keys } : { keys, next };
+  }
+
+  /** The orders of `keys` as last written (consistent BatchGetItem, 100 keys a request); gone ones are left out. */
+  public async readAll(keys: readonly Pick<OpenOrderKey, 'order_id'>[]): Promise<StoredOrder[]> {
+    const chunks: Pick<OpenOrderKey, 'order_id'>[][] = [];
+    for (let i = 0; i < keys.length; i += BATCH_GET_MAX_KEYS) chunks.push(keys.slice(i, i + BATCH_GET_MAX_KEYS));
+    const byId = new Map<string, StoredOrder>();
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let pending: Record<string, unknown>[] = chunk.map((k) => ({ order_id: k.order_id }));
+        for (let round = 0; pending.length > 0; round += 1) {
+          if (round === BATCH_GET_MAX_ROUNDS) throw new Error(`BatchGetItem on ${this.ordersTable} left ${pending.length} key(s) unprocessed after ${round} rounds`);
+          if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
+          const { Responses, UnprocessedKeys } = await this.client.send(new BatchGetCommand({ RequestItems: { [this.ordersTable]: { Keys: pending, ConsistentRead: true } } }));
+          for (const item of Responses?.[this.ordersTable] ?? []) byId.set(String(item['order_id']), item as StoredOrder);
+          pending = (UnprocessedKeys?.[this.ordersTable]?.Keys ?? []) as Record<string, unknown>[];
+        }
+      }),
+    );
+    return keys.flatMap((k) => byId.get(k.order_id) ?? []);
   }
 
   /** The order as last written (strongly consistent read), or `undefined`. */
@@ -162,20 +225,32 @@ export class OpenOrders {
   }
 
   /**
-   * Counts one re-drive and moves `updated_at` to now, only if status and `updated_at` are still
-   * those of `order`. Returns the updated order to act on, or `undefined` when somebody else
-   * (another run, or the workflow) changed the order first: then the caller does nothing.
+   * Claims an order for sending its message again: records `dispatch` (written before the send, so
+   * a message never exists without it) and moves `updated_at`, only if status and `updated_at` are
+   * still those read. Returns the claimed order, or `undefined` when somebody changed it first
+   * (another run, or the order's own progress): then the caller does nothing. The re-drive is not
+   * counted here: `confirmRedrive` counts it once the send succeeded, so a run cut off between the
+   * claim and the send spends nothing.
    */
-  public async bumpRedrives(order: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at'>): Promise<StoredOrder | undefined> {
+  public async claimRequeue(order: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at'>, dispatch: Dispatch): Promise<StoredOrder | undefined> {
+    return this.claim(order, '#dispatch = :claim', { '#dispatch': 'dispatch' }, { ':claim': dispatch });
+  }
+
+  /** Claims a RECEIVED order for starting its workflow again: `workflow_until` = when that execution is over at the latest (see `claimRequeue`). */
+  public async claimRedrive(order: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at'>, until: string): Promise<StoredOrder | undefined> {
+    return this.claim(order, 'workflow_until = :claim', {}, { ':claim': until });
+  }
+
+  private async claim(order: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at'>, set: string, names: Record<string, string>, values: Record<string, unknown>): Promise<StoredOrder | undefined> {
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
           TableName: this.ordersTable,
           Key: { order_id: order.order_id },
-          UpdateExpression: 'SET redrives = if_not_exists(redrives, :zero) + :one, updated_at = :now',
+          UpdateExpression: `SET ${set}, updated_at = :now`,
           ConditionExpression: `${STATUS_NAME} = :status AND updated_at = :read_at`,
-          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':now': this.now().toISOString(), ':status': order.status, ':read_at': order.updated_at },
+          ExpressionAttributeNames: { [STATUS_NAME]: 'status', ...names },
+          ExpressionAttributeValues: { ...values, ':now': this.now().toISOString(), ':status': order.status, ':read_at': order.updated_at },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -187,21 +262,47 @@ export class OpenOrders {
   }
 
   /**
-   * Takes back the re-drive counted by `bumpRedrives` when its action failed (Step Functions or
-   * SQS unavailable), so a dependency's outage does not spend the order's re-drives: only if the
-   * order is still as the bump left it. `updated_at` stays, so the order waits another threshold.
-   * Returns false when it changed meanwhile (then the count stands).
+   * Counts one delivered re-drive of a claim (its send or start succeeded, or failed for a reason
+   * that will not go away: `permanentError` is then kept in `last_redrive_error`), only while the
+   * claim is still the order's latest. False when the order moved on meanwhile (then it needs no count).
    */
-  public async refundRedrive(bumped: Pick<StoredOrder, 'order_id' | 'status' | 'updated_at' | 'redrives'>): Promise<boolean> {
+  public async confirmRedrive(orderId: string, claim: RedriveClaim, permanentError?: string): Promise<boolean> {
+    const requeue = claim.kind === 'requeue';
+    const names: Record<string, string> = requeue ? { '#dispatch': 'dispatch', '#seq': 'seq' } : {};
+    const byClaim = { condition: requeue ? '#dispatch.#seq = :claim' : 'workflow_until = :claim', value: requeue ? claim.seq : claim.until };
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.ordersTable,
-          Key: { order_id: bumped.order_id },
-          UpdateExpression: 'SET redrives = redrives - :one',
-          ConditionExpression: `${STATUS_NAME} = :status AND updated_at = :bumped_at AND redrives = :redrives`,
+          Key: { order_id: orderId },
+          UpdateExpression: `SET redrives = if_not_exists(redrives, :zero) + :one${permanentError === undefined ? '' : ', last_redrive_error = :error'}`,
+          ConditionExpression: byClaim.condition,
+          ...(requeue ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':claim': byClaim.value, ...(permanentError === undefined ? {} : { ':error': permanentError }) },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Gives back a RECEIVED claim whose StartExecution certainly did not start anything (refused, not
+   * timed out): `workflow_until` becomes now, so the next run may start it again at once. False when
+   * the order moved on meanwhile.
+   */
+  public async releaseRedrive(orderId: string, until: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.ordersTable,
+          Key: { order_id: orderId },
+          UpdateExpression: 'SET workflow_until = :now',
+          ConditionExpression: `${STATUS_NAME} = :received AND workflow_until = :claim`,
           ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
-          ExpressionAttributeValues: { ':one': 1, ':status': bumped.status, ':bumped_at': bumped.updated_at, ':redrives': bumped.redrives ?? 0 },
+          ExpressionAttributeValues: { ':now': this.now().toISOString(), ':received': 'RECEIVED', ':claim': until },
         }),
       );
       return true;
@@ -234,7 +335,7 @@ export class OpenOrders {
     const record: FailedOrderRecord = {
       order_id: order.order_id,
       message_id: reconcilerMessageId(order.order_id),
-      original_message: JSON.stringify({ order_id: order.order_id, correlation_id: order.correlation_id }),
+      original_message: JSON.stringify(orderMessageFor(order, order.dispatch?.seq)),
       attempts: order.attempts ?? 0,
       reason: giveUp.reason,
       ...(order.correlation_id === undefined ? {} : { correlation_id: order.correlation_id }),

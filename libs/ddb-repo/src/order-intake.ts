@@ -1,10 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { StoredOrder } from '@dofs/order-domain';
 import { isConditionalCheckFailed } from './condition-failure';
 import { STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
-import { IdempotencyConflictError } from './errors';
+import { IdempotencyConflictError, IntakeNotCommittedError } from './errors';
 
 /** An item of the `idempotency_keys` table: what one `Idempotency-Key` of one customer stands for. */
 export interface IdempotencyRecord {
@@ -29,17 +29,34 @@ export interface OrderIntakeOptions {
 export type IntakeOutcome =
   /** The order was written now. */
   | { outcome: 'created'; order: StoredOrder }
-  /** The same request was accepted before, under the same key: nothing was kept. `order` is as stored now. */
-  | { outcome: 'replayed'; record: IdempotencyRecord; order: StoredOrder };
+  /**
+   * The same request was accepted before, under the same key: nothing is kept. `order` is as stored
+   * now; `leftTentative` when this request's own tentative order could not be deleted (the
+   * reconciler removes it: its key stands for another order).
+   */
+  | { outcome: 'replayed'; record: IdempotencyRecord; order: StoredOrder; leftTentative?: true };
+
+/**
+ * Epoch milliseconds (real time: they are the function's own deadline) after which a call is
+ * abandoned (its AbortSignal fires). Each call also keeps its SDK timeouts.
+ */
+export interface IntakeDeadlines {
+  /** The order put, the key put. */
+  commitBy?: number;
+  /** What settles a failed key put: reading the key, removing the tentative order. */
+  settleBy?: number;
+}
 
 /**
  * What a RECEIVED order with an idempotency key is, decided from the key (`resolveReceived`):
  * - `committed`: the key stands for it (or it has no key): a 202 may have promised it.
- * - `claimed`: it was tentative and the key was free, so the key now stands for it.
+ * - `removed`: it was tentative and its key is free: its intake failed (the client was told 503,
+ *   nothing accepted), so it was deleted. A tentative order is never claimed.
  * - `superseded`: the key stands for another order: it was tentative, no 202 named it, and it was
- *   deleted (unless it changed meanwhile). It must not be started.
+ *   deleted. It must not be started.
+ * - `changed`: it changed while being decided: left for the next run.
  */
-export type ReceivedResolution = 'committed' | 'claimed' | 'superseded';
+export type ReceivedResolution = 'committed' | 'removed' | 'superseded' | 'changed';
 
 /**
  * Rounds of "put the key, find who holds it" in one intake or resolution. A round is repeated only
@@ -57,6 +74,11 @@ function recordOfRawItem(item: Record<string, AttributeValue> | undefined): Idem
 }
 
 const epochSeconds = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+/** Send options that abandon a call at `by` (epoch ms), if given. */
+function until(by: number | undefined): { abortSignal: AbortSignal } | undefined {
+  return by === undefined ? undefined : { abortSignal: AbortSignal.timeout(Math.max(1, by - Date.now())) };
+}
 
 /**
  * Order intake: the durable write that a 202 stands for. Two conditional puts, the order first:
@@ -82,22 +104,34 @@ export class OrderIntake {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** Writes a RECEIVED order, then (when it has `idempotency_key_hash`) its idempotency record. */
-  public async accept(order: StoredOrder): Promise<IntakeOutcome> {
-    await this.writeOrder(order);
+  /**
+   * Writes a RECEIVED order, then (when it has `idempotency_key_hash`) its idempotency record.
+   * A key put that fails or times out may still have been applied, so before answering it is
+   * settled: the key is read, and if it stands for this order the order is committed; if it is
+   * free the tentative order is deleted and `IntakeNotCommittedError` says nothing was accepted
+   * (`removed: false` when even that could not be done: the reconciler then removes the order,
+   * since its key is free). Any other failure of the order put is thrown as it is.
+   */
+  public async accept(order: StoredOrder, deadlines: IntakeDeadlines = {}): Promise<IntakeOutcome> {
+    await this.writeOrder(order, deadlines.commitBy);
     const keyHash = order.idempotency_key_hash;
     if (keyHash === undefined) return { outcome: 'created', order };
     for (let round = 1; round <= MAX_KEY_ROUNDS; round += 1) {
-      const put = await this.putKey(keyHash, this.recordFor(order, keyHash));
+      let put: Awaited<ReturnType<OrderIntake['putKey']>>;
+      try {
+        put = await this.putKey(keyHash, this.recordFor(order, keyHash), deadlines.commitBy);
+      } catch (error) {
+        put = await this.settleFailedKeyPut(order, keyHash, error, deadlines.settleBy);
+      }
       // Written now, or by an earlier attempt of this same put that the SDK retried.
       if (put.written || put.holder?.order_id === order.order_id) return { outcome: 'created', order };
       const holder = put.holder;
       if (holder === undefined) continue;
-      const existing = await this.orderOf(holder.order_id);
+      const existing = await this.orderOf(holder.order_id, deadlines.settleBy);
       if (existing) {
-        await this.discardTentative(order);
+        const discarded = await this.discardTentative(order, deadlines.settleBy);
         if (holder.request_hash !== order.request_hash) throw new IdempotencyConflictError(holder.order_id);
-        return { outcome: 'replayed', record: holder, order: existing };
+        return { outcome: 'replayed', record: holder, order: existing, ...(discarded ? {} : { leftTentative: true as const }) };
       }
       // A key whose order is missing: keys are written after their orders and a held key's order
       // is never deleted, so only a store that lost a write (DynamoDB Local killed mid-write) can
@@ -108,85 +142,95 @@ export class OrderIntake {
   }
 
   /**
+   * After a key put that failed without an answer about its condition: who holds the key now? This
+   * order (the put was applied after all), another (as if the condition had failed), or nobody: then
+   * the tentative order goes and `IntakeNotCommittedError` is thrown.
+   */
+  private async settleFailedKeyPut(order: StoredOrder, keyHash: string, failure: unknown, settleBy: number | undefined): Promise<{ written: false; holder: IdempotencyRecord }> {
+    let holder: IdempotencyRecord | undefined;
+    try {
+      holder = await this.liveRecord(keyHash, settleBy);
+    } catch {
+      throw new IntakeNotCommittedError(order.order_id, await this.discardTentative(order, settleBy), failure);
+    }
+    if (holder) return { written: false, holder };
+    throw new IntakeNotCommittedError(order.order_id, await this.discardTentative(order, settleBy), failure);
+  }
+
+  /**
    * Step 1 of `accept` alone: the order, RECEIVED, on `attribute_not_exists`. A failed condition
    * on our own fresh random id means the SDK retried a put whose first attempt was applied but
    * answered too late: the item is then ours (same request hash and receipt time). Public so that
    * tests can leave an order without its key, as a crash between the two puts does.
    */
-  public async writeOrder(order: StoredOrder): Promise<void> {
+  public async writeOrder(order: StoredOrder, by?: number): Promise<void> {
     if (order.status !== 'RECEIVED') throw new Error(`order ${order.order_id} must be accepted as RECEIVED, not ${order.status}`);
     try {
-      await this.client.send(new PutCommand({ TableName: this.opts.ordersTable, Item: order, ConditionExpression: 'attribute_not_exists(order_id)' }));
+      await this.client.send(new PutCommand({ TableName: this.opts.ordersTable, Item: order, ConditionExpression: 'attribute_not_exists(order_id)' }), until(by));
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      if (!(await this.isOurs(order))) throw new Error(`order id ${order.order_id} is taken`, { cause: error });
+      if (!(await this.isOurs(order, by))) throw new Error(`order id ${order.order_id} is taken`, { cause: error });
+    }
+  }
+
+  /**
+   * api-handler's StartExecution was refused (not timed out): no execution of this RECEIVED order
+   * runs, so the reconciler may start one as soon as its threshold allows. False when the order is no
+   * longer RECEIVED or was marked already.
+   */
+  public async markNotStarted(order: Pick<StoredOrder, 'order_id'>, by?: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.opts.ordersTable,
+          Key: { order_id: order.order_id },
+          UpdateExpression: 'SET workflow_until = :now',
+          ConditionExpression: `${STATUS_NAME} = :received AND attribute_not_exists(workflow_until)`,
+          ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
+          ExpressionAttributeValues: { ':now': this.now().toISOString(), ':received': 'RECEIVED' },
+        }),
+        until(by),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 
   /**
    * Decides whether a RECEIVED order may be started (see `ReceivedResolution`); the reconciler asks
    * this before it re-drives one. An order without a key, or whose key stands for it, is
-   * `committed`. Otherwise the order is tentative, unless the key's record shows that this order's
-   * own window passed before another order took the key (then its record may have expired and been
-   * replaced: it counts as `committed`, never deleted):
+   * `committed`. Otherwise the order is tentative, and its intake never reached the commit point:
    * - a record that held the key at some time within this order's window (live, or expired but
    *   overlapping it) stands for the request that won: this order is `superseded` and deleted;
-   * - no record, or one that had expired before this order came in: the key is claimed for this
-   *   order (the same conditional put as the intake's), `claimed`.
+   * - no record, or one that had expired before this order came in: the key put failed and the
+   *   client was told so (503): the order is `removed`, never claimed.
+   * Two cases count as `committed` although the key does not name the order, because the key's
+   * history is gone: a record created after this order's window ended (this order may have been
+   * committed under a record since replaced), and no record at all once the order is older than
+   * its window (TTL may have deleted the record that stood for it). An accepted order must never be
+   * deleted; a tentative one started by mistake is at worst an order the client was told failed.
    */
   public async resolveReceived(order: StoredOrder): Promise<ReceivedResolution> {
     const keyHash = order.idempotency_key_hash;
     if (keyHash === undefined) return 'committed';
     const receivedAt = epochSeconds(order.received_at);
     const windowEnd = receivedAt + this.opts.windowSeconds;
-    for (let round = 1; round <= MAX_KEY_ROUNDS; round += 1) {
-      const record = await this.recordOf(keyHash);
-      if (record?.order_id === order.order_id) return 'committed';
-      if (record !== undefined && epochSeconds(record.created_at) >= windowEnd) return 'committed';
-      if (record !== undefined && record.expires_at > receivedAt) {
-        await this.discardTentative(order);
-        return 'superseded';
-      }
-      // Expires with the window that started when the order came in, as its intake would have.
-      const claim: IdempotencyRecord = { ...this.recordFor(order, keyHash), expires_at: windowEnd };
-      const put = await this.putKey(keyHash, claim);
-      if (put.written || put.holder?.order_id === order.order_id) return 'claimed';
-      // Somebody took the key between the read and the put: decide again on what they wrote.
-    }
-    throw new Error(`idempotency key of order ${order.order_id} changed hands ${MAX_KEY_ROUNDS} times while it was being resolved`);
+    const record = await this.recordOf(keyHash);
+    if (record?.order_id === order.order_id) return 'committed';
+    if (record !== undefined && epochSeconds(record.created_at) >= windowEnd) return 'committed';
+    if (record === undefined && this.nowSeconds() >= windowEnd) return 'committed';
+    const superseded = record !== undefined && record.expires_at > receivedAt;
+    if (!(await this.removeTentative(order))) return 'changed';
+    return superseded ? 'superseded' : 'removed';
   }
 
   /**
-   * Puts `record` if the key is free: absent, or past its window even while TTL has not deleted it.
-   * When it is not, `holder` is the live record that holds it, or absent if that went away (expired)
-   * before it could be read: then the caller tries again.
+   * Deletes a tentative order on condition that it is still as written (RECEIVED, same request,
+   * never updated). True when deleted; false when it changed (or is gone); other errors are thrown.
    */
-  private async putKey(keyHash: string, record: IdempotencyRecord): Promise<{ written: true } | { written: false; holder?: IdempotencyRecord }> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.opts.idempotencyTable,
-          Item: record,
-          ConditionExpression: 'attribute_not_exists(idempotency_id) OR expires_at <= :now',
-          ExpressionAttributeValues: { ':now': this.nowSeconds() },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return { written: true };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-      const fromFailure = recordOfRawItem(error.Item);
-      const holder = fromFailure && this.isLive(fromFailure) ? fromFailure : await this.liveRecord(keyHash);
-      return holder ? { written: false, holder } : { written: false };
-    }
-  }
-
-  /**
-   * Deletes an order this intake wrote but no 202 will name (its key stands for another order), on
-   * condition that it is still as written: RECEIVED, same request, never updated. A failed delete
-   * is left for the reconciler (`resolveReceived` finds the key pointing elsewhere and deletes it).
-   */
-  private async discardTentative(order: StoredOrder): Promise<void> {
+  private async removeTentative(order: StoredOrder, by?: number): Promise<boolean> {
     try {
       await this.client.send(
         new DeleteCommand({
@@ -196,14 +240,56 @@ export class OrderIntake {
           ExpressionAttributeNames: { [STATUS_NAME]: 'status' },
           ExpressionAttributeValues: { ':received': 'RECEIVED', ':hash': order.request_hash, ':updated_at': order.updated_at },
         }),
+        until(by),
       );
-    } catch {
-      // Deliberately ignored: the answer to the client does not depend on it (see above).
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
     }
   }
 
-  private async orderOf(orderId: string): Promise<StoredOrder | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }));
+  /**
+   * Puts `record` if the key is free: absent, or past its window even while TTL has not deleted it.
+   * When it is not, `holder` is the live record that holds it, or absent if that went away (expired)
+   * before it could be read: then the caller tries again.
+   */
+  private async putKey(keyHash: string, record: IdempotencyRecord, by?: number): Promise<{ written: true } | { written: false; holder?: IdempotencyRecord }> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.opts.idempotencyTable,
+          Item: record,
+          ConditionExpression: 'attribute_not_exists(idempotency_id) OR expires_at <= :now',
+          ExpressionAttributeValues: { ':now': this.nowSeconds() },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+        until(by),
+      );
+      return { written: true };
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+      const fromFailure = recordOfRawItem(error.Item);
+      const holder = fromFailure && this.isLive(fromFailure) ? fromFailure : await this.liveRecord(keyHash, by);
+      return holder ? { written: false, holder } : { written: false };
+    }
+  }
+
+  /**
+   * Deletes an order this intake wrote but no 202 will name (its key stands for another order, or
+   * for none). The answer to the client does not depend on it: false when it could not be done
+   * (the caller logs it; the reconciler removes what is left, see `resolveReceived`).
+   */
+  private async discardTentative(order: StoredOrder, by?: number): Promise<boolean> {
+    try {
+      return await this.removeTentative(order, by);
+    } catch {
+      return false;
+    }
+  }
+
+  private async orderOf(orderId: string, by?: number): Promise<StoredOrder | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }), until(by));
     return Item as StoredOrder | undefined;
   }
 
@@ -224,20 +310,20 @@ export class OrderIntake {
   }
 
   /** True when the order under this (random, fresh) id is the one this call wrote. */
-  private async isOurs(order: StoredOrder): Promise<boolean> {
-    const stored = await this.orderOf(order.order_id);
+  private async isOurs(order: StoredOrder, by?: number): Promise<boolean> {
+    const stored = await this.orderOf(order.order_id, by);
     return stored?.request_hash === order.request_hash && stored?.received_at === order.received_at;
   }
 
   /** The record a key stands for now, or `undefined` when there is none or it has expired. */
-  public async liveRecord(keyHash: string): Promise<IdempotencyRecord | undefined> {
-    const record = await this.recordOf(keyHash);
+  public async liveRecord(keyHash: string, by?: number): Promise<IdempotencyRecord | undefined> {
+    const record = await this.recordOf(keyHash, by);
     return record && this.isLive(record) ? record : undefined;
   }
 
   /** The key's record, expired or not (TTL deletes late), or `undefined`. */
-  private async recordOf(keyHash: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.idempotencyTable, Key: { idempotency_id: keyHash }, ConsistentRead: true }));
+  private async recordOf(keyHash: string, by?: number): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.idempotencyTable, Key: { idempotency_id: keyHash }, ConsistentRead: true }), until(by));
     return Item as IdempotencyRecord | undefined;
   }
 

@@ -89,20 +89,20 @@ describe('the open-orders index key over an order life', () => {
 
     await step(() => intake.accept(received));
     await step(() => orders.transition(orderId, 'RECEIVED', 'PENDING', { total_cents: received.total_cents }));
-    await step(() => orders.recordFailedAttempt(orderId, { from: 'PENDING', attempt: 1, error: 'warehouse busy' }));
-    // The reconciler's claim and its refund are updates too (redrives, updated_at).
+    await step(() => orders.recordFailedAttempt(orderId, { from: 'PENDING', recordedAttempts: 0, receive: 'm1#1', error: 'warehouse busy' }));
+    // The reconciler's claim (a new dispatch, updated_at) and its confirmation (redrives) are updates too.
     await step(async () => {
       const current = await reconciler.get(orderId);
       if (current === undefined) throw new Error('the order must exist');
-      const bumped = await reconciler.bumpRedrives(current);
-      if (bumped === undefined) throw new Error('the bump must win');
-      await reconciler.refundRedrive(bumped);
+      const dispatch = { seq: 2, at: current.updated_at, sent_by: current.updated_at, visible_at: current.updated_at, by: 'reconcile-orders' };
+      if ((await reconciler.claimRequeue(current, dispatch)) === undefined) throw new Error('the claim must win');
+      await reconciler.confirmRedrive(orderId, { kind: 'requeue', seq: 2 });
     });
-    await step(() => orders.recordFailedAttempt(orderId, { from: 'RETRYING', attempt: 2, error: 'warehouse busy' }));
+    await step(() => orders.recordFailedAttempt(orderId, { from: 'RETRYING', recordedAttempts: 1, receive: 'm2#1', error: 'warehouse busy' }));
     await step(() => orders.transition(orderId, 'RETRYING', 'FULFILLED', { attempts: 3, attempt: 3 }));
 
     const opened = { open_shard: openShardKey(orderId), open_since: receivedAt };
-    // After: intake, ->PENDING, ->RETRYING, bump + refund, ->RETRYING, ->FULFILLED.
+    // After: intake, ->PENDING, ->RETRYING, claim + confirm, ->RETRYING, ->FULFILLED.
     expect(keys).toEqual([opened, opened, opened, opened, opened, {}]);
     expect(units).toEqual([[1], [0], [0], [0, 0], [0], [1]]);
     expect(units.flat().reduce((a, b) => a + b, 0)).toBe(2);

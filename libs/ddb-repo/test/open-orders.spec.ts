@@ -51,6 +51,68 @@ describe('openBefore', () => {
     const found = await repo().openBefore('2025-12-02T00:00:00.000Z', 3);
     expect(found.map((k) => k.open_since)).toEqual(['2025-12-01T00:00:00.000Z', '2025-12-01T00:00:01.000Z', '2025-12-01T00:00:02.000Z']);
   });
+
+  it('shares the limit among the shards, so a crowded shard cannot starve the others', async () => {
+    const names = await createTestTables({ prefix: 'open-fair' });
+    const fair = new OpenOrders({ ordersTable: names.orders, failedOrdersTable: names.failedOrders, writer: 'reconcile-orders', client });
+    // 40 old orders in shard 0, one younger order in each of shards 5 and 7.
+    for (let i = 0; i < 40; i += 1) {
+      await seed(client, names.orders, makeOrder({ order_id: idInShard(0), status: 'PENDING', received_at: `2025-11-01T00:00:${String(i).padStart(2, '0')}.000Z` }));
+    }
+    const lonely = [5, 7].map((shard) => makeOrder({ order_id: idInShard(shard), status: 'PENDING', received_at: '2025-11-20T00:00:00.000Z' }));
+    for (const order of lonely) await seed(client, names.orders, order);
+
+    const found = await fair.openBefore('2025-12-01T00:00:00.000Z', 16);
+
+    expect(found).toHaveLength(16);
+    expect(found.map((k) => k.order_id)).toEqual(expect.arrayContaining(lonely.map((o) => o.order_id)));
+    // What shards 1-7 left unused went to shard 0, oldest first.
+    const shard0 = found.filter((k) => openShardOf(k.order_id) === 0).map((k) => k.open_since);
+    expect(shard0).toEqual(Array.from({ length: 14 }, (_, i) => `2025-11-01T00:00:${String(i).padStart(2, '0')}.000Z`));
+  });
+});
+
+describe('readAll', () => {
+  it('reads many orders consistently, in the order of the keys, leaving out the ones that are gone', async () => {
+    const orders: StoredOrder[] = [];
+    for (let i = 0; i < 130; i += 1) orders.push(await seed(client, ordersTable, makeOrder({ status: 'PENDING' })));
+    const gone = { order_id: newOrderId() };
+    const read = await repo().readAll([...orders.slice(0, 70), gone, ...orders.slice(70)]);
+    expect(read).toEqual(orders);
+  });
+});
+
+describe('claims of a re-drive', () => {
+  const dispatch = { seq: 2, at: '2026-02-01T00:00:00.000Z', sent_by: '2026-02-01T00:00:07.000Z', visible_at: '2026-02-01T00:00:00.000Z', by: 'reconcile-orders' };
+
+  it('lets one of two runs that read the same order claim it, and counts the re-drive only when confirmed', async () => {
+    const order = await seed(client, ordersTable, makeOrder({ status: 'PENDING', updated_at: '2026-01-01T00:00:00.000Z' }));
+    const claimed = await repo().claimRequeue(order, dispatch);
+    expect(claimed).toMatchObject({ dispatch, status: 'PENDING', updated_at: '2026-02-01T00:00:00.000Z' });
+    expect(claimed?.redrives).toBeUndefined();
+    await expect(repo().claimRequeue(order, dispatch)).resolves.toBeUndefined();
+
+    await expect(repo().confirmRedrive(order.order_id, { kind: 'requeue', seq: 2 })).resolves.toBe(true);
+    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 1 });
+    // A confirmation for a dispatch that is no longer the order's: nothing counted.
+    await expect(repo().confirmRedrive(order.order_id, { kind: 'requeue', seq: 1 })).resolves.toBe(false);
+  });
+
+  it('claims a RECEIVED order until its execution is over, gives a refused claim back, and keeps the reason of a permanent failure', async () => {
+    const order = await seed(client, ordersTable, makeOrder({ status: 'RECEIVED', updated_at: '2026-01-01T00:00:00.000Z' }));
+    const until = '2026-02-01T00:05:06.000Z';
+    await expect(repo().claimRedrive(order, until)).resolves.toMatchObject({ workflow_until: until });
+    await expect(repo().releaseRedrive(order.order_id, until)).resolves.toBe(true);
+    const released = await repo().get(order.order_id);
+    expect(released?.workflow_until).not.toBe(until);
+    expect(released?.redrives).toBeUndefined();
+    await expect(repo().releaseRedrive(order.order_id, until)).resolves.toBe(false);
+
+    const again = await repo().claimRedrive(released as StoredOrder, until);
+    expect(again).toBeDefined();
+    await expect(repo().confirmRedrive(order.order_id, { kind: 'redrive', until }, 'AccessDeniedException: no')).resolves.toBe(true);
+    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 1, last_redrive_error: 'AccessDeniedException: no' });
+  });
 });
 
 describe('openOrderKeys and readOpenOrders', () => {
@@ -73,30 +135,6 @@ describe('openOrderKeys and readOpenOrders', () => {
       const order = open.find((o) => o.order_id === k.order_id);
       return { order_id: k.order_id, status: order?.status, updated_at: order?.updated_at, open_since: order?.received_at };
     }));
-  });
-});
-
-describe('bumpRedrives', () => {
-  it('counts a re-drive and moves updated_at, only for the first of two callers that read the same order', async () => {
-    const order = await seed(client, ordersTable, makeOrder({ status: 'PENDING', updated_at: '2026-01-01T00:00:00.000Z' }));
-    const first = await repo().bumpRedrives(order);
-    expect(first).toMatchObject({ redrives: 1, updated_at: '2026-02-01T00:00:00.000Z', status: 'PENDING' });
-    await expect(repo().bumpRedrives(order)).resolves.toBeUndefined();
-    if (first === undefined) throw new Error('the first bump must win');
-    await expect(repo().bumpRedrives(first)).resolves.toMatchObject({ redrives: 2 });
-  });
-});
-
-describe('refundRedrive', () => {
-  it('takes back the count of a bump whose action failed, keeping updated_at, unless the order moved', async () => {
-    const order = await seed(client, ordersTable, makeOrder({ status: 'RECEIVED', updated_at: '2026-01-01T00:00:00.000Z' }));
-    const bumped = await repo().bumpRedrives(order);
-    if (bumped === undefined) throw new Error('the bump must win');
-    await expect(repo().refundRedrive(bumped)).resolves.toBe(true);
-    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 0, updated_at: bumped.updated_at });
-    // A second refund of the same bump finds the count changed: nothing is written.
-    await expect(repo().refundRedrive(bumped)).resolves.toBe(false);
-    await expect(repo().get(order.order_id)).resolves.toMatchObject({ redrives: 0 });
   });
 });
 

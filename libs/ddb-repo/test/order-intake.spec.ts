@@ -181,18 +181,22 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
     await expect(orders.get(keyed.order_id)).resolves.toEqual(keyed);
   });
 
-  it('claims a free key for a tentative order, which is committed from then on', async () => {
+  it('removes a tentative order whose key is free, never claims it: its intake failed and the client was told so', async () => {
     const tentative = received(uniqueKey());
     await intake().writeOrder(tentative);
     await expect(keyRecord(tentative.idempotency_key_hash)).resolves.toBeUndefined();
 
-    await expect(intake().resolveReceived(tentative)).resolves.toBe('claimed');
-    const record = await keyRecord(tentative.idempotency_key_hash);
-    expect(record).toMatchObject({ order_id: tentative.order_id, request_hash: tentative.request_hash });
-    // The key's window is the one that began when the order came in.
-    expect(record?.['expires_at']).toBe(Math.floor(Date.parse(tentative.received_at) / 1000) + WINDOW_SECONDS);
-    await expect(intake().resolveReceived(tentative)).resolves.toBe('committed');
-    await expect(orders.get(tentative.order_id)).resolves.toEqual(tentative);
+    await expect(intake().resolveReceived(tentative)).resolves.toBe('removed');
+    await expect(orders.get(tentative.order_id)).resolves.toBeUndefined();
+    await expect(keyRecord(tentative.idempotency_key_hash)).resolves.toBeUndefined();
+  });
+
+  it('keeps an order whose key record is gone once the order is older than its window: TTL may have deleted the record that stood for it', async () => {
+    const start = Date.parse('2026-03-05T00:00:00.000Z');
+    const old = { ...received(uniqueKey()), received_at: new Date(start).toISOString(), updated_at: new Date(start).toISOString() };
+    await intake(() => new Date(start)).writeOrder(old);
+    await expect(intake(() => new Date(start + (WINDOW_SECONDS + 1) * 1000)).resolveReceived(old)).resolves.toBe('committed');
+    await expect(orders.get(old.order_id)).resolves.toEqual(old);
   });
 
   it('lets a retry of the crashed request take the key; the tentative order is then superseded and deleted', async () => {
@@ -219,7 +223,7 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
     expect(await ordersWithKey(first.idempotency_key_hash)).toEqual([first]);
   });
 
-  it('does not delete a superseded order that changed since it was read, and still answers superseded', async () => {
+  it('does not delete a tentative order that changed since it was read: it is left for the next look', async () => {
     const key = uniqueKey();
     const first = received(key);
     await intake().accept(first);
@@ -229,28 +233,21 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
       new UpdateCommand({ TableName: ordersTable, Key: { order_id: duplicate.order_id }, UpdateExpression: 'SET updated_at = :t', ExpressionAttributeValues: { ':t': '2026-01-01T00:00:09.000Z' } }),
     );
 
-    await expect(intake().resolveReceived(duplicate)).resolves.toBe('superseded');
+    await expect(intake().resolveReceived(duplicate)).resolves.toBe('changed');
     await expect(orders.get(duplicate.order_id)).resolves.toMatchObject({ updated_at: '2026-01-01T00:00:09.000Z' });
   });
 
-  it('gives concurrent resolutions of two tentative orders of one key one winner', async () => {
+  it('removes both tentative orders of one key when nobody committed the key, whoever looks first', async () => {
     const key = uniqueKey();
     const [a, b] = [received(key), received(key)] as [StoredOrder, StoredOrder];
     await Promise.all([intake().writeOrder(a), intake().writeOrder(b)]);
 
     const outcomes = await Promise.all([intake().resolveReceived(a), intake().resolveReceived(b), intake().resolveReceived(a), intake().resolveReceived(b)]);
 
-    const survivors = await ordersWithKey(a.idempotency_key_hash);
-    expect(survivors).toHaveLength(1);
-    const winner = survivors[0]?.order_id;
-    await expect(keyRecord(a.idempotency_key_hash)).resolves.toMatchObject({ order_id: winner });
-    // Each order is decided one way: the winner claimed (a second look finds it claimed or
-    // committed), the loser superseded.
-    const [ofA, ofB] = [[outcomes[0], outcomes[2]], [outcomes[1], outcomes[3]]];
-    const [won, lost] = winner === a.order_id ? [ofA, ofB] : [ofB, ofA];
-    expect(won).toContain('claimed');
-    expect(won?.filter((o) => o !== 'claimed' && o !== 'committed')).toEqual([]);
-    expect(lost).toEqual(['superseded', 'superseded']);
+    await expect(ordersWithKey(a.idempotency_key_hash)).resolves.toEqual([]);
+    await expect(keyRecord(a.idempotency_key_hash)).resolves.toBeUndefined();
+    // Of two looks at one order, one removed it; the other found it gone.
+    for (const pair of [[outcomes[0], outcomes[2]], [outcomes[1], outcomes[3]]]) expect([...pair].sort()).toEqual(['changed', 'removed']);
   });
 
   it('decides by the windows: a key held before the order came in is free, one taken after its window ends is not its to judge', async () => {
@@ -266,12 +263,13 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
     });
     const resolveAt = (seconds: number) => intake(() => new Date(start + seconds * 1000));
 
-    // An older record that expired before this order came in: the key was free, so it is claimed.
+    // An older record that expired before this order came in: the key was free, so this order's
+    // own key put failed: it is removed.
     const early = { ...tentative(uniqueKey()), received_at: at(WINDOW_SECONDS + 10), updated_at: at(WINDOW_SECONDS + 10) };
     await client.send(new PutCommand({ TableName: idempotencyTable, Item: holder(early.idempotency_key_hash, 0) }));
     await resolveAt(WINDOW_SECONDS + 300).writeOrder(early);
-    await expect(resolveAt(WINDOW_SECONDS + 300).resolveReceived(early)).resolves.toBe('claimed');
-    await expect(keyRecord(early.idempotency_key_hash)).resolves.toMatchObject({ order_id: early.order_id });
+    await expect(resolveAt(WINDOW_SECONDS + 300).resolveReceived(early)).resolves.toBe('removed');
+    await expect(orders.get(early.order_id)).resolves.toBeUndefined();
 
     // An expired record that was live when this order came in: it stood for the request that won.
     const during = { ...tentative(uniqueKey()), received_at: at(100), updated_at: at(100) };

@@ -1,5 +1,5 @@
 import { ORDER_STATUSES, TRANSITIONS, canTransition, isTerminal, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
-import { DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, OrdersRepository, StaleStatusError, createDocumentClient } from '../src';
+import { AttemptRaceError, DispatchRaceError, DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, OrdersRepository, StaleStatusError, createDocumentClient } from '../src';
 import { harnessEnv, makeOrder, seed, steppingClock } from './helpers';
 
 // Runs against DynamoDB Local (started by the local-aws jest harness). Every test uses fresh order
@@ -104,34 +104,40 @@ describe('transition', () => {
 });
 
 describe('recordFailedAttempt', () => {
-  it('counts attempts: PENDING -> RETRYING (1) -> RETRYING (2), with the last error', async () => {
+  it('counts attempts, one per call: PENDING -> RETRYING (1) -> RETRYING (2), with the last error and the receive that made it', async () => {
     const repo = newRepo();
     const order = await seed(client, tableName, makeOrder());
-    await expect(repo.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 1, error: 'first' })).resolves.toMatchObject({
+    await expect(repo.recordFailedAttempt(order.order_id, { from: 'PENDING', recordedAttempts: 0, receive: 'm1#1', error: 'first' })).resolves.toMatchObject({
       status: 'RETRYING',
       attempts: 1,
       last_error: 'first',
+      last_attempt_receive: 'm1#1',
     });
-    const second = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: 'second' });
-    const first = moved(order, 'RETRYING', '2026-01-02T00:00:00.000Z', { attempts: 1, last_error: 'first' }, 1);
-    expect(second).toEqual(moved(first, 'RETRYING', '2026-01-02T00:00:01.000Z', { attempts: 2, last_error: 'second' }, 2));
+    const second = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', recordedAttempts: 1, receive: 'm1#3', error: 'second' });
+    const first = moved(order, 'RETRYING', '2026-01-02T00:00:00.000Z', { attempts: 1, last_error: 'first', last_attempt_receive: 'm1#1' }, 1);
+    expect(second).toEqual(moved(first, 'RETRYING', '2026-01-02T00:00:01.000Z', { attempts: 2, last_error: 'second', last_attempt_receive: 'm1#3' }, 2));
   });
 
-  it('throws DuplicateAttemptError for the same or an older attempt, and writes nothing', async () => {
+  it('throws DuplicateAttemptError when this receive recorded its attempt already (a retried write), and writes nothing', async () => {
     const repo = newRepo();
-    const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 2, last_error: 'second' }));
-    for (const attempt of [2, 1]) {
-      const error = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt, error: 'again' }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(DuplicateAttemptError);
-      expect(error).toMatchObject({ orderId: order.order_id, attempt, recordedAttempts: 2 });
-    }
+    const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 2, last_error: 'second', last_attempt_receive: 'm1#2' }));
+    const error = await repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', recordedAttempts: 1, receive: 'm1#2', error: 'again' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DuplicateAttemptError);
+    expect(error).toMatchObject({ orderId: order.order_id, recordedAttempts: 2 });
+    await expect(repo.get(order.order_id)).resolves.toEqual(order);
+  });
+
+  it('throws AttemptRaceError when another receive recorded an attempt after the order was read, and writes nothing', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 2, last_attempt_receive: 'other#1' }));
+    await expect(repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', recordedAttempts: 1, receive: 'm1#2', error: 'late' })).rejects.toBeInstanceOf(AttemptRaceError);
     await expect(repo.get(order.order_id)).resolves.toEqual(order);
   });
 
   it('throws StaleStatusError when the order moved on (e.g. FULFILLED by another receive)', async () => {
     const repo = newRepo();
     const order = await seed(client, tableName, makeOrder({ status: 'FULFILLED', attempts: 1 }));
-    await expect(repo.recordFailedAttempt(order.order_id, { from: 'PENDING', attempt: 2, error: 'late' })).rejects.toMatchObject({
+    await expect(repo.recordFailedAttempt(order.order_id, { from: 'PENDING', recordedAttempts: 0, receive: 'm#1', error: 'late' })).rejects.toMatchObject({
       name: 'StaleStatusError',
       expected: 'PENDING',
       actual: 'FULFILLED',
@@ -140,21 +146,38 @@ describe('recordFailedAttempt', () => {
   });
 
   it('throws IllegalTransitionError from a terminal status, before any write', async () => {
-    await expect(newRepo().recordFailedAttempt(makeOrder().order_id, { from: 'FULFILLED', attempt: 1, error: 'x' })).rejects.toBeInstanceOf(IllegalTransitionError);
+    await expect(newRepo().recordFailedAttempt(makeOrder().order_id, { from: 'FULFILLED', recordedAttempts: 0, receive: 'm#1', error: 'x' })).rejects.toBeInstanceOf(IllegalTransitionError);
   });
 
   it('throws OrderNotFoundError for an unknown order', async () => {
-    await expect(newRepo().recordFailedAttempt(makeOrder().order_id, { from: 'PENDING', attempt: 1, error: 'x' })).rejects.toBeInstanceOf(OrderNotFoundError);
+    await expect(newRepo().recordFailedAttempt(makeOrder().order_id, { from: 'PENDING', recordedAttempts: 0, receive: 'm#1', error: 'x' })).rejects.toBeInstanceOf(OrderNotFoundError);
   });
 
   it('counts an attempt once when copies of the same receive race', async () => {
     const repo = newRepo();
     const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 1 }));
     const results = await Promise.allSettled(
-      Array.from({ length: 6 }, (_, i) => repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', attempt: 2, error: `copy ${i}` })),
+      Array.from({ length: 6 }, (_, i) => repo.recordFailedAttempt(order.order_id, { from: 'RETRYING', recordedAttempts: 1, receive: 'm1#2', error: `copy ${i}` })),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DuplicateAttemptError);
     await expect(repo.get(order.order_id)).resolves.toMatchObject({ status: 'RETRYING', attempts: 2 });
+  });
+});
+
+describe('recordDispatch', () => {
+  const dispatch = (seq: number) => ({ seq, at: '2026-01-02T00:00:00.000Z', sent_by: '2026-01-02T00:00:07.000Z', visible_at: '2026-01-02T00:01:00.000Z', by: 'dlq-handler', source: 'm1' });
+
+  it('writes the next dispatch of an open order once: of two senders that read the same one, the second gets DispatchRaceError', async () => {
+    const repo = newRepo();
+    const order = await seed(client, tableName, makeOrder({ status: 'RETRYING', attempts: 1, dispatch: { ...dispatch(1), by: 'store-order' } }));
+    await expect(repo.recordDispatch(order.order_id, { from: 'RETRYING', expectedSeq: 1, dispatch: dispatch(2), dlqRedrives: 1 })).resolves.toMatchObject({ dispatch: dispatch(2), dlq_redrives: 1 });
+    await expect(repo.recordDispatch(order.order_id, { from: 'RETRYING', expectedSeq: 1, dispatch: dispatch(2), dlqRedrives: 1 })).rejects.toBeInstanceOf(DispatchRaceError);
+    await expect(repo.recordDispatch(order.order_id, { from: 'PENDING', expectedSeq: 2, dispatch: dispatch(3) })).rejects.toBeInstanceOf(StaleStatusError);
+  });
+
+  it('writes a first dispatch for an order that has none', async () => {
+    const order = await seed(client, tableName, makeOrder({ status: 'PENDING' }));
+    await expect(newRepo().recordDispatch(order.order_id, { from: 'PENDING', expectedSeq: 0, dispatch: dispatch(1) })).resolves.toMatchObject({ dispatch: dispatch(1) });
   });
 });

@@ -23,6 +23,8 @@ export const SDK_BUDGETS = {
   /** StartExecution; api-handler has already stored the order when it calls it. Worst case ~5.2 s. */
   sfn: { connectionTimeout: 1000, requestTimeout: 1500, maxAttempts: 2 },
   sqs: { connectionTimeout: 1000, requestTimeout: 2000, maxAttempts: 2 },
+  /** GetMetricData, read by the reconciler once a run at most. */
+  cloudwatch: { connectionTimeout: 1000, requestTimeout: 2000, maxAttempts: 2 },
 } as const satisfies Record<string, SdkClientBudget>;
 
 /** The SDK client configuration (`new XClient(sdkClientConfig(SDK_BUDGETS.x))`) for a budget. */

@@ -26,6 +26,8 @@ export interface FakeSfnServer {
   calls: { operation: string; body: Record<string, unknown> }[];
   /** Makes the next `count` calls fail with this HTTP status and error type. */
   failNext(count: number, status: number, errorType: string): void;
+  /** Answers the next `count` calls only after `ms` (they still take effect at once): a call that lands and times out at the caller. */
+  delayNext(count: number, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -42,7 +44,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: Record<string, unknown>, errorType?: string): void {
+function reply(res: ServerResponse, status: number, body: Record<string, unknown>, errorType?: string): void {
   const headers: Record<string, string> = { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'fake-sfn-request' };
   if (errorType) headers['x-amzn-errortype'] = errorType;
   res.writeHead(status, headers);
@@ -53,12 +55,25 @@ export async function startFakeSfnServer(): Promise<FakeSfnServer> {
   const executions = new Map<string, FakeExecution>();
   const calls: FakeSfnServer['calls'] = [];
   let failures: { count: number; status: number; errorType: string } | undefined;
+  let delays: { count: number; ms: number } | undefined;
 
   const server: Server = createServer((req, res) => {
     void (async () => {
       const operation = String(req.headers['x-amz-target'] ?? '').replace(/^AWSStepFunctions\./, '');
       const body = JSON.parse((await readBody(req)) || '{}') as Record<string, unknown>;
       calls.push({ operation, body });
+      let delayMs = 0;
+      if (delays && delays.count > 0) {
+        delays.count -= 1;
+        delayMs = delays.ms;
+      }
+      const answer = reply;
+      const send = (r: ServerResponse, status: number, payload: Record<string, unknown>, errorType?: string) => {
+        if (delayMs === 0) return answer(r, status, payload, errorType);
+        setTimeout(() => {
+          if (!r.destroyed) answer(r, status, payload, errorType);
+        }, delayMs).unref();
+      };
       if (failures && failures.count > 0) {
         failures.count -= 1;
         send(res, failures.status, { message: 'injected failure' }, failures.errorType);
@@ -94,6 +109,13 @@ export async function startFakeSfnServer(): Promise<FakeSfnServer> {
     failNext(count, status, errorType) {
       failures = { count, status, errorType };
     },
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    delayNext(count, ms) {
+      delays = { count, ms };
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }

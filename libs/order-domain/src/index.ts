@@ -7,3 +7,4 @@ export * from './validate';
 export * from './json-schema';
 export * from './workflow';
 export * from './openapi';
+export * from './carrier';

@@ -47,8 +47,31 @@ export const StatusChangeSchema = Type.Object({
   at: Type.String(),
   /** The function that wrote it (`api-handler`, `store-order`, ...). */
   by: Type.String(),
-  /** The fulfilment attempt (SQS receive count) for fulfilment writes. */
+  /** The fulfilment attempt (the order's attempts counting this one) for fulfilment writes. */
   attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+/**
+ * The carrier of a queued order: its latest message on order_queue. Written before the message is
+ * sent (so the message can never exist without it) by whoever sends one: store-order (seq 1, for
+ * the workflow's EnqueueOrder), the reconciler, dlq-handler (a send-back) and an operator's redrive.
+ * The message body carries `seq` (`OrderMessage.dispatch`). The reconciler decides from it whether
+ * the message can still be queued: a message sent by `sent_by` cannot be in a queue whose oldest
+ * message was sent later.
+ */
+export const DispatchSchema = Type.Object({
+  /** 1 for the workflow's message, +1 for each message sent again. */
+  seq: Type.Integer({ minimum: 1 }),
+  /** When the dispatch was recorded (just before the send). */
+  at: Type.String(),
+  /** The latest time the message can have been sent: the sender's own deadline. */
+  sent_by: Type.String(),
+  /** When the message becomes receivable: later than `at` for a delayed send-back. */
+  visible_at: Type.String(),
+  /** Who sent it: store-order (via the workflow), reconcile-orders, dlq-handler, dofs-cli. */
+  by: Type.String(),
+  /** dlq-handler: the dead letter this send-back replaces, so a retried send-back resends the same dispatch. */
+  source: Type.Optional(Type.String()),
 });
 
 /** An order as stored in the `orders` table. */
@@ -83,8 +106,24 @@ export const StoredOrderSchema = Type.Object({
   open_shard: Type.Optional(Type.String()),
   /** Sort key of the `open-orders` index: when the order opened (intake or an operator's redrive); set and removed with `open_shard`. */
   open_since: Type.Optional(Type.String()),
-  /** How often the reconciler re-drove the order. */
+  /** How often the reconciler re-drove the order (re-drives delivered: a start or a send that succeeded). */
   redrives: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The current carrier of a PENDING / RETRYING order: its last queue message (see `DispatchSchema`). */
+  dispatch: Type.Optional(DispatchSchema),
+  /** Fulfilment attempts made before the current round began (an operator's redrive starts a round). */
+  attempts_base: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** The receive (`<message id>#<receive count>`) that recorded the last failed attempt: a retried write recognises itself. */
+  last_attempt_receive: Type.Optional(Type.String()),
+  /** dlq-handler's send-backs in the current round (processing failed, not the order). */
+  dlq_redrives: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * A RECEIVED order: no workflow execution of it can be alive after this time (ISO 8601). Absent:
+   * its first start, bounded by the intake (see `workflowLiveUntil`). Set to the start time by
+   * api-handler when StartExecution definitely failed, and by the reconciler when it starts one.
+   */
+  workflow_until: Type.Optional(Type.String()),
+  /** The reconciler's last re-drive that failed for a permanent reason (internal, never shown). */
+  last_redrive_error: Type.Optional(Type.String()),
   created_at: Type.String(),
   updated_at: Type.String(),
 });
@@ -93,6 +132,8 @@ export const StoredOrderSchema = Type.Object({
 export const OrderMessageSchema = Type.Object({
   order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
   correlation_id: Type.Optional(Type.String()),
+  /** The order's `dispatch.seq` when this message was sent: an older one has been superseded. */
+  dispatch: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 
 /** A note in a failed_orders item: an operator re-opened the order (FAILED -> RETRYING) and queued it again. */
@@ -100,7 +141,7 @@ export const OperatorRedriveSchema = Type.Object({
   at: Type.String(),
   /** Who redrove it (`dofs-cli`). */
   by: Type.String(),
-  /** The order's fulfilment attempts then: the new round numbers its attempts from here (`attempt_offset`). */
+  /** The order's fulfilment attempts then: the new round counts its attempts from here (`attempts_base`). */
   attempts: Type.Integer({ minimum: 0 }),
 });
 
@@ -140,6 +181,7 @@ void statusesAgree;
 export type OrderMessage = Type.Static<typeof OrderMessageSchema>;
 export type FailedOrderRecord = Type.Static<typeof FailedOrderRecordSchema>;
 export type OperatorRedrive = Type.Static<typeof OperatorRedriveSchema>;
+export type Dispatch = Type.Static<typeof DispatchSchema>;
 
 /** The body of `202 Accepted` from `POST /order`: `status` is the status at acceptance, always RECEIVED. */
 export const OrderAcceptedSchema = Type.Object(

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
 import { PATTERNS, isOrderMessage, type OrderMessage } from '@dofs/order-domain';
-import { ATTEMPT_OFFSET_ATTRIBUTE, CORRELATION_ID_ATTRIBUTE, DEFAULT_RECEIVE_COUNT, DLQ_REDRIVES_ATTRIBUTE } from './constants';
+import { CORRELATION_ID_ATTRIBUTE, DEFAULT_RECEIVE_COUNT } from './constants';
 import { MalformedMessageError } from './errors';
 
 /** An order_queue record, checked and unpacked. */
@@ -11,12 +11,8 @@ export interface ParsedOrderRecord {
   correlationId?: string;
   /** SQS `ApproximateReceiveCount`: 1 on the first delivery. */
   receiveCount: number;
-  /** The `attempt_offset` attribute: attempts the order had when this message was sent again (0 when absent). */
-  attemptOffset: number;
-  /** The fulfilment attempt this delivery is: `attemptOffset` + receive count. */
-  attempt: number;
-  /** The `dlq_redrives` attribute: how often dlq-handler sent this order back (0 when absent). */
-  dlqRedrives: number;
+  /** This receive, `<message id>#<receive count>`: what a failed attempt records, so a retried write of it is recognised. */
+  receive: string;
   /** When the message was first sent (SQS `SentTimestamp`), ISO 8601. */
   sentAt?: string;
   /** The body exactly as received (what the DLQ archive keeps). */
@@ -38,6 +34,9 @@ function describeMismatch(value: unknown): string {
   if (body['correlation_id'] !== undefined && typeof body['correlation_id'] !== 'string') {
     return `${prefix} /correlation_id must be a string`;
   }
+  if (body['dispatch'] !== undefined && !(Number.isInteger(body['dispatch']) && (body['dispatch'] as number) >= 1)) {
+    return `${prefix} /dispatch must be an integer of at least 1`;
+  }
   return `${prefix} / is invalid`;
 }
 
@@ -49,12 +48,6 @@ export function receiveCountOf(record: Pick<SQSRecord, 'attributes'>): number {
 /** When a record was first sent (SQS `SentTimestamp`) as ISO 8601, if the record says. */
 export function sentAtOf(record: Pick<SQSRecord, 'attributes'>): string | undefined {
   return isoFromEpochMs(record.attributes?.SentTimestamp);
-}
-
-/** A non-negative integer Number attribute of a record, 0 when absent or unreadable. */
-function counterAttribute(record: Pick<SQSRecord, 'messageAttributes'>, name: string): number {
-  const n = Number(record.messageAttributes?.[name]?.stringValue);
-  return Number.isSafeInteger(n) && n >= 0 ? n : 0;
 }
 
 function positiveInteger(text: string | undefined): number | undefined {
@@ -85,6 +78,7 @@ export function parseOrderRecord(record: SQSRecord): ParsedOrderRecord {
   }
   const message: OrderMessage = { order_id: value.order_id };
   if (value.correlation_id !== undefined) message.correlation_id = value.correlation_id;
+  if (value.dispatch !== undefined) message.dispatch = value.dispatch;
 
   const correlationId = record.messageAttributes?.[CORRELATION_ID_ATTRIBUTE]?.stringValue || message.correlation_id;
   const sentAt = sentAtOf(record);
@@ -93,9 +87,7 @@ export function parseOrderRecord(record: SQSRecord): ParsedOrderRecord {
     message,
     ...(correlationId ? { correlationId } : {}),
     receiveCount: receiveCountOf(record),
-    attemptOffset: counterAttribute(record, ATTEMPT_OFFSET_ATTRIBUTE),
-    attempt: counterAttribute(record, ATTEMPT_OFFSET_ATTRIBUTE) + receiveCountOf(record),
-    dlqRedrives: counterAttribute(record, DLQ_REDRIVES_ATTRIBUTE),
+    receive: `${record.messageId}#${receiveCountOf(record)}`,
     ...(sentAt === undefined ? {} : { sentAt }),
     body: record.body,
   };

@@ -1,7 +1,7 @@
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { SDK_BUDGETS, sdkClientConfig } from '@dofs/handler-kit';
 import type { OrderMessage } from '@dofs/order-domain';
-import { ATTEMPT_OFFSET_ATTRIBUTE, CORRELATION_ID_ATTRIBUTE, DLQ_REDRIVES_ATTRIBUTE, ORDER_ID_ATTRIBUTE } from './constants';
+import { CORRELATION_ID_ATTRIBUTE, DISPATCH_ATTRIBUTE, ORDER_ID_ATTRIBUTE } from './constants';
 
 export interface QueueClientOptions {
   /** Default: a client from the environment (region, credentials, `AWS_ENDPOINT_URL_SQS`) with the handlers' timeouts. */
@@ -9,28 +9,17 @@ export interface QueueClientOptions {
 }
 
 export interface SendOptions {
-  correlationId?: string;
-  /**
-   * Fulfilment attempts the order already had when this message was sent again (by dlq-handler or
-   * the reconciler): a new message starts at receive count 1, so the consumer numbers its
-   * attempts from here (`attempt = offset + ApproximateReceiveCount`).
-   */
-  attemptOffset?: number;
-  /** How often dlq-handler has sent this order's message back already. */
-  dlqRedrives?: number;
   /** SQS DelaySeconds (0..900). */
   delaySeconds?: number;
 }
 
-/** The `order_id` and `correlation_id` String attributes (an absent or empty correlation id is left out: SQS rejects empty values), and the counters when set. */
-function attributesFor(message: OrderMessage, opts: SendOptions): Record<string, MessageAttributeValue> {
+/** The `order_id` and `correlation_id` String attributes (an absent or empty correlation id is left out: SQS rejects empty values), and `dispatch` when set. */
+function attributesFor(message: OrderMessage): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {
     [ORDER_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.order_id },
   };
-  const correlation = opts.correlationId ?? message.correlation_id;
-  if (correlation) attributes[CORRELATION_ID_ATTRIBUTE] = { DataType: 'String', StringValue: correlation };
-  if (opts.attemptOffset) attributes[ATTEMPT_OFFSET_ATTRIBUTE] = { DataType: 'Number', StringValue: String(opts.attemptOffset) };
-  if (opts.dlqRedrives) attributes[DLQ_REDRIVES_ATTRIBUTE] = { DataType: 'Number', StringValue: String(opts.dlqRedrives) };
+  if (message.correlation_id) attributes[CORRELATION_ID_ATTRIBUTE] = { DataType: 'String', StringValue: message.correlation_id };
+  if (message.dispatch !== undefined) attributes[DISPATCH_ATTRIBUTE] = { DataType: 'Number', StringValue: String(message.dispatch) };
   return attributes;
 }
 
@@ -46,13 +35,13 @@ export class QueueClient {
     this.client = opts.client ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs));
   }
 
-  /** Sends one message. Errors are the SDK's, after its own retries of throttling, 5xx and network failures. */
+  /** Sends one message (build it with `orderMessageFor`). Errors are the SDK's, after its own retries of throttling, 5xx and network failures. */
   public async sendOrderMessage(queueUrl: string, message: OrderMessage, opts: SendOptions = {}): Promise<{ messageId: string }> {
     const { MessageId } = await this.client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
         MessageBody: JSON.stringify(message),
-        MessageAttributes: attributesFor(message, opts),
+        MessageAttributes: attributesFor(message),
         ...(opts.delaySeconds ? { DelaySeconds: Math.min(900, Math.max(0, Math.round(opts.delaySeconds))) } : {}),
       }),
     );

@@ -23,8 +23,8 @@ describe('parseOrderRecord', () => {
   it('unpacks a message sent by QueueClient and received from the real queue', async () => {
     const sqs = new SQSClient({});
     const queueUrl = await createQueue(sqs, 'parse');
-    const message = { order_id: newOrderId(), correlation_id: 'corr-body' };
-    const { messageId } = await new QueueClient({ client: sqs }).sendOrderMessage(queueUrl, message, { correlationId: 'corr-attr' });
+    const message = { order_id: newOrderId(), correlation_id: 'corr-body', dispatch: 2 };
+    const { messageId } = await new QueueClient({ client: sqs }).sendOrderMessage(queueUrl, message);
     const [received] = await receive(sqs, queueUrl, 1);
     sqs.destroy();
 
@@ -32,11 +32,9 @@ describe('parseOrderRecord', () => {
     expect(parsed).toEqual({
       messageId,
       message,
-      correlationId: 'corr-attr',
+      correlationId: 'corr-body',
       receiveCount: 1,
-      attemptOffset: 0,
-      attempt: 1,
-      dlqRedrives: 0,
+      receive: `${messageId}#1`,
       sentAt: new Date(Number(received?.Attributes?.['SentTimestamp'])).toISOString(),
       body: JSON.stringify(message),
     });
@@ -50,9 +48,7 @@ describe('parseOrderRecord', () => {
       message: { order_id: orderId, correlation_id: 'from-body' },
       correlationId: 'from-body',
       receiveCount: 2,
-      attemptOffset: 0,
-      attempt: 2,
-      dlqRedrives: 0,
+      receive: 'msg-1#2',
       sentAt: '2026-01-01T00:00:00.000Z',
       body,
     });
@@ -89,6 +85,7 @@ describe('parseOrderRecord', () => {
     ['{"order_id":42}', '/order_id must be a string'],
     ['{"order_id":"12345"}', '/order_id must match'],
     [`{"order_id":"${newOrderId()}","correlation_id":7}`, '/correlation_id must be a string'],
+    [`{"order_id":"${newOrderId()}","dispatch":0}`, '/dispatch must be an integer of at least 1'],
   ])('names the offending field of %s', (body, expected) => {
     expect(malformed(body).reason).toContain(expected);
   });

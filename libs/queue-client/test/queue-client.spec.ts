@@ -16,10 +16,10 @@ afterAll(() => sqs.destroy());
 const orderMessage = (correlationId?: string): OrderMessage => ({ order_id: newOrderId(), ...(correlationId ? { correlation_id: correlationId } : {}) });
 
 describe('sendOrderMessage', () => {
-  it('sends the JSON body with order_id and correlation_id attributes', async () => {
+  it('sends the JSON body with order_id, correlation_id and dispatch attributes', async () => {
     const queueUrl = await createQueue(sqs, 'single');
-    const message = orderMessage('corr-in-body');
-    const { messageId } = await new QueueClient({ client: sqs }).sendOrderMessage(queueUrl, message, { correlationId: 'corr-42' });
+    const message = { ...orderMessage('corr-42'), dispatch: 3 };
+    const { messageId } = await new QueueClient({ client: sqs }).sendOrderMessage(queueUrl, message);
 
     const [received] = await receive(sqs, queueUrl, 1);
     expect(received?.MessageId).toBe(messageId);
@@ -27,6 +27,7 @@ describe('sendOrderMessage', () => {
     expect(received?.MessageAttributes).toEqual({
       order_id: { DataType: 'String', StringValue: message.order_id },
       correlation_id: { DataType: 'String', StringValue: 'corr-42' },
+      dispatch: { DataType: 'Number', StringValue: '3' },
     });
   });
 
@@ -46,11 +47,11 @@ describe('sendOrderMessage', () => {
 });
 
 describe('sending an order again', () => {
-  it('carries the attempt offset and the redrive count, which the consumer adds to the receive count', async () => {
+  it('carries the dispatch seq and a delay; the consumer reads the seq from the body', async () => {
     const queueUrl = await createQueue(sqs, 'again');
-    const message = orderMessage('corr-again');
-    await new QueueClient({ client: sqs }).sendOrderMessage(queueUrl, message, { attemptOffset: 2, dlqRedrives: 1 });
-    const [received] = await receive(sqs, queueUrl, 1);
-    expect(parseOrderRecord(toSqsRecord(must(received)))).toMatchObject({ receiveCount: 1, attempt: 3, dlqRedrives: 1, message });
+    const message = { ...orderMessage('corr-again'), dispatch: 2 };
+    await new QueueClient({ client: sqs }).sendOrderMessage(queueUrl, message, { delaySeconds: 1 });
+    const [received] = await receive(sqs, queueUrl, 1, { timeoutMs: 5_000 });
+    expect(parseOrderRecord(toSqsRecord(must(received)))).toMatchObject({ receiveCount: 1, message });
   });
 });

@@ -2,11 +2,12 @@ import { BatchGetCommand, ScanCommand, TransactWriteCommand, type BatchGetComman
 import { QueueClient } from '@dofs/queue-client';
 import {
   canOperatorTransition,
+  nextDispatch,
   openShardKey,
+  orderMessageFor,
   PATTERNS,
   type FailedOrderRecord,
   type OperatorRedrive,
-  type OrderMessage,
   type StatusChange,
   type StoredOrder,
 } from '@dofs/order-domain';
@@ -100,15 +101,22 @@ function notRedrivable(order: StoredOrder | undefined, record: FailedOrderRecord
   return undefined;
 }
 
+/** How long the send may take once the redrive is written: the SQS client's worst case is ~6 s; a person's terminal is no Lambda. */
+const SEND_WITHIN_SECONDS = 30;
+
 /**
  * FAILED -> RETRYING (an operator transition), recorded in the order's history and as a note in its
- * failed_orders item, in one transaction conditional on the order still being FAILED; then the
- * order's message goes to order_queue with `attempt_offset` = its attempts, and fulfilment takes its
- * normal path (retries, DLQ, dlq-handler). If the send fails after the write, the order is RETRYING
- * without a message: the reconciler re-enqueues such an order once its window has passed.
+ * failed_orders item, in one transaction conditional on the order still being FAILED. The write
+ * starts a new fulfilment round (`attempts_base` = the attempts so far, the round's send-backs and
+ * the reconciler's re-drives cleared) and records the order's next dispatch; then that message goes
+ * to order_queue, and fulfilment takes its normal path (retries, DLQ, dlq-handler). If the send fails
+ * after the write, the order is RETRYING without a message: the reconciler sees that no message of
+ * it is queued and sends it.
  */
 export async function redriveOne(ctx: Context, order: StoredOrder): Promise<RedriveOutcome> {
-  const at = ctx.now().toISOString();
+  const now = ctx.now();
+  const at = now.toISOString();
+  const dispatch = nextDispatch(order.dispatch, { at: now, sendWithinSeconds: SEND_WITHIN_SECONDS, by: WRITER });
   const change: StatusChange = { from: 'FAILED', to: 'RETRYING', at, by: WRITER };
   const note: OperatorRedrive = { at, by: WRITER, attempts: order.attempts };
   try {
@@ -123,10 +131,20 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
               // so does the reconciler's re-drive count: the new round gets the reconciler's whole budget.
               // The order re-enters the open-orders index, open since now (one index write).
               UpdateExpression:
-                'SET #status = :to, updated_at = :now, open_shard = :shard, open_since = :now, status_history = list_append(if_not_exists(status_history, :none), :change) REMOVE status_reason, failure_reason, redrives',
+                'SET #status = :to, updated_at = :now, open_shard = :shard, open_since = :now, attempts_base = :attempts, #dispatch = :dispatch, ' +
+                'status_history = list_append(if_not_exists(status_history, :none), :change) REMOVE status_reason, failure_reason, redrives, dlq_redrives, workflow_until, last_redrive_error',
               ConditionExpression: '#status = :from',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':to': 'RETRYING', ':from': 'FAILED', ':now': at, ':shard': openShardKey(order.order_id), ':none': [], ':change': [change] },
+              ExpressionAttributeNames: { '#status': 'status', '#dispatch': 'dispatch' },
+              ExpressionAttributeValues: {
+                ':to': 'RETRYING',
+                ':from': 'FAILED',
+                ':now': at,
+                ':shard': openShardKey(order.order_id),
+                ':attempts': order.attempts,
+                ':dispatch': dispatch,
+                ':none': [],
+                ':change': [change],
+              },
             },
           },
           {
@@ -145,15 +163,14 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
     if ((error as { name?: string }).name === 'TransactionCanceledException') return { order_id: order.order_id, result: 'skipped', reason: 'it changed meanwhile (redriven by someone else?)' };
     throw error;
   }
-  const message: OrderMessage = { order_id: order.order_id, ...(order.correlation_id ? { correlation_id: order.correlation_id } : {}) };
   try {
-    const sent = await new QueueClient({ client: ctx.sqs() }).sendOrderMessage(ctx.target.orderQueueUrl ?? '', message, { attemptOffset: order.attempts });
+    const sent = await new QueueClient({ client: ctx.sqs() }).sendOrderMessage(ctx.target.orderQueueUrl ?? '', orderMessageFor(order, dispatch.seq));
     return { order_id: order.order_id, result: 'redriven', attempts: order.attempts, message_id: sent.messageId };
   } catch (error) {
     return {
       order_id: order.order_id,
       result: 'error',
-      reason: `now RETRYING, but its message was not sent (${describeError(error, { sqs: ctx.target.sqs.endpoint })}): the reconciler re-enqueues it after its window`,
+      reason: `now RETRYING, but its message was not sent (${describeError(error, { sqs: ctx.target.sqs.endpoint })}): the reconciler sends it once it sees no message of it queued`,
     };
   }
 }

@@ -175,7 +175,7 @@ describe('dofs', () => {
       return (Messages ?? []).map((m) => ({ body: JSON.parse(m.Body ?? 'null'), attributes: m.MessageAttributes ?? {} }));
     }
 
-    it('moves a FAILED order to RETRYING (history + failed_orders note) and queues it with attempt_offset = its attempts', async () => {
+    it('moves a FAILED order to RETRYING (history + failed_orders note), starts a new round from its attempts and queues it under a new dispatch', async () => {
       const o = await failedOrder(3);
       const { code, out, err } = await dofs('failed', 'redrive', o.order_id);
       expect({ code, err }).toEqual({ code: 0, err: '' });
@@ -186,6 +186,8 @@ describe('dofs', () => {
       // Back in the open-orders index, open since the redrive.
       expect(after).toMatchObject({ open_shard: openShardKey(o.order_id), open_since: after.updated_at });
       expect(after.attempts).toBe(3);
+      expect(after.attempts_base).toBe(3);
+      expect(after.dispatch).toMatchObject({ seq: 1, at: after.updated_at, by: 'dofs-cli' });
       expect(after.status_reason).toBeUndefined();
       expect(after.failure_reason).toBeUndefined();
       expect(after.status_history).toHaveLength(o.status_history.length + 1);
@@ -196,11 +198,11 @@ describe('dofs', () => {
 
       const messages = await receive();
       expect(messages).toHaveLength(1);
-      expect(messages[0]?.body).toEqual({ order_id: o.order_id, correlation_id: o.correlation_id });
+      expect(messages[0]?.body).toEqual({ order_id: o.order_id, correlation_id: o.correlation_id, dispatch: 1 });
       expect(messages[0]?.attributes).toMatchObject({
         order_id: { DataType: 'String', StringValue: o.order_id },
         correlation_id: { DataType: 'String', StringValue: o.correlation_id },
-        attempt_offset: { DataType: 'Number', StringValue: '3' },
+        dispatch: { DataType: 'Number', StringValue: '1' },
       });
 
       // A second redrive finds it RETRYING: nothing is written or sent.

@@ -10,7 +10,7 @@ let External = []
 export function SetExternal(external) { External = external.variables }
 
 // @ts-ignore
-const check_0 = ((value) => ((typeof value === "object" && value !== null && !(Array.isArray(value))) && ("order_id" in value && ((typeof value.order_id === "string" && External[0].test(value.order_id)) && (value.correlation_id === undefined || (!("correlation_id" in value) || typeof value.correlation_id === "string"))))));
+const check_0 = ((value) => ((typeof value === "object" && value !== null && !(Array.isArray(value))) && ("order_id" in value && (((typeof value.order_id === "string" && External[0].test(value.order_id)) && (value.correlation_id === undefined || (!("correlation_id" in value) || typeof value.correlation_id === "string"))) && (value.dispatch === undefined || (!("dispatch" in value) || (Number.isInteger(value.dispatch) && (!((Number.isFinite(value.dispatch) || typeof value.dispatch === "bigint")) || value.dispatch >= 1))))))));
 
 // @ts-ignore
 export function Check(value) { return check_0(value) }
