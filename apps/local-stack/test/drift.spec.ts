@@ -7,7 +7,7 @@ import { settings } from '@dofs/local-aws';
 import { ROUTES } from '../src/apigw/gateway';
 import { effectiveSettings, functionEnvironment, LOCAL_QUEUE_METRIC_PERIOD_SECONDS } from '../src/config';
 import { DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES } from '../src/constants';
-import { WORKFLOW_TEMPLATE } from '../src/sfn/definition';
+import { loadWorkflowDefinition, WORKFLOW_TEMPLATE } from '../src/sfn/definition';
 import { must } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -78,6 +78,7 @@ describe('Terraform (infra/envs/dev)', () => {
    * as soon as Terraform has any of them, and the one above then compares everything.
    */
   const AWAITING_TERRAFORM: Partial<Record<(typeof FUNCTION_NAMES)[number], string[]>> = {
+    'store-order': ['WORKFLOW_TIMEOUT_SECONDS'],
     'fulfill-order': ['MAX_RECEIVE_COUNT'],
     'reconcile-orders': ['ORDER_DLQ_URL', 'WORKFLOW_TIMEOUT_SECONDS', 'QUEUE_METRIC_PERIOD_SECONDS'],
   };
@@ -159,6 +160,14 @@ describe('Terraform (infra/envs/dev)', () => {
     expect(definition).toContain(WORKFLOW_TEMPLATE.replace('infra/', ''));
     const variables = [...definition.matchAll(/(\w+)\s*=\s*module\./g)].map((m) => m[1]).sort();
     expect(variables).toEqual(['order_queue_url', 'store_order_arn', 'validate_order_arn']);
+  });
+
+  it("bounds every execution by the settings' workflow deadline, which the reconciler and store-order are told", () => {
+    const definition = loadWorkflowDefinition({ validate_order_arn: 'arn:v', store_order_arn: 'arn:s', order_queue_url: 'http://q' });
+    expect(definition['TimeoutSeconds']).toBe(effectiveSettings().workflow.timeoutSeconds);
+    for (const fn of ['store-order', 'reconcile-orders'] as const) {
+      expect(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' })['WORKFLOW_TIMEOUT_SECONDS']).toBe(String(definition['TimeoutSeconds']));
+    }
   });
 });
 

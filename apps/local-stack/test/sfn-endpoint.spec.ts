@@ -123,7 +123,7 @@ describe('Step Functions endpoint (JSON 1.0 protocol) running the order workflow
     const done = await describeUntilDone(must(started.executionArn));
     expect(done.status).toBe('SUCCEEDED');
     const output = JSON.parse(must(done.output));
-    expect(output.stored).toEqual({ message: { order_id: 'ord_1', correlation_id: 'corr-ord_1' } });
+    expect(output.stored).toEqual({ message: { order_id: 'ord_1', correlation_id: 'corr-ord_1', dispatch: 1 } });
     expect(output.enqueued.MessageId).toMatch(/^m-/);
     const message = must(sent.find((m) => JSON.parse(m['MessageBody'] as string).order_id === 'ord_1'));
     expect(message).toMatchObject({
@@ -131,6 +131,7 @@ describe('Step Functions endpoint (JSON 1.0 protocol) running the order workflow
       MessageAttributes: {
         order_id: { DataType: 'String', StringValue: 'ord_1' },
         correlation_id: { DataType: 'String', StringValue: 'corr-ord_1' },
+        dispatch: { DataType: 'Number', StringValue: '1' },
       },
     });
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn: must(started.executionArn) }));
