@@ -17,7 +17,7 @@ import {
   type RunningDynamoDbLocal,
   type RunningSqsServer,
 } from '@dofs/local-aws';
-import { startApiGateway, type ApiGateway } from './apigw/gateway';
+import { STAGE_THROTTLE, startApiGateway, type ApiGateway, type ThrottleSettings } from './apigw/gateway';
 import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, type DashboardSources } from './dashboard';
 import { bundlePath, effectiveSettings, functionEnvironment, type EffectiveSettings, type Endpoints } from './config';
 import { ACCOUNT_ID, DEFAULT_WORKFLOW_TYPE, FUNCTION_NAMES, HOST, REGION, STATE_MACHINE_NAME, type FunctionName } from './constants';
@@ -64,6 +64,8 @@ export interface LocalStackOptions {
   reconcileIntervalSeconds?: number;
   /** `--reconcile-after`: both reconciler age thresholds, in seconds (default from the settings). */
   reconcileAfterSeconds?: number;
+  /** `--throttle-rate` / `--throttle-burst`: the API stage's throttling (default STAGE_THROTTLE, as deployed); false = none. */
+  throttle?: ThrottleSettings | false;
   logger?: StackLogger;
   /** Faults to inject (`--lambda-fault`, `--dynamodb-freeze`, ...; faults.ts). More can be added through `LocalStack.faults`. */
   faults?: FaultPlan;
@@ -196,6 +198,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       api = await startApiGateway({
         host: HOST,
         port: apiPort,
+        throttle: options.throttle === false ? undefined : (options.throttle ?? STAGE_THROTTLE),
         invoke: async (event) => {
           await ready;
           return lambdas.get('api-handler').invoke(event);
