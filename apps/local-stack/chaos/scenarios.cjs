@@ -74,7 +74,7 @@ const SCENARIOS = [
   {
     name: 'API overload: 2x the stage throttle for 10 s',
     args: [],
-    load: { orders: 1000, rate: 100, concurrency: 1000, abandonThrottled: true, settleSeconds: 300 },
+    load: { orders: 1000, rate: 100, abandonThrottled: true, settleSeconds: 300 },
   },
   // The same backlog; DynamoDB Local frozen for 30 s from 30 s after start-up (20 s into the offering).
   {
@@ -351,7 +351,9 @@ async function runScenario(
   const started = performance.now();
   const load = scenario.load ?? {};
   const orders = load.orders ?? defaultOrders;
-  const concurrency = load.concurrency ?? defaultConcurrency;
+  // A load scenario offers open loop by default: a client per order, so a slow or frozen stack
+  // cannot lower the rate offered.
+  const concurrency = load.concurrency ?? (load.rate ? orders : defaultConcurrency);
   const settleMs = load.settleSeconds !== undefined ? load.settleSeconds * 1000 : defaultSettleMs;
   const spread = load.rate ? (orders / load.rate) * 1000 : spreadMs;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'dofs-chaos-'));

@@ -10,6 +10,7 @@ export interface Scenario {
     orders: number;
     /** Orders per second offered (instead of spreading them over 12 s). */
     rate: number;
+    /** Clients placing the orders (default one per order: open loop). */
     concurrency?: number;
     /** POSTs at a gentle pace before the offering and while the backlog drains. */
     probes?: { count: number; intervalMs: number; warmUp?: number };
