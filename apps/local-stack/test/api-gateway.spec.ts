@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
@@ -215,6 +216,18 @@ describe('API Gateway emulation: the stage\'s throttling', () => {
       expect(throttled.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
       expect(logs.at(-1)).toMatchObject({ statusCode: 429, gatewayResponse: 'THROTTLED' });
       expect(logs.at(-1)?.acceptedOrderId).toBeUndefined();
+    });
+
+    it('answers a request whose URL cannot be parsed with a 500 and keeps serving', async () => {
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(gateway.port, '127.0.0.1', () => socket.write('GET //a:b@[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 500 Internal Server Error');
+      expect((await fetch(`${gateway.url}/openapi.json`)).status).toBe(200);
     });
 
     it('keeps a bucket per route, and never throttles the local pages outside the API', async () => {

@@ -256,6 +256,7 @@ export function buildProxyEvent(input: {
 }
 
 type Admission =
+  | { kind: 'unreadable'; error: Error }
   | { kind: 'throttled'; retryAfterSeconds: number }
   | { kind: 'local'; method: string; url: URL }
   | { kind: 'route'; method: string; url: URL; route: RouteSpec; params: Record<string, string> };
@@ -330,6 +331,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   }
 
   async function answer(req: IncomingMessage, admission: Admission, body: Buffer, tooLarge: boolean, requestId: string): Promise<HttpAnswer> {
+    if (admission.kind === 'unreadable') throw admission.error;
     if (admission.kind === 'throttled') {
       // API Gateway's own 429 body. Retry-After is this emulation's addition (apps/local-stack/README.md, "Differences from AWS").
       const throttled = gatewayAnswer('THROTTLED');
@@ -367,7 +369,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const requestId = randomUUID();
-    const admission = admit(req, started);
+    let admission: Admission;
+    try {
+      admission = admit(req, started);
+    } catch (error) {
+      admission = { kind: 'unreadable', error: error as Error }; // a URL that cannot be parsed: answered 500 as before
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
