@@ -2,8 +2,8 @@
 'use strict';
 // npm run chaos [-- --orders 200] [--only <text>]: every fault and load scenario of
 // chaos/scenarios.cjs, one table row each; exits 1 when any scenario lost, stranded, doubly moved,
-// left unarchived or wrongly failed an order, stored one for a 429, let order_queue grow over its
-// bound, or (a load scenario) re-sent more than 1 % of its orders.
+// left unarchived or wrongly failed an order, stored one for a 429, or (a load scenario) re-sent
+// more than 1 % of its orders or let order_queue grow over open orders + 1 % of them.
 const { parseArgs } = require('node:util');
 const { SCENARIOS, intakeSlowed, isBad, runScenario } = require('./scenarios.cjs');
 
@@ -54,7 +54,7 @@ function printable(row) {
 function loadNote(row) {
   const l = row.load;
   const parts = [`offered ${l.offeredPerSecond.toFixed(1)} orders/s for ${Math.round(l.offeredSeconds)} s`];
-  if (l.drainPerSecond !== undefined) parts.push(`drained at ${l.drainPerSecond.toFixed(2)}/s (${(l.offeredPerSecond / l.drainPerSecond).toFixed(1)}x)`);
+  if (l.postP99 && l.drainPerSecond !== undefined) parts.push(`drained at ${l.drainPerSecond.toFixed(2)}/s (${(l.offeredPerSecond / l.drainPerSecond).toFixed(1)}x)`);
   if (l.longestWaitSeconds !== undefined) parts.push(`longest wait PENDING -> FULFILLED ${Math.round(l.longestWaitSeconds)} s`);
   parts.push(`re-sends allowed ${l.reSentAllowed}`);
   if (l.bound) {

@@ -61,13 +61,14 @@ const SCENARIOS = [
   { name: 'SQS stalled 20 s', args: ['--sqs-stall', '20@4'] },
   { name: 'StartExecution failing 20 s', args: ['--start-execution-fault', '20@2'] },
   { name: 'stack killed (SIGKILL), restarted', killAfterAccepted: 0.5 },
-  // 12.5 orders/s for 60 s: 10x the drain rate, for a minute; then ~10 minutes of draining.
+  // 14 orders/s for 60 s: over 10x the drain rate (1.25/s nominal, 1.22-1.27/s measured), for a
+  // minute; then ~11 minutes of draining.
   {
     name: 'backlog: 10x the drain rate for 60 s, success rate 1',
     successRate: 1,
     base: BACKLOG,
     args: [],
-    load: { orders: 750, rate: 12.5, probes: PROBES, settleSeconds: 1200 },
+    load: { orders: 840, rate: 14, probes: PROBES, settleSeconds: 1200 },
   },
   // Twice the stage's 50 requests/s (burst 100) for 10 s. A client that is throttled gives up, so
   // the row can show that nothing was stored for a 429.
@@ -82,7 +83,7 @@ const SCENARIOS = [
     successRate: 1,
     base: BACKLOG,
     args: ['--dynamodb-freeze', '30@30'],
-    load: { orders: 750, rate: 12.5, probes: PROBES, settleSeconds: 1200 },
+    load: { orders: 840, rate: 14, probes: PROBES, settleSeconds: 1200 },
   },
 ];
 
@@ -476,7 +477,7 @@ async function runScenario(
     const dispatched = items.filter((o) => o.dispatch && typeof o.dispatch.seq === 'number');
     const bound = countOpen ? queueBound(sampler.samples, sent) : undefined;
     const depths = sampler.samples.map((s) => s.depth).filter((d) => d !== null);
-    return {
+    const row = {
       scenario: scenario.name,
       sent,
       accepted: accepted.size,
@@ -509,6 +510,9 @@ async function runScenario(
           }
         : undefined,
     };
+    // The queue samples, for a closer look (not printed, not in JSON.stringify(row)).
+    Object.defineProperty(row, 'samples', { value: sampler.samples, enumerable: false });
+    return row;
   } finally {
     if (restarting) await restarting.catch(() => undefined);
     await sampler.stop();
@@ -519,14 +523,15 @@ async function runScenario(
 
 /**
  * True when a row shows a lost, stuck, doubly moved, unarchived or wrongly failed order, nothing
- * accepted, an order stored for a 429, order_queue over its bound, or (a load scenario) more
- * re-sends than 1 % of the orders.
+ * accepted, an order stored for a 429, or (a load scenario) more re-sends than 1 % of the orders
+ * or order_queue over its bound. A fault scenario shows both without being held to them: a real
+ * loss is recovered by a re-send, and SQS delivers a message again when a fault held its delete.
  */
 function isBad(row) {
   const n = (v) => (typeof v === 'number' ? v : 0);
   if (row.accepted === 0 || row.lost + row.stuck + row.doubleTransitions + row.failedNotArchived + row.wronglyFailed > 0) return true;
-  if (n(row.storedFor429) > 0 || n(row.overBound) > 0) return true;
-  return row.load !== undefined && n(row.reSent) > row.load.reSentAllowed;
+  if (n(row.storedFor429) > 0) return true;
+  return row.load !== undefined && (n(row.reSent) > row.load.reSentAllowed || n(row.overBound) > 0);
 }
 
 /** True when the POST p99 while a backlog drained is over twice its idle figure (a flag, not a failure: it is a time). */

@@ -58,6 +58,8 @@ export interface ScenarioRow {
   /** Orders stored for a request whose only answer was a 429 (must be 0). */
   storedFor429?: number;
   seconds: number;
+  /** The queue samples of the run (not enumerable). */
+  readonly samples?: QueueSample[];
   load?: {
     offeredPerSecond: number;
     offeredSeconds: number;

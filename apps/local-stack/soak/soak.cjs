@@ -2,7 +2,8 @@
 'use strict';
 // npm run soak [-- --orders 20000 --rate 20 --concurrency 32 --success-rate 0.7]: one local stack
 // taking orders at a steady rate for a long time. Prints the resident memory (VmRSS) of the stack
-// process and of DynamoDB Local's JVM at the start, at each tenth of the orders and at the end,
+// process (and its thread count: each Lambda environment is a worker thread) and of DynamoDB
+// Local's JVM at the start, at each tenth of the orders and at the end,
 // POST latency p50/p99 for each tenth of the orders, and the chaos table's bookkeeping of every
 // order (lost, stuck, double transitions, unarchived, wrongly failed, re-sent, queue depth).
 // Exits 1 when an order is not accounted for. Built on chaos/scenarios.cjs.
@@ -33,15 +34,20 @@ const concurrency = number('concurrency', 1, 256, true);
 const successRate = number('success-rate', 0, 1, false);
 const settleSeconds = number('settle', 10, 86_400, true);
 
-/** Resident memory of a process in MB, from /proc/<pid>/status; undefined when it is gone. */
-function rssMb(pid) {
+/** A field of /proc/<pid>/status as a number (VmRSS in kB, Threads); undefined when the process is gone. */
+function procStatus(pid, field) {
   try {
-    const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) / 1024;
+    const value = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return value === undefined ? undefined : Number(value);
   } catch {
     return undefined;
   }
 }
+/** Resident memory of a process in MB; undefined when it is gone. */
+const rssMb = (pid) => {
+  const kb = procStatus(pid, 'VmRSS');
+  return kb === undefined ? undefined : kb / 1024;
+};
 const mb = (v) => (v === undefined ? '?' : `${v.toFixed(0)} MB`);
 
 const TENTHS = 10;
@@ -73,19 +79,19 @@ let end;
     hooks: {
       onUp: (state) => {
         pids = { stack: state.pid, dynamodb: state.dynamodbPid };
-        start = { stack: rssMb(pids.stack), dynamodb: rssMb(pids.dynamodb) };
+        start = { stack: rssMb(pids.stack), dynamodb: rssMb(pids.dynamodb), threads: procStatus(pids.stack, 'Threads') };
       },
       onPosted: ({ index, ms, status }) => {
         const tenth = tenthOf(index);
         if (memoryAt[tenth] === undefined) {
-          memoryAt[tenth] = { stack: rssMb(pids.stack), dynamodb: rssMb(pids.dynamodb) };
+          memoryAt[tenth] = { stack: rssMb(pids.stack), dynamodb: rssMb(pids.dynamodb), threads: procStatus(pids.stack, 'Threads') };
           firstPostAt[tenth] = Date.now();
         }
         latencies[tenth].push(ms);
         statuses[tenth].set(status, (statuses[tenth].get(status) ?? 0) + 1);
       },
       onSettled: () => {
-        end = { stack: rssMb(pids.stack), dynamodb: rssMb(pids.dynamodb) };
+        end = { stack: rssMb(pids.stack), dynamodb: rssMb(pids.dynamodb), threads: procStatus(pids.stack, 'Threads') };
       },
     },
     log: (text) => console.error(`  ${text}`),
@@ -93,11 +99,11 @@ let end;
 
   console.log('');
   console.log(`resident memory (VmRSS)        start        end`);
-  console.log(`  stack (pid ${pids.stack})`.padEnd(28) + mb(start.stack).padStart(9) + mb(end?.stack).padStart(11));
+  console.log(`  stack (pid ${pids.stack})`.padEnd(28) + mb(start.stack).padStart(9) + mb(end?.stack).padStart(11) + `   (threads ${start.threads ?? '?'} -> ${end?.threads ?? '?'})`);
   console.log(`  DynamoDB Local (pid ${pids.dynamodb})`.padEnd(28) + mb(start.dynamodb).padStart(9) + mb(end?.dynamodb).padStart(11));
   console.log('');
   console.log('POST /order per tenth of the orders (first answer of each; 2xx and 4xx/5xx alike)');
-  console.log(`  ${'orders'.padEnd(15)} ${'from s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'stack RSS'.padStart(10)} ${'DDB RSS'.padStart(10)}  answers`);
+  console.log(`  ${'orders'.padEnd(15)} ${'from s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'stack RSS'.padStart(10)} ${'DDB RSS'.padStart(10)} ${'threads'.padStart(7)}  answers`);
   for (let t = 0; t < TENTHS; t += 1) {
     const first = Math.ceil((t * orders) / TENTHS);
     const last = Math.ceil(((t + 1) * orders) / TENTHS) - 1;
@@ -105,7 +111,7 @@ let end;
     console.log(
       `  ${`${first + 1}-${last + 1}`.padEnd(15)} ${String(firstPostAt[t] === undefined ? '?' : Math.round((firstPostAt[t] - firstPostAt[0]) / 1000)).padStart(7)} ` +
         `${String(percentile(latencies[t], 50) ?? '?').padStart(7)} ${String(percentile(latencies[t], 99) ?? '?').padStart(7)} ` +
-        `${mb(memoryAt[t]?.stack).padStart(10)} ${mb(memoryAt[t]?.dynamodb).padStart(10)}  ${answers}`,
+        `${mb(memoryAt[t]?.stack).padStart(10)} ${mb(memoryAt[t]?.dynamodb).padStart(10)} ${String(memoryAt[t]?.threads ?? '?').padStart(7)}  ${answers}`,
     );
   }
   console.log('');
