@@ -74,6 +74,7 @@ const child = spawn(
     '--sqs-port', '0',
     '--sfn-port', '0',
     '--cloudwatch-port', '0',
+    '--throttle-rate', '0',
     ...(values['log-level'] ? ['--log-level', values['log-level']] : []),
     ...(values['lambda-concurrency'] ? ['--lambda-concurrency', values['lambda-concurrency']] : []),
     ...(values.pollers ? ['--pollers', values.pollers] : []),

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { WORKFLOW_TYPES, type WorkflowType } from './sfn/service';
 import { FUNCTION_NAMES } from './constants';
 import { START_EXECUTION_FAULTS, type FaultPlan, type LambdaFault, type ScheduledFault, type StartExecutionFaultCode } from './faults';
+import { STAGE_THROTTLE, type ThrottleSettings } from './apigw/gateway';
 import type { LocalStackOptions } from './stack';
 
 export const USAGE = `Usage: npm start -- [options]
@@ -36,6 +37,9 @@ Options:
   --lambda-concurrency <n>   execution environments per function (default 5)
   --pollers <n>              concurrent pollers (batches) per event source mapping (default 5)
   --bundle-dir <dir>         where <function>/main.js are (default dist/apps)
+  --throttle-rate <n>        the API stage's throttle, requests/s per route (default 50, the
+                             deployed stage's; 0 = no throttling); over it the gateway answers 429
+  --throttle-burst <n>       the throttle's burst, requests per route at once (default 100, as deployed)
   -h, --help                 this text
 
 Fault injection (modelled on AWS FIS's Lambda actions, plus dependency faults; each may be
@@ -134,6 +138,20 @@ function faultPlan(v: {
   return { lambda, scheduled, ...(seed === undefined ? {} : { seed }) };
 }
 
+/** `--throttle-rate` / `--throttle-burst` over the deployed stage's values; a rate of 0 turns throttling off. */
+function throttle(rawRate: string | undefined, rawBurst: string | undefined): ThrottleSettings | false | undefined {
+  if (rawRate === undefined && rawBurst === undefined) return undefined;
+  let rateLimit = STAGE_THROTTLE.rateLimit;
+  if (rawRate !== undefined) {
+    rateLimit = Number(rawRate);
+    if (!/^\d+(\.\d+)?$/.test(rawRate.trim()) || !Number.isFinite(rateLimit) || rateLimit > 10_000) {
+      throw new UsageError(`--throttle-rate must be requests per second from 0 (no throttling) to 10000 (got "${rawRate}")`);
+    }
+  }
+  const burstLimit = integer('--throttle-burst', rawBurst, 1, 5000) ?? STAGE_THROTTLE.burstLimit;
+  return rateLimit === 0 ? false : { rateLimit, burstLimit };
+}
+
 export interface CliOptions extends LocalStackOptions {
   help: boolean;
   quiet: boolean;
@@ -171,6 +189,8 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'workflow-type': { type: 'string' },
         'reconcile-interval': { type: 'string' },
         'reconcile-after': { type: 'string' },
+        'throttle-rate': { type: 'string' },
+        'throttle-burst': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -198,6 +218,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   }
   return {
     faults: faultPlan(v),
+    throttle: throttle(v['throttle-rate'], v['throttle-burst']),
     help: v.help ?? false,
     ...(workflowType === undefined ? {} : { workflowType: workflowType as WorkflowType }),
     fresh: v.fresh ?? false,

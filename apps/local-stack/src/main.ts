@@ -1,5 +1,6 @@
 // `npm start` -> nx run local-stack:serve -> this file (bundled to dist/apps/local-stack/main.cjs).
 import path from 'node:path';
+import { STAGE_THROTTLE } from './apigw/gateway';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli';
 import { StackLogger } from './log';
 import { startLocalStack, type LocalStack } from './stack';
@@ -22,6 +23,13 @@ function faultSummary(options: CliOptions): string[] {
   return [...lambda, ...scheduled, ...(plan.seed !== undefined ? [`seed ${plan.seed}`] : [])];
 }
 
+/** The API stage's throttle, for the banner. */
+function throttleSummary(options: CliOptions): string {
+  if (options.throttle === false) return 'not throttled (--throttle-rate 0)';
+  const t = options.throttle ?? STAGE_THROTTLE;
+  return `throttled at ${t.rateLimit} requests/s, burst ${t.burstLimit} per route${options.throttle ? '' : ' (as deployed; --throttle-rate/--throttle-burst)'}`;
+}
+
 export function banner(stack: LocalStack, logger: StackLogger, options: CliOptions): string {
   const s = stack.settings;
   const bold = (t: string) => logger.paint(t, 'bold');
@@ -39,7 +47,7 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     ...(overrides.length ? [`  overrides: ${overrides.join(', ')}`] : []),
     ...(faults.length ? [`  ${logger.paint('faults', 'yellow')}: ${faults.join('; ')}`] : []),
     '',
-    `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}`,
+    `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}, ${throttleSummary(options)}`,
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
     `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives -> ${s.queues.parking} after ${s.queues.deadLetterMaxReceiveCount}, visibility ${s.queues.visibilityTimeoutSeconds} s`,
     `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn} (${stack.workflowType}; --workflow-type STANDARD|EXPRESS)`,

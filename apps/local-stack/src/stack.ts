@@ -20,7 +20,7 @@ import {
   type RunningDynamoDbLocal,
   type RunningSqsServer,
 } from '@dofs/local-aws';
-import { startApiGateway, type ApiGateway } from './apigw/gateway';
+import { STAGE_THROTTLE, startApiGateway, type ApiGateway, type ThrottleSettings } from './apigw/gateway';
 import { startCloudWatchEndpoint, type CloudWatchEndpoint } from './cloudwatch/endpoint';
 import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, startQueueSampling, type DashboardSources } from './dashboard';
 import {
@@ -77,6 +77,8 @@ export interface LocalStackOptions {
   reconcileIntervalSeconds?: number;
   /** `--reconcile-after`: both reconciler age thresholds, in seconds (default from the settings). */
   reconcileAfterSeconds?: number;
+  /** `--throttle-rate` / `--throttle-burst`: the API stage's throttling (default STAGE_THROTTLE, as deployed); false = none. */
+  throttle?: ThrottleSettings | false;
   logger?: StackLogger;
   /** Faults to inject (`--lambda-fault`, `--dynamodb-freeze`, ...; faults.ts). More can be added through `LocalStack.faults`. */
   faults?: FaultPlan;
@@ -219,6 +221,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       api = await startApiGateway({
         host: HOST,
         port: apiPort,
+        throttle: options.throttle === false ? undefined : (options.throttle ?? STAGE_THROTTLE),
         invoke: async (event) => {
           await ready;
           return lambdas.get('api-handler').invoke(event);

@@ -1,5 +1,18 @@
+import { readFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { parse } from '@cdktf/hcl2json';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { buildProxyEvent, mapProxyResult, matchRoute, startApiGateway, type ApiGateway, type ApiRequestLog } from '../src/apigw/gateway';
+import {
+  buildProxyEvent,
+  mapProxyResult,
+  matchRoute,
+  STAGE_THROTTLE,
+  startApiGateway,
+  TokenBucket,
+  type ApiGateway,
+  type ApiRequestLog,
+} from '../src/apigw/gateway';
 import type { InvokeResult } from '../src/lambda/runtime';
 import { PortUnavailableError } from '../src/net';
 import { must } from './helpers';
@@ -149,5 +162,101 @@ describe('API Gateway emulation (HTTP API, Lambda proxy, payload 1.0)', () => {
     await expect(startApiGateway({ host: '127.0.0.1', port: gateway.port, invoke: async () => ok(null) })).rejects.toThrow(
       `port ${gateway.port} on 127.0.0.1 is already in use`,
     );
+  });
+});
+
+describe('API Gateway emulation: the stage\'s throttling', () => {
+  it('lets a burst through, then refills at the rate (token bucket)', () => {
+    const bucket = new TokenBucket({ rateLimit: 2, burstLimit: 3 }, 0);
+    expect([bucket.take(0), bucket.take(0), bucket.take(0)].every((t) => t.ok)).toBe(true);
+    expect(bucket.take(0)).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(bucket.take(499).ok).toBe(false); // 0.998 of a token after 499 ms at 2/s
+    expect(bucket.take(501).ok).toBe(true);
+    expect(bucket.take(501).ok).toBe(false);
+    // Idle for a minute: the bucket is full again, never fuller.
+    for (let i = 0; i < 3; i += 1) expect(bucket.take(60_000).ok).toBe(true);
+    expect(bucket.take(60_000).ok).toBe(false);
+    expect(new TokenBucket({ rateLimit: 0.1, burstLimit: 1 }, 0).take(0)).toEqual({ ok: true });
+    const slow = new TokenBucket({ rateLimit: 0.1, burstLimit: 1 }, 0);
+    slow.take(0);
+    expect(slow.take(0)).toEqual({ ok: false, retryAfterSeconds: 10 });
+  });
+
+  describe('on the HTTP server', () => {
+    let gateway: ApiGateway;
+    let invoked = 0;
+    const logs: ApiRequestLog[] = [];
+    beforeAll(async () => {
+      gateway = await startApiGateway({
+        host: '127.0.0.1',
+        port: 0,
+        // A rate so slow that no token comes back during the test.
+        throttle: { rateLimit: 0.001, burstLimit: 3 },
+        invoke: async () => {
+          invoked += 1;
+          return ok({ statusCode: 202, body: JSON.stringify({ order_id: `ord_${invoked}` }) });
+        },
+        onRequest: (log) => logs.push(log),
+        localPages: { '/dashboard': async () => ({ contentType: 'text/html', body: '<p>local</p>' }) },
+      });
+    });
+    afterAll(() => gateway.close());
+
+    const post = () => fetch(`${gateway.url}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(VALID) });
+
+    it('answers 429 with API Gateway\'s own body once the burst is spent, without invoking the function', async () => {
+      const answers = [];
+      for (let i = 0; i < 5; i += 1) answers.push(await post());
+      expect(answers.map((r) => r.status)).toEqual([202, 202, 202, 429, 429]);
+      expect(invoked).toBe(3);
+      const throttled = must(answers[3]);
+      expect(throttled.headers.get('content-type')).toBe('application/json');
+      expect(await throttled.json()).toEqual({ message: 'Too Many Requests' });
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect(throttled.headers.get('apigw-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(logs.at(-1)).toMatchObject({ statusCode: 429, gatewayResponse: 'THROTTLED' });
+      expect(logs.at(-1)?.acceptedOrderId).toBeUndefined();
+    });
+
+    it('answers a request whose URL cannot be parsed with a 500 and keeps serving', async () => {
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(gateway.port, '127.0.0.1', () => socket.write('GET //a:b@[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(raw.split('\r\n')[0]).toBe('HTTP/1.1 500 Internal Server Error');
+      expect((await fetch(`${gateway.url}/openapi.json`)).status).toBe(200);
+    });
+
+    it('keeps a bucket per route, and never throttles the local pages outside the API', async () => {
+      const before = invoked;
+      const gets = [];
+      for (let i = 0; i < 4; i += 1) gets.push((await fetch(`${gateway.url}/orders/ord_1`)).status);
+      expect(gets).toEqual([202, 202, 202, 429]); // its own burst of 3, though POST /order is spent
+      expect(invoked).toBe(before + 3);
+      for (let i = 0; i < 5; i += 1) {
+        expect((await fetch(`${gateway.url}/openapi.json`)).status).toBe(200);
+        expect((await fetch(`${gateway.url}/dashboard`)).status).toBe(200);
+      }
+    });
+  });
+
+  it('is the deployed stage\'s: default_route_settings from the dev environment\'s variables, whose defaults are STAGE_THROTTLE', async () => {
+    const root = path.resolve(__dirname, '../../..');
+    const hcl = async (file: string) => (await parse(path.basename(file), readFileSync(path.join(root, file), 'utf8'))) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const [module, dev, devVariables] = await Promise.all([hcl('infra/modules/http-api/main.tf'), hcl('infra/envs/dev/main.tf'), hcl('infra/envs/dev/variables.tf')]);
+    const stage = must(module['resource']['aws_apigatewayv2_stage']['this'][0]);
+    expect(stage['default_route_settings'][0]).toMatchObject({
+      throttling_rate_limit: '${var.throttling_rate_limit}',
+      throttling_burst_limit: '${var.throttling_burst_limit}',
+    });
+    const call = must(Object.values(dev['module'] as Record<string, Array<Record<string, unknown>>>).map((calls) => calls[0]).find((c) => c?.['source'] === '../../modules/http-api'));
+    expect(call).toMatchObject({ throttling_rate_limit: '${var.api_throttling_rate_limit}', throttling_burst_limit: '${var.api_throttling_burst_limit}' });
+    expect({
+      rateLimit: devVariables['variable']['api_throttling_rate_limit'][0]['default'],
+      burstLimit: devVariables['variable']['api_throttling_burst_limit'][0]['default'],
+    }).toEqual(STAGE_THROTTLE);
   });
 });

@@ -3,8 +3,9 @@
 // Mirrors infra/modules/http-api: the routes `POST /order`, `GET /orders/{order_id}` and
 // `$default`, all AWS_PROXY to api-handler, so every path and method reaches the function (which
 // answers 404/405/415/400 with the DOFS error body). HTTP APIs validate no body. The gateway
-// answers by itself only where the real one does, with its own `{"message":…}` bodies: a body
-// over 10 MB (413), a function error or malformed result (500), no answer within 30 s (503).
+// answers by itself only where the real one does, with its own `{"message":…}` bodies: a request
+// over the stage's throttle (429), a body over 10 MB (413), a function error or malformed result
+// (500), no answer within 30 s (503).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -25,12 +26,56 @@ const INTEGRATION_TIMEOUT_MS = 30_000;
 
 /** The answers an HTTP API gives by itself (its own bodies, not the DOFS error body). */
 export const HTTP_API_ANSWERS = {
+  THROTTLED: { statusCode: 429, message: 'Too Many Requests' },
   PAYLOAD_TOO_LARGE: { statusCode: 413, message: 'Request Entity Too Large' },
   INTEGRATION_FAILURE: { statusCode: 500, message: 'Internal Server Error' },
   INTEGRATION_TIMEOUT: { statusCode: 503, message: 'Service Unavailable' },
 } as const;
 
 type GatewayAnswerType = keyof typeof HTTP_API_ANSWERS;
+
+/** A stage's route throttling: a token bucket of `burstLimit` tokens refilled at `rateLimit` per second. */
+export interface ThrottleSettings {
+  /** Steady-state requests per second (`throttling_rate_limit`). */
+  rateLimit: number;
+  /** Bucket size, the requests a burst may take at once (`throttling_burst_limit`). */
+  burstLimit: number;
+}
+
+/**
+ * The deployed stage's `default_route_settings` (infra/modules/http-api, given
+ * `api_throttling_rate_limit` / `api_throttling_burst_limit` by infra/envs/dev, whose defaults these
+ * are; test/api-gateway.spec.ts fails when they differ).
+ */
+export const STAGE_THROTTLE: ThrottleSettings = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * API Gateway's token bucket: full at the start, refilled continuously at `rateLimit` per second up
+ * to `burstLimit`; a request takes one token or is throttled. `now` is in milliseconds.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly settings: ThrottleSettings,
+    now: number = performance.now(),
+  ) {
+    this.tokens = settings.burstLimit;
+    this.last = now;
+  }
+
+  /** Takes a token: `{ ok: true }`, or `{ ok: false, retryAfterSeconds }` (whole seconds until one is there, at least 1). */
+  take(now: number = performance.now()): { ok: true } | { ok: false; retryAfterSeconds: number } {
+    this.tokens = Math.min(this.settings.burstLimit, this.tokens + ((now - this.last) / 1000) * this.settings.rateLimit);
+    this.last = now;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - this.tokens) / this.settings.rateLimit)) };
+  }
+}
 
 interface RouteSpec {
   /** The route key, as in infra/modules/http-api `route_keys`. */
@@ -69,6 +114,11 @@ export interface ApiGatewayOptions {
   /** Invokes api-handler. */
   invoke: (event: APIGatewayProxyEvent) => Promise<InvokeResult>;
   onRequest?: (log: ApiRequestLog) => void;
+  /**
+   * The stage's throttling (STAGE_THROTTLE on the stack), one bucket per route as API Gateway keeps
+   * per route (REST: per method); absent = no throttling. Local pages are outside the API and never throttled.
+   */
+  throttle?: ThrottleSettings;
   /** Local-only pages outside the HTTP API (the dashboard): GET path -> its content type and body. */
   localPages?: Record<string, () => Promise<{ contentType: string; body: string }>>;
 }
@@ -205,6 +255,12 @@ export function buildProxyEvent(input: {
   };
 }
 
+type Admission =
+  | { kind: 'unreadable'; error: Error }
+  | { kind: 'throttled'; retryAfterSeconds: number }
+  | { kind: 'local'; method: string; url: URL }
+  | { kind: 'route'; method: string; url: URL; route: RouteSpec; params: Record<string, string> };
+
 interface HttpAnswer {
   statusCode: number;
   headers: Record<string, string | string[]>;
@@ -255,20 +311,41 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const stage = options.stage ?? '$default';
   const apiId = 'local0dofs';
   const openApi = readFileSync(workspacePath(OPENAPI_FILE));
+  const throttle = options.throttle;
+  const buckets = new Map<string, TokenBucket>();
 
-  async function answer(req: IncomingMessage, body: Buffer, tooLarge: boolean, requestId: string): Promise<HttpAnswer> {
-    if (tooLarge) return gatewayAnswer('PAYLOAD_TOO_LARGE');
+  /** What a request gets from the stage before anything else: a local page, a route (and its token), or a 429. */
+  function admit(req: IncomingMessage, arrivedAt: number): Admission {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if ((method === 'GET' || method === 'HEAD') && url.pathname === '/openapi.json') {
-      return { statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: openApi };
+    if ((method === 'GET' || method === 'HEAD') && (url.pathname === '/openapi.json' || options.localPages?.[url.pathname])) return { kind: 'local', method, url };
+    const matched = matchRoute(method, url.pathname);
+    if (throttle) {
+      const key = matched.route.routeKey;
+      let bucket = buckets.get(key);
+      if (!bucket) buckets.set(key, (bucket = new TokenBucket(throttle, arrivedAt)));
+      const taken = bucket.take(arrivedAt);
+      if (!taken.ok) return { kind: 'throttled', retryAfterSeconds: taken.retryAfterSeconds };
     }
-    const localPage = method === 'GET' || method === 'HEAD' ? options.localPages?.[url.pathname] : undefined;
-    if (localPage) {
+    return { kind: 'route', method, url, ...matched };
+  }
+
+  async function answer(req: IncomingMessage, admission: Admission, body: Buffer, tooLarge: boolean, requestId: string): Promise<HttpAnswer> {
+    if (admission.kind === 'unreadable') throw admission.error;
+    if (admission.kind === 'throttled') {
+      // API Gateway's own 429 body. Retry-After is this emulation's addition (apps/local-stack/README.md, "Differences from AWS").
+      const throttled = gatewayAnswer('THROTTLED');
+      return { ...throttled, headers: { ...throttled.headers, 'Retry-After': String(admission.retryAfterSeconds) } };
+    }
+    if (tooLarge) return gatewayAnswer('PAYLOAD_TOO_LARGE');
+    const { method, url } = admission;
+    if (admission.kind === 'local') {
+      const localPage = url.pathname === '/openapi.json' ? undefined : options.localPages?.[url.pathname];
+      if (!localPage) return { statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: openApi };
       const page = await localPage();
       return { statusCode: 200, headers: { 'Content-Type': page.contentType, 'Cache-Control': 'no-store' }, body: Buffer.from(page.body) };
     }
-    const { route, params } = matchRoute(method, url.pathname);
+    const { route, params } = admission;
     const event = buildProxyEvent({
       method,
       rawUrl: req.url ?? '/',
@@ -292,6 +369,12 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const requestId = randomUUID();
+    let admission: Admission;
+    try {
+      admission = admit(req, started);
+    } catch (error) {
+      admission = { kind: 'unreadable', error: error as Error }; // a URL that cannot be parsed: answered 500 as before
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -299,7 +382,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      void answer(req, Buffer.concat(chunks), size > MAX_PAYLOAD_BYTES, requestId)
+      void answer(req, admission, Buffer.concat(chunks), size > MAX_PAYLOAD_BYTES, requestId)
         .catch((error: Error) => ({ ...gatewayAnswer('INTEGRATION_FAILURE'), integrationError: error.message }))
         .then((out) => {
           res.writeHead(out.statusCode, {

@@ -228,7 +228,8 @@ export async function countExecutions(sfn: SFNClient, stateMachineArn: string): 
  */
 export async function postUntilAccepted(apiUrl: string, body: unknown, key: string, attempts = 5): Promise<{ status: number; body: ApiBody; headers: Headers }> {
   let response = await postOrder(apiUrl, body, { 'Idempotency-Key': key });
-  for (let attempt = 1; attempt < attempts && response.status === 503; attempt += 1) {
+  // 503: DynamoDB was unavailable; 429: the stage's throttle (a faster machine may outrun it).
+  for (let attempt = 1; attempt < attempts && (response.status === 503 || response.status === 429); attempt += 1) {
     await sleep(Number(response.headers.get('retry-after') ?? '1') * 1000);
     response = await postOrder(apiUrl, body, { 'Idempotency-Key': key });
   }

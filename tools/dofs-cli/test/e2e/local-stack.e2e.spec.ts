@@ -37,7 +37,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 
 async function launch(dataDir: string, args: string[]): Promise<Stack> {
   const stateFile = path.join(dataDir, 'local-stack.json');
-  const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--sfn-port', '0', ...args], {
+  const child = spawn(process.execPath, [MAIN, '--data-dir', dataDir, '--port', '0', '--dynamodb-port', '0', '--sqs-port', '0', '--sfn-port', '0', '--cloudwatch-port', '0', ...args], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
