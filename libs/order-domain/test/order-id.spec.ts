@@ -24,7 +24,7 @@ describe('order ids', () => {
 
   it('spreads open orders over every index shard and keeps an order on one', () => {
     const shards = new Set(Array.from({ length: 400 }, () => openShardOf(newOrderId())));
-    expect([...shards].sort()).toEqual(Array.from({ length: OPEN_ORDER_SHARDS }, (_, i) => i));
+    expect([...shards].sort((a, b) => a - b)).toEqual(Array.from({ length: OPEN_ORDER_SHARDS }, (_, i) => i));
     const id = newOrderId();
     expect(openShardKey(id)).toBe(`OPEN#${openShardOf(id)}`);
     expect(openShardKey(id)).toBe(openShardPartition(openShardOf(id)));
