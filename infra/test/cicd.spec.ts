@@ -290,10 +290,10 @@ describe('pull-request checks (.github/workflows/ci.yml)', () => {
 describe('Nx project and scripts', () => {
   const project = JSON.parse(readWorkspaceFile('infra/project.json')) as Body;
 
-  it('make infra an Nx project with test, lint, typecheck, generate and deploy targets', () => {
+  it('make infra an Nx project with test, lint, typecheck, deploy and offline-report targets', () => {
     expect(project.name).toBe('infra');
     expect(project.tags).toEqual(['type:tooling']);
-    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'lint', 'test', 'typecheck']);
+    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'lint', 'offline-report', 'test', 'typecheck']);
     expect(JSON.parse(readWorkspaceFile('infra/package.json')).name).toBe('@dofs/infra');
   });
 

@@ -289,7 +289,13 @@ export async function handlerCallFindings(input: HandlerCallInput): Promise<{ fi
   for (const fn of input.functions) {
     const role = roleOf(fn, input);
     for (const call of fn.calls) {
-      const resource = handlerResource(call.resource, fn, input);
+      let resource: string;
+      try {
+        resource = handlerResource(call.resource, fn, input);
+      } catch (error) {
+        findings.push({ role: role.name, subject: fn.function, phase: 'runtime', action: call.action, resource: `${call.resource} (${(error as Error).message})`, decision: 'NotApplicable' });
+        continue;
+      }
       evaluated += 1;
       const decision = await evaluate(role, { action: call.action, resource }, resourcePolicyFor(input.environmentModel, resource));
       if (decision !== 'Allowed') findings.push({ role: role.name, subject: fn.function, phase: 'runtime', action: call.action, resource, decision });
@@ -315,8 +321,15 @@ export async function unusedGrantFindings(input: HandlerCallInput): Promise<{ fi
     ...(input.boundary ? actionsOf(input.boundary) : []),
     'dynamodb:Scan',
   ]);
+  const resolved = (call: HandlerCall, fn: HandlerFunction): string | undefined => {
+    try {
+      return handlerResource(call.resource, fn, input);
+    } catch {
+      return undefined; // reported by handlerCallFindings
+    }
+  };
   const resources = new Set<string>(['*']);
-  for (const fn of input.functions) for (const call of fn.calls) resources.add(handlerResource(call.resource, fn, input));
+  for (const fn of input.functions) for (const call of fn.calls) resources.add(resolved(call, fn) ?? '*');
   for (const i of input.environment) {
     if (i.type === 'aws_dynamodb_table') {
       resources.add(i.attributes.arn);
@@ -331,7 +344,7 @@ export async function unusedGrantFindings(input: HandlerCallInput): Promise<{ fi
     wildcardOnly.set(action, await isWildcardOnlyAction(service, name));
   }
   for (const { fn, role } of roles) {
-    const called = new Set(fn.calls.map((c) => `${c.action} ${handlerResource(c.resource, fn, input)}`));
+    const called = new Set(fn.calls.map((c) => `${c.action} ${resolved(c, fn)}`));
     for (const action of actions) {
       for (const resource of resources) {
         if (called.has(`${action} ${resource}`) || (resource === '*') !== wildcardOnly.get(action)) continue;

@@ -283,14 +283,14 @@ async function planRootWith(dir: string, root: Root, env: NodeJS.ProcessEnv, plu
   return result;
 }
 
-/** Validates and plans every root; the plugin directory holds the provider binary. */
-export async function planAllOffline(pluginDir: string): Promise<OfflineResult> {
+/** Validates and plans every root (of `source`, infra/ by default); the plugin directory holds the provider binary. */
+export async function planAllOffline(pluginDir: string, source = INFRA_ROOT): Promise<OfflineResult> {
   const started = Date.now();
   const work = mkdtempSync(join(tmpdir(), 'dofs-offline-plan-'));
   try {
-    cpSync(INFRA_ROOT, join(work, 'infra'), {
+    cpSync(source, join(work, 'infra'), {
       recursive: true,
-      filter: (src) => !/[/\\](node_modules|test|\.terraform)([/\\]|$)|\.terraform\.lock\.hcl$|\.tfstate(\.backup)?$|\.tfplan$/.test(src.slice(INFRA_ROOT.length)),
+      filter: (src) => !/[/\\](node_modules|test|\.terraform)([/\\]|$)|\.terraform\.lock\.hcl$|\.tfstate(\.backup)?$|\.tfplan$/.test(src.slice(source.length)),
     });
     const cliConfig = join(work, 'terraformrc');
     writeFileSync(cliConfig, '');
