@@ -191,13 +191,6 @@ resource "aws_codepipeline" "this" {
     type     = "S3"
   }
 
-  lifecycle {
-    precondition {
-      condition     = aws_codeconnections_connection.github.connection_status == "AVAILABLE"
-      error_message = "Confirm the GitHub connection first (AWS console: Developer Tools > Settings > Connections > Update pending connection), then apply again with create_pipeline = true."
-    }
-  }
-
   trigger {
     provider_type = "CodeStarSourceConnection"
 
@@ -342,6 +335,13 @@ resource "aws_codepipeline" "this" {
           { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
         ])
       }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = aws_codeconnections_connection.github.connection_status == "AVAILABLE"
+      error_message = "Confirm the GitHub connection first (AWS console: Developer Tools > Settings > Connections > Update pending connection), then apply again with create_pipeline = true."
     }
   }
 }
