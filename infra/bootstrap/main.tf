@@ -21,10 +21,14 @@ module "state_bucket" {
 }
 
 ################################################################################
-# API Gateway account settings: the CloudWatch Logs role is account-wide (per region),
-# so it lives here rather than in an environment.
+# API Gateway account settings (optional, off by default): the account-wide CloudWatch Logs role
+# that REST APIs' execution and access logs need. DOFS's HTTP API does not use it (its access
+# logs go through log delivery), and the setting is the account's, not DOFS's: enable it only if
+# nothing else in the account manages it and a REST API there needs it.
 ################################################################################
 
+# The trust AWS documents for this role (API Gateway developer guide, "Set up CloudWatch logging
+# for REST APIs"): no aws:SourceAccount condition, which AWS does not document for it.
 data "aws_iam_policy_document" "api_gateway_assume_role" {
   statement {
     sid     = "ApiGatewayAssumeRole"
@@ -34,12 +38,6 @@ data "aws_iam_policy_document" "api_gateway_assume_role" {
     principals {
       type        = "Service"
       identifiers = ["apigateway.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [data.aws_caller_identity.current.account_id]
     }
   }
 }

@@ -32,9 +32,9 @@ variable "state_bucket_name" {
 }
 
 variable "manage_api_gateway_account" {
-  description = "Whether to set the account-wide API Gateway CloudWatch Logs role (required once per account and region for API access and execution logs). Turn off if another stack already manages it."
+  description = "Whether to set the account-wide API Gateway CloudWatch Logs role, which REST APIs' logs need. DOFS's HTTP API does not; turn on only for a REST API in this account that nothing else configures."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "tags" {

@@ -14,24 +14,28 @@ locals {
       "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:/aws/apigateway/${local.env_prefix}-*",
     ]
     all_log_groups = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:*"
-    tables         = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
-    queues         = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
-    state_machines = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
-    executions     = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
-    alarms         = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
-    dashboards     = "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.env_prefix}-*"
-    schedules      = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule/default/${local.env_prefix}-*"
-    topics         = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
-    sampling_rules = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
-    keys           = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
+    # ValidateStateMachineDefinition names no state machine: AWS authorises it against this ARN.
+    any_state_machine = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:*"
+    tables            = "arn:${local.partition}:dynamodb:${var.region}:${local.account_id}:table/${local.env_prefix}-*"
+    queues            = "arn:${local.partition}:sqs:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    state_machines    = "arn:${local.partition}:states:${var.region}:${local.account_id}:stateMachine:${local.env_prefix}-*"
+    executions        = "arn:${local.partition}:states:${var.region}:${local.account_id}:execution:${local.env_prefix}-*:*"
+    alarms            = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}:alarm:${local.env_prefix}-*"
+    dashboards        = "arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${local.env_prefix}-*"
+    schedules         = "arn:${local.partition}:scheduler:${var.region}:${local.account_id}:schedule/default/${local.env_prefix}-*"
+    topics            = "arn:${local.partition}:sns:${var.region}:${local.account_id}:${local.env_prefix}-*"
+    sampling_rules    = "arn:${local.partition}:xray:${var.region}:${local.account_id}:sampling-rule/${local.env_prefix}-*"
+    keys              = "arn:${local.partition}:kms:${var.region}:${local.account_id}:key/*"
     # API ids are random, so HTTP APIs cannot be matched by name: creation is conditioned on the
-    # request's tags and every change on the API's tags (Project, Environment).
+    # request's tags and every change of the API itself on the API's tags (Project, Environment).
     api_collection = "arn:${local.partition}:apigateway:${var.region}::/apis"
     apis = [
       "arn:${local.partition}:apigateway:${var.region}::/apis/*",
       "arn:${local.partition}:apigateway:${var.region}::/tags/*",
     ]
-    manifests         = "${module.lambda_artifacts.bucket_arn}/${local.manifest_prefix}*"
+    # Routes, integrations, stages and deployments carry no tags of their own, and AWS documents
+    # tag inheritance for authorization only for REST APIs: they are matched by path alone.
+    api_subresources  = [for kind in ["routes", "integrations", "stages", "deployments"] : "arn:${local.partition}:apigateway:${var.region}::/apis/*/${kind}*"]
     state_bucket      = "arn:${local.partition}:s3:::${var.state_bucket_name}"
     state_object      = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
     state_lock_object = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
@@ -179,30 +183,14 @@ resource "aws_iam_role_policy" "codebuild_common" {
   policy = data.aws_iam_policy_document.codebuild_common[each.key].json
 }
 
-# Build & Test runs every dependency's install step and all tests, so it may only read: the last
-# deployed commit and whether its manifest exists (the base of `nx affected`). It writes nothing
-# but its output artifact (the packages), which the Publish stage uploads.
+# Build & Test runs every dependency's install step and all tests, so it may only read the last
+# deployed commit (the base of `nx affected`). It writes nothing but its logs.
 data "aws_iam_policy_document" "build" {
   statement {
     sid       = "ReadLastDeployedCommit"
     effect    = "Allow"
     actions   = ["ssm:GetParameter"]
     resources = [aws_ssm_parameter.last_deployed_sha.arn]
-  }
-
-  statement {
-    sid       = "ReadManifests"
-    effect    = "Allow"
-    actions   = ["s3:GetObject"]
-    resources = [local.arn.manifests]
-  }
-
-  statement {
-    # Lets HeadObject answer 404 (not 403) for a manifest that does not exist.
-    sid       = "ListArtifacts"
-    effect    = "Allow"
-    actions   = ["s3:ListBucket"]
-    resources = [module.lambda_artifacts.bucket_arn]
   }
 }
 
@@ -212,10 +200,20 @@ resource "aws_iam_role_policy" "build" {
   policy = data.aws_iam_policy_document.build.json
 }
 
-# Publish: uploads packages and manifests to the Lambda artifacts bucket; runs no project code.
-data "aws_iam_policy_document" "publish" {
+# Plan runs `nx affected -t deploy -c plan`: the affected apps' deploy:plan publishes their packages
+# (content-addressed keys, uploaded unless present) and infra:deploy:plan stores the commit's
+# manifest, before terraform plans with the read-only policy below. It runs the build toolchain
+# (nx, esbuild) installed with --ignore-scripts, not the tests.
+data "aws_iam_policy_document" "plan" {
   statement {
-    sid       = "PublishArtifactsAndManifests"
+    sid       = "ReadLastDeployedCommit"
+    effect    = "Allow"
+    actions   = ["ssm:GetParameter"]
+    resources = [aws_ssm_parameter.last_deployed_sha.arn]
+  }
+
+  statement {
+    sid       = "PublishPackagesAndManifests"
     effect    = "Allow"
     actions   = ["s3:GetObject", "s3:PutObject"]
     resources = ["${module.lambda_artifacts.bucket_arn}/*"]
@@ -230,10 +228,10 @@ data "aws_iam_policy_document" "publish" {
   }
 }
 
-resource "aws_iam_role_policy" "publish" {
+resource "aws_iam_role_policy" "plan" {
   name   = "publish-artifacts"
-  role   = aws_iam_role.codebuild["publish"].id
-  policy = data.aws_iam_policy_document.publish.json
+  role   = aws_iam_role.codebuild["plan"].id
+  policy = data.aws_iam_policy_document.plan.json
 }
 
 # Smoke test: records the commit once the deployment answered correctly.
@@ -340,6 +338,15 @@ data "aws_iam_policy_document" "terraform_read" {
     resources = [local.arn.state_machines]
   }
 
+  # The provider validates a known, changed definition while planning (and again at apply when it
+  # was unknown at plan, as on the first deployment). The call names no state machine.
+  statement {
+    sid       = "ValidateWorkflowDefinitions"
+    effect    = "Allow"
+    actions   = ["states:ValidateStateMachineDefinition"]
+    resources = [local.arn.any_state_machine]
+  }
+
   statement {
     sid       = "ReadApis"
     effect    = "Allow"
@@ -411,22 +418,8 @@ data "aws_iam_policy_document" "terraform_read" {
   }
 }
 
-data "aws_iam_policy_document" "terraform_write" {
-  statement {
-    sid       = "WriteState"
-    effect    = "Allow"
-    actions   = ["s3:PutObject"]
-    resources = [local.arn.state_object]
-  }
-
-  statement {
-    # CreateFunction and UpdateFunctionCode read the package with the caller's permissions.
-    sid       = "ReadLambdaPackages"
-    effect    = "Allow"
-    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
-    resources = ["${module.lambda_artifacts.bucket_arn}/*"]
-  }
-
+# Apply, part 1: roles (inside the boundary), functions and their event sources, workflows, schedules.
+data "aws_iam_policy_document" "terraform_write_compute" {
   statement {
     # Roles the deployer creates or changes the permissions of must carry the boundary, so a
     # role it writes can never hold more than the boundary allows.
@@ -482,6 +475,14 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
+    # CreateFunction and UpdateFunctionCode read the package with the caller's permissions.
+    sid       = "ReadLambdaPackages"
+    effect    = "Allow"
+    actions   = ["s3:GetObject", "s3:GetObjectVersion"]
+    resources = ["${module.lambda_artifacts.bucket_arn}/*"]
+  }
+
+  statement {
     sid    = "ManageFunctions"
     effect = "Allow"
     actions = [
@@ -526,9 +527,6 @@ data "aws_iam_policy_document" "terraform_write" {
     }
   }
 
-  # lambda:FunctionArn is not a condition key of TagResource, so tagging is tied to the
-  # environment's mappings by their tags: the request's when a mapping is created with its tags,
-  # the mapping's own afterwards.
   statement {
     sid       = "TagNewEventSourceMappings"
     effect    = "Allow"
@@ -568,6 +566,31 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
+    sid       = "ManageStateMachines"
+    effect    = "Allow"
+    actions   = ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource", "states:UntagResource"]
+    resources = [local.arn.state_machines]
+  }
+
+  statement {
+    sid       = "ManageSchedules"
+    effect    = "Allow"
+    actions   = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"]
+    resources = [local.arn.schedules]
+  }
+}
+
+# Apply, part 2: the state, log groups and log delivery, tables, queues, the HTTP API, alarms, dashboards,
+# sampling rules, the alarm topic and its key.
+data "aws_iam_policy_document" "terraform_write_data" {
+  statement {
+    sid       = "WriteState"
+    effect    = "Allow"
+    actions   = ["s3:PutObject"]
+    resources = [local.arn.state_object]
+  }
+
+  statement {
     sid    = "ManageLogGroups"
     effect = "Allow"
     actions = [
@@ -584,7 +607,7 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
-    sid    = "ConfigureWorkflowLogDelivery"
+    sid    = "ConfigureLogDelivery"
     effect = "Allow"
     actions = [
       "logs:CreateLogDelivery",
@@ -594,10 +617,21 @@ data "aws_iam_policy_document" "terraform_write" {
       "logs:ListLogDeliveries",
       "logs:PutResourcePolicy",
       "logs:DescribeResourcePolicies",
+      "logs:CreateLogGroup",
     ]
     # AWS requires "*": vended log deliveries (Step Functions logging, HTTP API access logs) have no
-    # resource-level permissions.
+    # resource-level permissions. CreateLogGroup on "*" too: API Gateway's page on HTTP API logging
+    # lists it among the permissions to enable access logs (the log group itself is ours, created first).
     resources = ["*"]
+  }
+
+  # API Gateway checks these on the caller that enables a stage's access logs ("Insufficient
+  # permissions to enable logging" otherwise; docs: Configuring logging for an HTTP API).
+  statement {
+    sid       = "EnableApiAccessLogs"
+    effect    = "Allow"
+    actions   = ["logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:GetLogEvents", "logs:FilterLogEvents"]
+    resources = [local.arn.all_log_groups]
   }
 
   statement {
@@ -623,13 +657,6 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
-    sid       = "ManageStateMachines"
-    effect    = "Allow"
-    actions   = ["states:CreateStateMachine", "states:UpdateStateMachine", "states:DeleteStateMachine", "states:TagResource", "states:UntagResource"]
-    resources = [local.arn.state_machines]
-  }
-
-  statement {
     sid       = "CreateApis"
     effect    = "Allow"
     actions   = ["apigateway:POST"]
@@ -648,12 +675,11 @@ data "aws_iam_policy_document" "terraform_write" {
     }
   }
 
-  # API Gateway evaluates a child resource (routes, integrations, stages, deployments) against the
-  # tags of its API.
+  # The API itself: only one that carries the environment's tags.
   statement {
     sid       = "ManageApis"
     effect    = "Allow"
-    actions   = ["apigateway:POST", "apigateway:PUT", "apigateway:PATCH", "apigateway:DELETE"]
+    actions   = ["apigateway:GET", "apigateway:PATCH", "apigateway:DELETE"]
     resources = local.arn.apis
 
     condition {
@@ -670,26 +696,47 @@ data "aws_iam_policy_document" "terraform_write" {
   }
 
   statement {
+    sid       = "TagApis"
+    effect    = "Allow"
+    actions   = ["apigateway:POST", "apigateway:DELETE"]
+    resources = ["arn:${local.partition}:apigateway:${var.region}::/tags/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  # Routes, integrations, stages and deployments have no tags of their own and AWS documents tag
+  # inheritance for authorization only for REST APIs, so no tag condition here: correct whether or
+  # not API Gateway evaluates them against their API's tags. The API they belong to can only have
+  # been created with the environment's tags (CreateApis).
+  statement {
+    sid       = "ManageApiSubresources"
+    effect    = "Allow"
+    actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"]
+    resources = local.arn.api_subresources
+  }
+
+  statement {
     sid       = "ManageAlarms"
     effect    = "Allow"
     actions   = ["cloudwatch:PutMetricAlarm", "cloudwatch:DeleteAlarms", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     resources = [local.arn.alarms]
   }
 
-  # Dashboards are global (no region in their ARN).
   statement {
     sid       = "ManageDashboards"
     effect    = "Allow"
     actions   = ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"]
     resources = [local.arn.dashboards]
-  }
-
-  # The reconciler's schedule (default group); its role is passed to scheduler.amazonaws.com.
-  statement {
-    sid       = "ManageSchedules"
-    effect    = "Allow"
-    actions   = ["scheduler:CreateSchedule", "scheduler:UpdateSchedule", "scheduler:DeleteSchedule"]
-    resources = [local.arn.schedules]
   }
 
   statement {
@@ -762,16 +809,17 @@ data "aws_iam_policy_document" "role_boundary" {
   statement {
     sid    = "EnvironmentTables"
     effect = "Allow"
-    # Query: the reconciler's reads of the open-orders index (`table/<name>/index/*` matches too).
+    # Query: the reconciler's reads of the open-orders index (`table/<name>/index/*` matches too);
+    # BatchGetItem: the orders behind those index keys.
     # DeleteItem: tentative orders and orphaned idempotency keys, each on condition (docs/design.md "Intake").
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem", "dynamodb:Query"]
     resources = [local.arn.tables]
   }
 
   statement {
     sid       = "EnvironmentQueues"
     effect    = "Allow"
-    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
+    actions   = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
     resources = [local.arn.queues]
   }
 
@@ -814,6 +862,14 @@ data "aws_iam_policy_document" "role_boundary" {
   }
 
   statement {
+    sid     = "ReadQueueMetrics"
+    effect  = "Allow"
+    actions = ["cloudwatch:GetMetricData"]
+    # AWS requires "*": GetMetricData has no resource-level permissions (the reconciler's view of queue age).
+    resources = ["*"]
+  }
+
+  statement {
     sid    = "Tracing"
     effect = "Allow"
     actions = [
@@ -834,7 +890,9 @@ resource "aws_iam_policy" "role_boundary" {
   policy      = data.aws_iam_policy_document.role_boundary.json
 }
 
-# Managed policies rather than inline ones: together they exceed the 10 KB inline quota of a role.
+# Managed policies rather than inline ones: together they exceed the 10,240-character inline quota
+# of a role, and the write half alone exceeds the 6,144 characters of one managed policy, so it is
+# two (infra/test/iam-quotas.spec.ts measures every rendered policy).
 resource "aws_iam_policy" "terraform_read" {
   name        = "${local.cicd_name}-terraform-read"
   description = "Plan ${local.name}: read its state and its resources"
@@ -842,9 +900,14 @@ resource "aws_iam_policy" "terraform_read" {
 }
 
 resource "aws_iam_policy" "terraform_write" {
-  name        = "${local.cicd_name}-terraform-write"
-  description = "Apply ${local.name}: change only resources named ${local.env_prefix}-*"
-  policy      = data.aws_iam_policy_document.terraform_write.json
+  for_each = {
+    compute = data.aws_iam_policy_document.terraform_write_compute.json
+    data    = data.aws_iam_policy_document.terraform_write_data.json
+  }
+
+  name        = "${local.cicd_name}-terraform-write-${each.key}"
+  description = "Apply ${local.name} (${each.key}): change only resources named ${local.env_prefix}-*"
+  policy      = each.value
 }
 
 resource "aws_iam_role_policy_attachment" "terraform_read" {
@@ -855,6 +918,8 @@ resource "aws_iam_role_policy_attachment" "terraform_read" {
 }
 
 resource "aws_iam_role_policy_attachment" "terraform_write" {
+  for_each = aws_iam_policy.terraform_write
+
   role       = aws_iam_role.codebuild["apply"].name
-  policy_arn = aws_iam_policy.terraform_write.arn
+  policy_arn = each.value.arn
 }

@@ -14,30 +14,24 @@ locals {
   # Where the environment keeps its state: the key in infra/envs/<environment>/versions.tf.
   state_key = "${var.project}/${var.environment}/terraform.tfstate"
 
-  # Artifact manifests, one per commit, in the Lambda artifacts bucket (written by Publish).
+  # Artifact manifests, one per planned commit, in the Lambda artifacts bucket (written by infra:deploy:plan).
   manifest_prefix = "manifests/"
 
   codebuild_projects = {
     build = {
-      description  = "Build & Test: lint, typecheck, test, build and package the affected projects (publishes nothing)"
+      description  = "Build & Test: lint, typecheck, test and build the affected projects (publishes nothing)"
       buildspec    = "buildspec.yml"
       compute_type = var.build_compute_type
       timeout      = 30
     }
-    publish = {
-      description  = "Publish the packages Build & Test made and write the commit's artifact manifest (no npm install)"
-      buildspec    = "infra/cicd/buildspecs/publish.yml"
-      compute_type = "BUILD_GENERAL1_SMALL"
-      timeout      = 15
-    }
     plan = {
-      description  = "terraform validate and plan -out for infra/envs/${var.environment} with the commit's artifact manifest; the plan is the stage's artifact"
+      description  = "nx affected -t deploy -c plan: package and publish the affected apps, write the commit's artifact manifest, terraform plan -out for infra/envs/${var.environment}"
       buildspec    = "infra/cicd/buildspecs/plan.yml"
       compute_type = "BUILD_GENERAL1_SMALL"
-      timeout      = 20
+      timeout      = 30
     }
     apply = {
-      description  = "terraform apply of exactly the saved plan"
+      description  = "nx affected -t deploy -c apply: terraform apply of exactly the saved plan"
       buildspec    = "infra/cicd/buildspecs/apply.yml"
       compute_type = "BUILD_GENERAL1_SMALL"
       timeout      = 30
@@ -178,10 +172,15 @@ resource "aws_codebuild_project" "this" {
 }
 
 ################################################################################
-# Pipeline: Source -> Build & Test -> Publish -> Plan -> [Approve] -> Apply -> Smoke test
+# Pipeline: Source -> Build & Test -> Plan -> [Approve] -> Apply -> Smoke test
 ################################################################################
 
+# CodePipeline starts a run as soon as a pipeline is created, and confirming a connection starts
+# none: created while the connection is PENDING, that run fails at Source and nothing follows.
+# So the pipeline is created by a second apply, once the connection is confirmed (infra/README.md).
 resource "aws_codepipeline" "this" {
+  count = var.create_pipeline ? 1 : 0
+
   name           = "${local.name}-delivery"
   role_arn       = aws_iam_role.pipeline.arn
   pipeline_type  = "V2"
@@ -234,13 +233,12 @@ resource "aws_codepipeline" "this" {
     name = "BuildAndTest"
 
     action {
-      name             = "BuildAndTest"
-      category         = "Build"
-      owner            = "AWS"
-      provider         = "CodeBuild"
-      version          = "1"
-      input_artifacts  = ["source"]
-      output_artifacts = ["bundles"]
+      name            = "BuildAndTest"
+      category        = "Build"
+      owner           = "AWS"
+      provider        = "CodeBuild"
+      version         = "1"
+      input_artifacts = ["source"]
 
       configuration = {
         ProjectName = aws_codebuild_project.this["build"].name
@@ -251,29 +249,9 @@ resource "aws_codepipeline" "this" {
     }
   }
 
-  # Its own role, after the tests: uploads the rebuilt packages and writes the commit's manifest.
-  stage {
-    name = "Publish"
-
-    action {
-      name             = "Publish"
-      category         = "Build"
-      owner            = "AWS"
-      provider         = "CodeBuild"
-      version          = "1"
-      input_artifacts  = ["source", "bundles"]
-      output_artifacts = ["manifest"]
-
-      configuration = {
-        ProjectName   = aws_codebuild_project.this["publish"].name
-        PrimarySource = "source"
-        EnvironmentVariables = jsonencode([
-          { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
-        ])
-      }
-    }
-  }
-
+  # `nx affected -t deploy -c plan`: packages and publishes the affected apps, writes the commit's
+  # manifest and saves the plan (the stage's artifact). Exports the base it compared against, so
+  # that Apply runs the same set of tasks.
   stage {
     name = "Plan"
 
@@ -283,12 +261,15 @@ resource "aws_codepipeline" "this" {
       owner            = "AWS"
       provider         = "CodeBuild"
       version          = "1"
-      input_artifacts  = ["source", "manifest"]
+      namespace        = "PlanVariables"
+      input_artifacts  = ["source"]
       output_artifacts = ["plan"]
 
       configuration = {
-        ProjectName   = aws_codebuild_project.this["plan"].name
-        PrimarySource = "source"
+        ProjectName = aws_codebuild_project.this["plan"].name
+        EnvironmentVariables = jsonencode([
+          { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+        ])
       }
     }
   }
@@ -328,6 +309,10 @@ resource "aws_codepipeline" "this" {
       configuration = {
         ProjectName   = aws_codebuild_project.this["apply"].name
         PrimarySource = "source"
+        EnvironmentVariables = jsonencode([
+          { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
+          { name = "NX_BASE", value = "#{PlanVariables.NX_BASE}", type = "PLAINTEXT" },
+        ])
       }
     }
   }
@@ -350,6 +335,13 @@ resource "aws_codepipeline" "this" {
           { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
         ])
       }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = aws_codeconnections_connection.github.connection_status == "AVAILABLE"
+      error_message = "Confirm the GitHub connection first (AWS console: Developer Tools > Settings > Connections > Update pending connection), then apply again with create_pipeline = true."
     }
   }
 }

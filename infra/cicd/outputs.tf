@@ -9,8 +9,8 @@ output "connection_status" {
 }
 
 output "pipeline_name" {
-  description = "Name of the CodePipeline."
-  value       = aws_codepipeline.this.name
+  description = "Name of the CodePipeline (null until it is created with create_pipeline = true)."
+  value       = one(aws_codepipeline.this[*].name)
 }
 
 output "pipeline_artifacts_bucket" {
@@ -19,7 +19,7 @@ output "pipeline_artifacts_bucket" {
 }
 
 output "lambda_artifacts_bucket" {
-  description = "Bucket of content-addressed Lambda packages (DOFS_ARTIFACTS_BUCKET for a manual `nx run-many -t deploy`)."
+  description = "Bucket of content-addressed Lambda packages (DOFS_ARTIFACTS_BUCKET for a deploy by hand: `nx affected -t deploy`)."
   value       = module.lambda_artifacts.bucket_id
 }
 
@@ -29,6 +29,6 @@ output "last_deployed_sha_parameter" {
 }
 
 output "artifact_manifest_prefix" {
-  description = "Key prefix of the per-commit artifact manifests (manifests/<commit>.json) in the Lambda artifacts bucket."
+  description = "Key prefix of the per-commit artifact manifests (manifests/<commit>.json, a record of what each planned commit deployed) in the Lambda artifacts bucket."
   value       = local.manifest_prefix
 }

@@ -52,6 +52,12 @@ variable "branch" {
   }
 }
 
+variable "create_pipeline" {
+  description = "Create the pipeline. Leave false for the first apply: CodePipeline starts a run the moment the pipeline exists, which fails while the GitHub connection is PENDING; set true once the connection is AVAILABLE (the new pipeline's first run then deploys)."
+  type        = bool
+  default     = false
+}
+
 variable "require_manual_approval" {
   description = "Whether a person approves the saved plan before Apply."
   type        = bool
@@ -121,11 +127,10 @@ variable "smoke_test_timeout_seconds" {
 variable "alarm_email_addresses" {
   description = "Email addresses the environment's alarm topic notifies (passed to its plan as TF_VAR_alarm_email_addresses)."
   type        = list(string)
-  default     = []
 
   validation {
-    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_email_addresses must contain email addresses."
+    condition     = length(var.alarm_email_addresses) > 0 && alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_email_addresses must name at least one email address: DLQ and failure alarms are sent there (each address confirms its subscription)."
   }
 }
 

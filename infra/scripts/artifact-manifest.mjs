@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Assembles the artifact manifest of one commit: which package every function deploys. Terraform
-// reads it with -var-file (variable `artifacts` of infra/envs/<env>), so Plan deploys exactly
+// reads it with -var-file (variable `artifacts` of infra/envs/<env>), so a plan deploys exactly
 // the artifact set of the commit being deployed, never what some other run last published.
 //
-//   node infra/scripts/artifact-manifest.mjs [--dist <dir>] [--base <manifest>] [--out <file>]
+//   node infra/scripts/artifact-manifest.mjs [--dist <dir>] [--out <file>]
 //
-// The manifest is the base manifest (that of the last deployed commit, whose tree `nx affected`
-// compared against) with the entries of the packages this build published laid over it
-// (<dist>/artifacts/<app>.artifact.json, written by publish-artifact.sh). Every function in
-// infra/settings.json must have an entry; apps no longer there are dropped. Without --base (first
-// deployment, or a base that is not an ancestor) every package must have been published.
+// The entries are the ones this run's deploy tasks wrote (<dist>/artifacts/<app>.artifact.json,
+// publish-artifact.sh): `infra:deploy` runs after every app's `deploy` (Nx `^deploy`), so each
+// function's entry comes from this commit's tree. Packages are deterministic and content-addressed,
+// so an app that did not change has the key it already has, and Terraform leaves it alone. Every
+// function in infra/settings.json must have an entry; an entry for an app that is not a function
+// is refused.
 //
 // Output (default <dist>/artifacts/artifacts.tfvars.json):
 //   {"artifacts": {"<app>": {"s3_bucket", "s3_key", "s3_object_version", "sha256", "version"}}}
@@ -41,13 +42,10 @@ function main() {
     return at >= 0 ? (args[at + 1] ?? fail(`${name} needs a value`)) : undefined;
   };
   const dist = resolve(option('--dist') ?? join(root, 'dist'));
-  const basePath = option('--base');
   const out = resolve(option('--out') ?? join(dist, 'artifacts', 'artifacts.tfvars.json'));
   const apps = Object.keys(JSON.parse(readFileSync(join(root, 'infra', 'settings.json'), 'utf8')).functions).sort();
 
-  const base = basePath ? (JSON.parse(readFileSync(basePath, 'utf8')).artifacts ?? fail(`${basePath} has no artifacts`)) : {};
   const artifacts = {};
-  for (const app of apps) if (base[app]) artifacts[app] = checkEntry(app, base[app], basePath);
 
   const dir = join(dist, 'artifacts');
   const published = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(ENTRY_SUFFIX)).sort() : [];
@@ -58,14 +56,11 @@ function main() {
   }
 
   const missing = apps.filter((app) => !artifacts[app]);
-  if (missing.length > 0) fail(`no artifact for ${missing.join(', ')} (neither published by this build nor in the base manifest)`);
+  if (missing.length > 0) fail(`no artifact for ${missing.join(', ')} (its deploy task did not run: run \`nx affected -t deploy\`, which runs every app's deploy before infra's)`);
 
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ artifacts }, null, 2)}\n`);
-  for (const app of apps) {
-    const from = published.includes(`${app}${ENTRY_SUFFIX}`) ? 'published now' : 'from the base manifest';
-    console.log(`${app}: ${artifacts[app].s3_key} (${artifacts[app].version}, ${from})`);
-  }
+  for (const app of apps) console.log(`${app}: ${artifacts[app].s3_key} (${artifacts[app].version})`);
   console.log(`wrote ${out}`);
 }
 

@@ -20,7 +20,7 @@ describe('alarms', () => {
         expect(alarm.alarm_description).toBeDefined();
       }
     }
-    expect(alarms).toBe(9);
+    expect(alarms).toBe(10);
     const module = await config('modules/alarms');
     expect(module.locals.actions).toEqual(['${aws_sns_topic.alarms.arn}']);
   });

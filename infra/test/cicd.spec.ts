@@ -18,6 +18,7 @@ import {
   resource,
   squash,
 } from './support/terraform';
+import { APPS } from './support/settings';
 
 const buildspec = readWorkspaceFile('buildspec.yml');
 const ci = readWorkspaceFile('.github/workflows/ci.yml');
@@ -52,10 +53,10 @@ describe('pipeline', () => {
     expect(expr(blocks(pipeline, 'artifact_store')[0]?.location)).toBe('module.pipeline_artifacts.bucket_id');
   });
 
-  it('runs Source -> Build & Test -> Publish -> Plan -> optional approval -> Apply -> Smoke test', async () => {
+  it('runs Source -> Build & Test -> Plan -> optional approval -> Apply -> Smoke test', async () => {
     const cicd = await config('cicd');
     const main = cicd.files.find((f) => f.path === 'cicd/main.tf')?.text ?? '';
-    expect(stageNames(main)).toEqual(['Source', 'BuildAndTest', 'Publish', 'Plan', 'Approve', 'Apply', 'SmokeTest']);
+    expect(stageNames(main)).toEqual(['Source', 'BuildAndTest', 'Plan', 'Approve', 'Apply', 'SmokeTest']);
     const pipeline = resource(cicd, 'aws_codepipeline', 'this');
     const approval = (pipeline.dynamic.stage as Body[])[0] as Body;
     expect(expr(approval.for_each)).toBe('var.require_manual_approval ? [1] : []');
@@ -76,12 +77,20 @@ describe('pipeline', () => {
     expect(source.configuration.DetectChanges).toBeUndefined();
   });
 
+  it('is created only once the GitHub connection is confirmed: CodePipeline starts a run the moment a pipeline exists', async () => {
+    const cicd = await config('cicd');
+    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
+    expect(expr(pipeline.count)).toBe('var.create_pipeline ? 1 : 0');
+    expect(cicd.variables.create_pipeline?.default).toBe(false);
+    const [precondition] = blocks(blocks(pipeline, 'lifecycle')[0] as Body, 'precondition');
+    expect(squash(precondition?.condition)).toBe('aws_codeconnections_connection.github.connection_status == "AVAILABLE"');
+  });
+
   it('builds with buildspec.yml, plans to an artifact and applies that saved plan', async () => {
     const cicd = await config('cicd');
     const projects = cicd.locals.codebuild_projects as Record<string, Body>;
     expect(Object.fromEntries(Object.entries(projects).map(([k, p]) => [k, p.buildspec]))).toEqual({
       build: 'buildspec.yml',
-      publish: 'infra/cicd/buildspecs/publish.yml',
       plan: 'infra/cicd/buildspecs/plan.yml',
       apply: 'infra/cicd/buildspecs/apply.yml',
       smoke: 'infra/cicd/buildspecs/smoke.yml',
@@ -95,6 +104,9 @@ describe('pipeline', () => {
     expect(apply.input_artifacts).toEqual(['source', 'plan']);
     expect(apply.configuration).toMatchObject({ PrimarySource: 'source' });
     expect(apply.namespace).toBe('ApplyVariables');
+    // Apply runs the same `nx affected` as Plan: the base Plan compared against.
+    expect(action(pipeline, 'Plan').namespace).toBe('PlanVariables');
+    expect(squash(apply.configuration.EnvironmentVariables)).toContain('name = "NX_BASE", value = "#{PlanVariables.NX_BASE}"');
     const smoke = squash(action(pipeline, 'SmokeTest').configuration.EnvironmentVariables);
     expect(smoke).toContain('name = "API_URL", value = "#{ApplyVariables.API_URL}"');
     expect(smoke).toContain('name = "COMMIT_ID", value = "#{SourceVariables.CommitId}"');
@@ -134,48 +146,49 @@ describe('pipeline', () => {
     expect(publish).toContain('key="$app/$sha256_hex.zip"');
     expect(publish).toContain('--query VersionId');
     expect(publish).not.toContain('ssm');
-    const publishAll = readWorkspaceFile('infra/scripts/publish-artifacts.sh');
-    expect(publishAll).toContain('"s3://$bucket/manifests/$base.json"');
-    expect(publishAll).toContain('"s3://$bucket/manifests/$commit.json"');
+    expect(readWorkspaceFile('infra/scripts/terraform.sh')).toContain('"s3://$DOFS_ARTIFACTS_BUCKET/manifests/$COMMIT_ID.json"');
   });
 });
 
-describe('the artifact set deployed is the commit\'s (the manifest)', () => {
-  it('Build & Test packages the affected apps and hands the packages on, publishing nothing', async () => {
+describe('the deploy command is `nx affected -t deploy`', () => {
+  const plan = readWorkspaceFile('infra/cicd/buildspecs/plan.yml');
+  const apply = readWorkspaceFile('infra/cicd/buildspecs/apply.yml');
+
+  it('Build & Test lints, typechecks, tests and builds what changed, and publishes nothing', async () => {
     const pipeline = resource(await config('cicd'), 'aws_codepipeline', 'this');
-    expect(action(pipeline, 'BuildAndTest').output_artifacts).toEqual(['bundles']);
-    expect(buildspec).toContain('npx nx affected -t package --base="$NX_BASE" --head=HEAD --exclude=infra');
-    expect(buildspec).not.toMatch(/-t deploy|publish-artifact|put-parameter|s3 cp|put-object/);
-    expect(buildspec).toMatch(/artifacts:\s+base-directory: dist\s+files:\s+- artifacts\/build\.json\s+- artifacts\/\*\.zip/);
+    expect(action(pipeline, 'BuildAndTest').output_artifacts).toBeUndefined();
+    expect(buildspec).toContain('npx nx affected -t lint typecheck test build --base="$NX_BASE" --head=HEAD');
+    const commands = buildspec.split('\n').filter((line) => /^\s+- /.test(line)).join('\n');
+    expect(commands).not.toMatch(/-t deploy|-t package|publish-artifact|put-parameter|s3 cp|put-object/);
   });
 
-  it('Publish, in its own action and role, uploads them and writes the manifest Plan reads', async () => {
-    const cicd = await config('cicd');
-    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
-    const publish = action(pipeline, 'Publish');
-    expect(publish.input_artifacts).toEqual(['source', 'bundles']);
-    expect(publish.output_artifacts).toEqual(['manifest']);
-    expect(publish.configuration).toMatchObject({ ProjectName: '${aws_codebuild_project.this["publish"].name}', PrimarySource: 'source' });
-    const spec = readWorkspaceFile('infra/cicd/buildspecs/publish.yml');
-    expect(spec).toContain('bash infra/scripts/publish-artifacts.sh "$CODEBUILD_SRC_DIR_bundles" "$CODEBUILD_SRC_DIR/manifest-output"');
-    expect(spec).toMatch(/artifacts:\s+base-directory: manifest-output\s+files:\s+- artifacts\.tfvars\.json/);
-    const commands = spec.split('\n').filter((line) => /^\s+- /.test(line));
-    expect(commands.join('\n')).not.toMatch(/npm (ci|install)|npx|nx /);
-
-    const plan = action(pipeline, 'Plan');
-    expect(plan.input_artifacts).toEqual(['source', 'manifest']);
-    expect(plan.configuration.PrimarySource).toBe('source');
-    const planSpec = readWorkspaceFile('infra/cicd/buildspecs/plan.yml');
-    expect(planSpec).toContain('DOFS_ARTIFACT_MANIFEST="$CODEBUILD_SRC_DIR_manifest/artifacts.tfvars.json"');
-    const script = readWorkspaceFile('infra/scripts/terraform.sh');
-    expect(script).toContain('plan -input=false -var-file="$manifest" -out="$plan_file"');
+  it('Plan runs `nx affected -t deploy -c plan` and Apply `nx affected -t deploy -c apply`, against the same base', () => {
+    expect(plan).toContain('npx nx affected -t deploy -c plan --base="$NX_BASE" --head=HEAD');
+    expect(plan).toMatch(/exported-variables:\s+- NX_BASE/);
+    expect(apply).toContain('npx nx affected -t deploy -c apply --base="${NX_BASE:?NX_BASE comes from the Plan stage}" --head=HEAD');
+    for (const [file, text] of [['plan.yml', plan], ['apply.yml', apply]] as const) {
+      expect({ file, ci: text.includes('npm ci --ignore-scripts') }).toEqual({ file, ci: true });
+      // The only deploy command: no script or terraform call beside it that deploys.
+      expect({ file, other: /publish-artifact|terraform\.sh (plan|apply|deploy)|terraform (plan|apply)/.test(text) }).toEqual({ file, other: false });
+    }
   });
 
-  it('the base of nx affected and of the manifest is the last deployed commit, when it is an ancestor with a manifest', () => {
+  it('the deploy targets publish before Terraform reads the manifest (^deploy), in both configurations', () => {
+    const nx = JSON.parse(readWorkspaceFile('nx.json')) as Body;
+    const app = nx.targetDefaults.deploy as Body;
+    expect(app.dependsOn).toEqual(['package']);
+    expect(app.options.command).toBe('bash infra/scripts/publish-artifact.sh {projectName}');
+    expect(app.configurations.plan.command).toBe('bash infra/scripts/publish-artifact.sh {projectName}');
+    const infra = JSON.parse(readWorkspaceFile('infra/project.json')) as Body;
+    expect(infra.targets.deploy.dependsOn).toEqual(['^deploy']);
+    expect([...(infra.implicitDependencies as string[])].sort()).toEqual([...APPS].sort());
+  });
+
+  it('the base is the last deployed commit when it is an ancestor, else the empty tree (everything affected)', () => {
     const base = readWorkspaceFile('infra/scripts/affected-base.sh');
     expect(base).toContain('git merge-base --is-ancestor "$last_deployed" HEAD');
-    expect(base).toContain('--key "manifests/$last_deployed.json"');
-    expect(buildspec).toContain('dist/artifacts/build.json "$COMMIT_ID" "$NX_BASE"');
+    expect(base).toContain('EMPTY_TREE="4b825dc642cb6eb9a060e54bf8d69288fbee4904"');
+    for (const file of ['buildspec.yml', 'infra/cicd/buildspecs/plan.yml']) expect(readWorkspaceFile(file)).toContain('source infra/scripts/affected-base.sh');
   });
 
   it('only the smoke test moves last-deployed-sha, after the test passed', async () => {
@@ -184,7 +197,7 @@ describe('the artifact set deployed is the commit\'s (the manifest)', () => {
       .filter(([, doc]) => blocks(doc, 'statement').some((st) => (st.actions as string[]).includes('ssm:PutParameter')))
       .map(([name]) => name);
     expect(writers).toEqual(['smoke']);
-    for (const file of ['buildspec.yml', 'infra/cicd/buildspecs/publish.yml', 'infra/cicd/buildspecs/plan.yml', 'infra/cicd/buildspecs/apply.yml']) {
+    for (const file of ['buildspec.yml', 'infra/cicd/buildspecs/plan.yml', 'infra/cicd/buildspecs/apply.yml']) {
       expect({ file, writes: readWorkspaceFile(file).includes('put-parameter') }).toEqual({ file, writes: false });
     }
   });
@@ -203,24 +216,27 @@ describe('buildspecs', () => {
     expect(buildspec).toContain('source infra/scripts/affected-base.sh');
     // esbuild skips type checking and jest uses swc: typecheck is the only tsc run.
     expect(buildspec).toContain('npx nx affected -t lint typecheck test build --base="$NX_BASE" --head=HEAD');
-    expect(buildspec).toContain('npx nx run-many -t lint typecheck test build'); // first deployment
-    expect(buildspec).toContain('npx nx run-many -t package --exclude=infra'); // first deployment
     expect(buildspec).toMatch(/last successfully deployed commit is kept in the SSM parameter/);
     const base = readWorkspaceFile('infra/scripts/affected-base.sh');
     expect(base).toContain('aws ssm get-parameter --name "${LAST_DEPLOYED_SHA_PARAMETER:?}"');
   });
 
-  it('plan.yml saves the plan, its text and the lock file as the stage artifact', () => {
+  it('plan.yml saves the plan directory (plan, its text, the manifest, the lock file) as the stage artifact', () => {
     const plan = readWorkspaceFile('infra/cicd/buildspecs/plan.yml');
-    expect(plan).toContain('bash infra/scripts/terraform.sh plan');
-    for (const file of ['dofs.tfplan', 'dofs.tfplan.txt', '.terraform.lock.hcl']) expect(plan).toContain(`- ${file}`);
+    expect(plan).toContain('TF_PLAN_DIR="$CODEBUILD_SRC_DIR/plan-output" npx nx affected -t deploy -c plan');
+    expect(plan).toMatch(/artifacts:\s+base-directory: plan-output\s+files:\s+- "\*\*\/\*"/);
+    expect(plan).toContain('NOTHING_TO_DEPLOY');
+    const script = readWorkspaceFile('infra/scripts/terraform.sh');
+    expect(script).toContain('plan -input=false -var-file="$manifest" -out="$plan_file"');
+    expect(script).toContain('cp "$dir/.terraform.lock.hcl" "$plan_dir/"');
   });
 
   it('apply.yml applies the plan artifact and exports the API URL', () => {
     const apply = readWorkspaceFile('infra/cicd/buildspecs/apply.yml');
-    expect(apply).toContain('TF_PLAN_DIR="$CODEBUILD_SRC_DIR_plan" bash infra/scripts/terraform.sh apply');
+    expect(apply).toContain('TF_PLAN_DIR="$CODEBUILD_SRC_DIR_plan" npx nx affected -t deploy -c apply');
     expect(apply).toMatch(/exported-variables:\s+- API_URL/);
-    expect(apply).toContain('output -raw api_url');
+    expect(apply).toContain('bash infra/scripts/terraform.sh outputs');
+    expect(apply).toContain('.api_url.value');
   });
 
   it('smoke.yml tests the deployment, then records the commit', () => {
@@ -238,6 +254,8 @@ describe('buildspecs', () => {
     expect(script).toContain('validate');
     expect(script).toContain('terraform -chdir="$dir" test');
     expect(script).toContain('-lockfile=readonly');
+    // The committed lock file is the one every init uses.
+    expect(script).not.toMatch(/init[^\n]*-upgrade/);
   });
 
   it('the environment has mocked-provider terraform tests for what parsing cannot evaluate', () => {
@@ -272,10 +290,10 @@ describe('pull-request checks (.github/workflows/ci.yml)', () => {
 describe('Nx project and scripts', () => {
   const project = JSON.parse(readWorkspaceFile('infra/project.json')) as Body;
 
-  it('make infra an Nx project with test, lint, typecheck, generate and deploy targets', () => {
+  it('make infra an Nx project with test, lint, typecheck, deploy and offline-report targets', () => {
     expect(project.name).toBe('infra');
     expect(project.tags).toEqual(['type:tooling']);
-    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'lint', 'test', 'typecheck']);
+    expect(Object.keys(project.targets).sort()).toEqual(['deploy', 'lint', 'offline-report', 'test', 'typecheck']);
     expect(JSON.parse(readWorkspaceFile('infra/package.json')).name).toBe('@dofs/infra');
   });
 
@@ -283,13 +301,13 @@ describe('Nx project and scripts', () => {
     const deploy = project.targets.deploy as Body;
     expect(deploy.executor).toBe('nx:run-commands');
     expect(deploy.cache).toBe(false);
-    expect(deploy.dependsOn).toEqual([]);
+    expect(deploy.dependsOn).toEqual(['^deploy']);
     expect(deploy.options.command).toBe('bash infra/scripts/terraform.sh deploy');
     expect(deploy.configurations.plan.command).toBe('bash infra/scripts/terraform.sh plan');
     expect(deploy.configurations.apply.command).toBe('bash infra/scripts/terraform.sh apply');
   });
 
-  it.each(['affected-base.sh', 'install-terraform.sh', 'publish-artifact.sh', 'publish-artifacts.sh', 'terraform.sh'])(
+  it.each(['affected-base.sh', 'install-terraform.sh', 'publish-artifact.sh', 'terraform.sh'])(
     'scripts/%s is executable bash that parses',
     (script) => {
       const path = join(INFRA_ROOT, 'scripts', script);

@@ -24,7 +24,8 @@ describe('encryption', () => {
         expect(squash(queue.sqs_managed_sse_enabled)).toMatch(/^(true|var\.kms_master_key_id == null \? true : null)$/);
       }
     }
-    expect(queues).toBe(3);
+    // order_queue, order_dlq, the parking queue, and the reconciler schedule's dead-letter queue.
+    expect(queues).toBe(4);
   });
 
   it('is on for every SNS topic, with a rotating key CloudWatch may use', async () => {

@@ -34,6 +34,7 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
   'fulfill-order': {
     ORDERS_TABLE: 'module.orders_table.name',
     FULFILLMENT_SUCCESS_RATE: 'tostring(local.settings.fulfillment.successRate)',
+    MAX_RECEIVE_COUNT: 'tostring(local.settings.queues.maxReceiveCount)',
   },
   'dlq-handler': {
     ORDERS_TABLE: 'module.orders_table.name',
@@ -54,6 +55,9 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
     STALLED_AFTER_SECONDS: 'tostring(local.reconcile_stalled_after_seconds)',
     MAX_REDRIVES: 'tostring(local.settings.reconciler.maxRedrives)',
     MAX_ORDERS_PER_RUN: 'tostring(local.settings.reconciler.maxOrdersPerRun)',
+    ORDER_DLQ_URL: 'module.order_queue.dead_letter_queue_url',
+    WORKFLOW_TIMEOUT_SECONDS: 'tostring(local.settings.workflow.timeoutSeconds)',
+    QUEUE_METRIC_PERIOD_SECONDS: 'tostring(local.settings.reconciler.queueMetricPeriodSeconds)',
   },
 };
 
@@ -260,7 +264,14 @@ describe('functions', () => {
     const assume = blocks(dataSource(dev, 'aws_iam_policy_document', 'reconcile_schedule_assume'), 'statement');
     expect(assume.flatMap((st) => blocks(st, 'principals')).flatMap((p) => p.identifiers as string[])).toEqual(['scheduler.amazonaws.com']);
     const invoke = blocks(dataSource(dev, 'aws_iam_policy_document', 'reconcile_schedule'), 'statement');
-    expect(invoke.map((st) => ({ actions: st.actions, resources: st.resources }))).toEqual([{ actions: ['lambda:InvokeFunction'], resources: ['${module.reconcile_orders.function_arn}'] }]);
+    expect(invoke.map((st) => ({ actions: st.actions, resources: st.resources }))).toEqual([
+      { actions: ['lambda:InvokeFunction'], resources: ['${module.reconcile_orders.function_arn}'] },
+      // An invocation Scheduler could not deliver goes to the schedule's dead-letter queue (with this role).
+      { actions: ['sqs:SendMessage'], resources: ['${aws_sqs_queue.reconcile_schedule_dlq.arn}'] },
+    ]);
+    expect(blocks(target as Body, 'dead_letter_config')).toEqual([{ arn: '${aws_sqs_queue.reconcile_schedule_dlq.arn}' }]);
+    // It starts firing when it exists: its role's policy must exist first.
+    expect(schedule.depends_on).toEqual(['${aws_iam_role_policy.reconcile_schedule}']);
     expect(expr(resource(dev, 'aws_iam_role_policy', 'reconcile_schedule').role)).toBe('aws_iam_role.reconcile_schedule.id');
   });
 

@@ -33,7 +33,10 @@ const STAR_RESOURCE_ACTIONS = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // API Gateway's page on HTTP API logging lists it with "*" among the permissions to enable access logs.
+  'logs:CreateLogGroup',
   'lambda:CreateEventSourceMapping',
+  'cloudwatch:GetMetricData',
   'kms:CreateKey',
   'kms:TagResource',
 ]);
@@ -83,6 +86,11 @@ function grants(cfg: TfConfig, document: string): Record<string, string[]> {
     }
   }
   return out;
+}
+
+/** The Apply role's write statements, split over two managed policies (each under 6,144 characters). */
+function writeStatements(cicd: TfConfig): Body[] {
+  return ['terraform_write_compute', 'terraform_write_data'].flatMap((doc) => blocks(dataSource(cicd, 'aws_iam_policy_document', doc), 'statement'));
 }
 
 describe('IAM', () => {
@@ -170,11 +178,15 @@ describe('IAM', () => {
           if (body[argument] === undefined) continue;
           checked += 1;
           const value = expr(body[argument]);
-          const match = DOCUMENT_REF.exec(value);
-          if (match) {
-            if (!cfg.data.aws_iam_policy_document?.[match[1] as string]) problems.push(`${cfg.dir} ${type}.${name}: unknown ${value}`);
-          } else if (!(cfg.dir === 'modules/lambda-function' && value === 'var.policy_json')) {
-            problems.push(`${cfg.dir} ${type}.${name}.${argument} = ${value}`);
+          // for_each over a map of documents: each value is checked as the policy itself.
+          const refs = value === 'each.value' && body.for_each && typeof body.for_each === 'object' ? Object.values(body.for_each as Record<string, string>).map(expr) : [value];
+          for (const ref of refs) {
+            const match = DOCUMENT_REF.exec(ref);
+            if (match) {
+              if (!cfg.data.aws_iam_policy_document?.[match[1] as string]) problems.push(`${cfg.dir} ${type}.${name}: unknown ${ref}`);
+            } else if (!(cfg.dir === 'modules/lambda-function' && ref === 'var.policy_json')) {
+              problems.push(`${cfg.dir} ${type}.${name}.${argument} = ${ref}`);
+            }
           }
         }
       }
@@ -193,8 +205,9 @@ describe('IAM', () => {
           const principals = blocks(s, 'principals');
           expect(principals.map((p) => p.type)).toEqual(['Service']);
           expect((principals[0]?.identifiers as string[]).every((id) => /^[a-z-]+\.amazonaws\.com$/.test(id))).toBe(true);
-          // Lambda does not document aws:SourceAccount for execution roles; every other trust is guarded.
-          if (!(principals[0]?.identifiers as string[]).includes('lambda.amazonaws.com')) {
+          // AWS documents aws:SourceAccount neither for Lambda execution roles nor for API Gateway's
+          // CloudWatch Logs role; every other trust is guarded.
+          if (!(principals[0]?.identifiers as string[]).some((id) => ['lambda.amazonaws.com', 'apigateway.amazonaws.com'].includes(id))) {
             const guarded = blocks(s, 'condition').some((c) => c.variable === 'aws:SourceAccount');
             expect({ role: `${cfg.dir} ${name}`, guarded }).toEqual({ role: `${cfg.dir} ${name}`, guarded: true });
           }
@@ -212,6 +225,8 @@ describe('IAM', () => {
         'dynamodb:GetItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
         'dynamodb:PutItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
         'dynamodb:DeleteItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
+        // start_failed_at: the workflow could not be started.
+        'dynamodb:UpdateItem': ['module.orders_table.arn'],
       },
       validate_order: null,
       store_order: {
@@ -221,7 +236,6 @@ describe('IAM', () => {
       fulfill_order: {
         'sqs:ReceiveMessage': ['module.order_queue.queue_arn'],
         'sqs:DeleteMessage': ['module.order_queue.queue_arn'],
-        'sqs:ChangeMessageVisibility': ['module.order_queue.queue_arn'],
         'sqs:GetQueueAttributes': ['module.order_queue.queue_arn'],
         'dynamodb:GetItem': ['module.orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
@@ -229,7 +243,6 @@ describe('IAM', () => {
       dlq_handler: {
         'sqs:ReceiveMessage': ['module.order_queue.dead_letter_queue_arn'],
         'sqs:DeleteMessage': ['module.order_queue.dead_letter_queue_arn'],
-        'sqs:ChangeMessageVisibility': ['module.order_queue.dead_letter_queue_arn'],
         'sqs:GetQueueAttributes': ['module.order_queue.dead_letter_queue_arn'],
         // QueueClient.sendOrderMessage: an order whose processing failed goes back to order_queue.
         'sqs:SendMessage': ['module.order_queue.queue_arn'],
@@ -239,16 +252,20 @@ describe('IAM', () => {
         'dynamodb:PutItem': ['module.failed_orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
       },
-      // OpenOrders: Query on the index only (never Scan), the consistent re-read, the conditional
-      // bump, and the give-up transaction (Update on orders, Put on failed_orders); then the re-drive.
-      // OrderIntake.resolveReceived: read and claim a RECEIVED order's key, or delete the order.
+      // OpenOrders: Query on the index only (never Scan), the batched and the consistent reads, the
+      // conditional bump, and the give-up transaction (Update on orders, Put on failed_orders); then
+      // the re-drive. OrderIntake.resolveReceived reads a RECEIVED order's key, and deletes a
+      // tentative order (never claims the key). Queue counts and ages: evidence of loss.
       reconcile_orders: {
         'dynamodb:Query': ['${module.orders_table.arn}/index/open-orders'],
+        'dynamodb:BatchGetItem': ['module.orders_table.arn'],
         'dynamodb:GetItem': ['module.idempotency_keys_table.arn', 'module.orders_table.arn'],
         'dynamodb:UpdateItem': ['module.orders_table.arn'],
         'dynamodb:DeleteItem': ['module.orders_table.arn'],
-        'dynamodb:PutItem': ['module.failed_orders_table.arn', 'module.idempotency_keys_table.arn'],
+        'dynamodb:PutItem': ['module.failed_orders_table.arn'],
         'sqs:SendMessage': ['module.order_queue.queue_arn'],
+        'sqs:GetQueueAttributes': ['module.order_queue.dead_letter_queue_arn', 'module.order_queue.queue_arn'],
+        'cloudwatch:GetMetricData': ['*'],
         'states:StartExecution': ['module.order_workflow.state_machine_arn'],
       },
     };
@@ -269,9 +286,11 @@ describe('IAM', () => {
 
     it('grants the idempotency_keys table to api-handler and the reconciler alone', async () => {
       const dev = await config('envs/dev');
-      const holders = Object.keys(dev.data.aws_iam_policy_document ?? {}).filter((name) =>
-        Object.values(grants(dev, name)).some((resources) => resources.includes('module.idempotency_keys_table.arn')),
-      );
+      // Identity policies only (the resource policies of the environment are TLS-only denies).
+      const identityDocuments = Object.entries(dev.data.aws_iam_policy_document ?? {})
+        .filter(([, doc]) => blocks(doc, 'statement').every((st) => (st.effect ?? 'Allow') === 'Allow'))
+        .map(([name]) => name);
+      const holders = identityDocuments.filter((name) => Object.values(grants(dev, name)).some((resources) => resources.includes('module.idempotency_keys_table.arn')));
       expect(holders).toEqual(['api_handler', 'reconcile_orders']);
     });
 
@@ -352,13 +371,13 @@ describe('IAM', () => {
         expect(render(role.name).startsWith(envPrefix)).toBe(false);
       }
       for (const policy of ['terraform_read', 'terraform_write']) {
-        expect(render(resource(cicd, 'aws_iam_policy', policy).name).startsWith(envPrefix)).toBe(false);
+        expect(render(resource(cicd, 'aws_iam_policy', policy).name).replace('${each.key}', 'x').startsWith(envPrefix)).toBe(false);
       }
     });
 
     it('let the deployer create and change roles only with the boundary attached', async () => {
       const cicd = await config('cicd');
-      const statements = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement');
+      const statements = writeStatements(cicd);
       const bounded = statements.find((s) => (s.actions as string[]).includes('iam:CreateRole'));
       expect(bounded?.actions).toEqual(expect.arrayContaining(['iam:CreateRole', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy']));
       expect(blocks(bounded as Body, 'condition')).toEqual([
@@ -381,6 +400,7 @@ describe('IAM', () => {
       expect(read.for_each).toBe('${toset(["plan", "apply"])}');
       const write = resource(cicd, 'aws_iam_role_policy_attachment', 'terraform_write');
       expect(expr(write.role)).toBe('aws_iam_role.codebuild["apply"].name');
+      expect(expr(write.for_each)).toBe('aws_iam_policy.terraform_write');
       const readActions = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_read'), 'statement').flatMap(
         (s) => s.actions as string[],
       );
@@ -395,12 +415,12 @@ describe('IAM', () => {
     ];
     const writeStatement = async (sid: string): Promise<Body> => {
       const cicd = await config('cicd');
-      const found = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement').find((st) => st.sid === sid);
+      const found = writeStatements(cicd).find((st) => st.sid === sid);
       if (!found) throw new Error(`no statement ${sid}`);
       return found;
     };
 
-    it('let the deployer create HTTP APIs only with the environment\'s tags and change only APIs that carry them', async () => {
+    it('let the deployer create HTTP APIs only with the environment\'s tags, change only APIs that carry them, and manage their untagged sub-resources by path', async () => {
       const cicd = await config('cicd');
       expect(expr(resource(cicd, 'aws_iam_role', 'codebuild').name)).toContain('codebuild');
       const create = await writeStatement('CreateApis');
@@ -412,10 +432,18 @@ describe('IAM', () => {
       expect(expr(change.resources)).toBe('local.arn.apis');
       expect(blocks(change, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
       expect(squash((cicd.locals.arn as Body).apis)).toContain('::/apis/*');
+      // Tags of the API (and of its stage) change only where the tagged resource carries the environment's tags.
+      expect(blocks(await writeStatement('TagApis'), 'condition')).toEqual(ENV_TAGS('ResourceTag'));
+      // Routes, integrations, stages and deployments have no tags of their own: matched by path,
+      // with no tag condition, so they can be created whether or not AWS evaluates their API's tags.
+      const children = await writeStatement('ManageApiSubresources');
+      expect(expr(children.resources)).toBe('local.arn.api_subresources');
+      expect(blocks(children, 'condition')).toEqual([]);
+      expect(squash((cicd.locals.arn as Body).api_subresources)).toContain('::/apis/*/${kind}*');
       // No REST API ARNs are left, and no other write statement reaches API Gateway.
       expect(squash(cicd.locals.arn)).not.toContain('/restapis');
-      const others = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_write'), 'statement').filter(
-        (st) => !['CreateApis', 'ManageApis'].includes(st.sid as string) && (st.actions as string[]).some((a) => a.startsWith('apigateway:')),
+      const others = writeStatements(cicd).filter(
+        (st) => !['CreateApis', 'ManageApis', 'TagApis', 'ManageApiSubresources'].includes(st.sid as string) && (st.actions as string[]).some((a) => a.startsWith('apigateway:')),
       );
       expect(others).toEqual([]);
     });
@@ -431,19 +459,17 @@ describe('IAM', () => {
       }
     });
 
-    it('keep the job that runs dependencies and tests from publishing: only Publish writes artifacts', async () => {
+    it('keep the job that runs every dependency and the tests from publishing: only Plan (deploy:plan) writes artifacts', async () => {
       const cicd = await config('cicd');
       const build = grants(cicd, 'build');
-      expect(Object.keys(build).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 'ssm:GetParameter']);
-      expect(build['s3:GetObject']).toEqual(['local.arn.manifests']);
-      expect(squash((cicd.locals.arn as Body).manifests)).toBe('${module.lambda_artifacts.bucket_arn}/${local.manifest_prefix}*');
-      const publish = grants(cicd, 'publish');
-      expect(publish['s3:PutObject']).toEqual(['${module.lambda_artifacts.bucket_arn}/*']);
-      expect(Object.keys(publish).filter((a) => !a.startsWith('s3:'))).toEqual([]);
-      expect(expr(resource(cicd, 'aws_iam_role_policy', 'publish').role)).toBe('aws_iam_role.codebuild["publish"].id');
-      // Nothing else may write the Lambda artifacts bucket but Publish.
+      expect(build).toEqual({ 'ssm:GetParameter': ['aws_ssm_parameter.last_deployed_sha.arn'] });
+      const plan = grants(cicd, 'plan');
+      expect(plan['s3:PutObject']).toEqual(['${module.lambda_artifacts.bucket_arn}/*']);
+      expect(Object.keys(plan).filter((a) => !a.startsWith('s3:')).sort()).toEqual(['ssm:GetParameter']);
+      expect(expr(resource(cicd, 'aws_iam_role_policy', 'plan').role)).toBe('aws_iam_role.codebuild["plan"].id');
+      // Nothing else may write the Lambda artifacts bucket.
       const putters = (await policyStatements())
-        .filter((st) => st.config === 'cicd' && st.document !== 'publish' && st.effect === 'Allow' && st.actions.includes('s3:PutObject'))
+        .filter((st) => st.config === 'cicd' && st.document !== 'plan' && st.effect === 'Allow' && st.actions.includes('s3:PutObject'))
         .filter((st) => st.resources.some((r) => r.includes('lambda_artifacts')))
         .map((st) => `${st.document} ${st.sid}`);
       expect(putters).toEqual([]);

@@ -70,7 +70,7 @@ describe('layout', () => {
       expect({ dir: cfg.dir, source: aws?.source, version: aws?.version }).toEqual({
         dir: cfg.dir,
         source: 'hashicorp/aws',
-        version: '>= 6.0, < 7.0',
+        version: '>= 5.100, < 7.0',
       });
     }
   });

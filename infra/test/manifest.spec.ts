@@ -1,7 +1,7 @@
 /**
- * The artifact manifest: Plan deploys exactly the artifact set of the commit being deployed.
- * Runs the Publish stage's scripts (publish-artifacts.sh, publish-artifact.sh,
- * artifact-manifest.mjs) as the pipeline does. S3 is a directory behind a stand-in `aws`
+ * The artifact manifest: a plan deploys exactly the artifact set of the commit being deployed.
+ * Runs what `nx affected -t deploy` runs for it: every app's deploy (publish-artifact.sh), then
+ * infra:deploy's manifest step (artifact-manifest.mjs). S3 is a directory behind a stand-in `aws`
  * command (test/support/fake-aws/aws): there is no local S3 server to run them against.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,12 +12,9 @@ import { INFRA_ROOT } from './support/terraform';
 import { APPS } from './support/settings';
 
 const BUCKET = 'dofs-dev-lambda-artifacts';
-const PUBLISH = join(INFRA_ROOT, 'scripts', 'publish-artifacts.sh');
+const PUBLISH = join(INFRA_ROOT, 'scripts', 'publish-artifact.sh');
+const MANIFEST = join(INFRA_ROOT, 'scripts', 'artifact-manifest.mjs');
 const FAKE_AWS = join(INFRA_ROOT, 'test', 'support', 'fake-aws');
-
-const W = 'a'.repeat(40);
-const X = 'b'.repeat(40);
-const Y = 'c'.repeat(40);
 
 interface Entry {
   s3_bucket: string;
@@ -39,31 +36,32 @@ beforeEach(() => {
 
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 
-/** Build & Test's output artifact for `commit`: a zip per rebuilt app (content = label) and build.json. */
-function bundles(commit: string, base: string | null, rebuilt: Record<string, string>): string {
-  const dir = join(work, `bundles-${commit.slice(0, 4)}-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(join(dir, 'artifacts'), { recursive: true });
-  writeFileSync(join(dir, 'artifacts', 'build.json'), JSON.stringify({ commit, base }));
-  for (const [app, content] of Object.entries(rebuilt)) writeFileSync(join(dir, 'artifacts', `${app}.zip`), content);
-  return dir;
-}
-
-function publish(dir: string, commit: string): { status: number | null; stderr: string; manifest?: Manifest } {
-  const out = join(dir, 'manifest-output');
-  const run = spawnSync('bash', [PUBLISH, dir, out], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${FAKE_AWS}:${process.env.PATH}`, FAKE_S3: s3, DOFS_ARTIFACTS_BUCKET: BUCKET, COMMIT_ID: commit },
-  });
+/**
+ * One commit's `nx affected -t deploy` up to the plan: the packages `package` wrote (content = the
+ * bytes of each app's zip at that commit), each published, then the manifest assembled.
+ */
+function deploy(packages: Record<string, string>): { status: number | null; stderr: string; manifest?: Manifest } {
+  const dist = join(work, `dist-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(join(dist, 'artifacts'), { recursive: true });
+  const env = { ...process.env, PATH: `${FAKE_AWS}:${process.env.PATH}`, FAKE_S3: s3, DOFS_ARTIFACTS_BUCKET: BUCKET, DOFS_DIST: dist };
+  for (const [app, content] of Object.entries(packages)) {
+    writeFileSync(join(dist, 'artifacts', `${app}.zip`), content);
+    const published = spawnSync('bash', [PUBLISH, app], { encoding: 'utf8', env });
+    if (published.status !== 0) return { status: published.status, stderr: published.stderr };
+  }
+  const out = join(dist, 'artifacts.tfvars.json');
+  const run = spawnSync(process.execPath, [MANIFEST, '--dist', dist, '--out', out], { encoding: 'utf8', env });
   if (run.status !== 0) return { status: run.status, stderr: run.stderr };
-  const manifest = JSON.parse(readFileSync(join(out, 'artifacts.tfvars.json'), 'utf8')) as Manifest;
-  return { status: run.status, stderr: run.stderr, manifest };
+  return { status: 0, stderr: run.stderr, manifest: JSON.parse(readFileSync(out, 'utf8')) as Manifest };
 }
 
-const everyApp = (label: string): Record<string, string> => Object.fromEntries(APPS.map((app) => [app, `${label}-${app}`]));
+const everyApp = (label: string, changed: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(APPS.map((app) => [app, changed[app] ?? `${label}-${app}`]));
+const putObjects = (): string[] => readFileSync(join(s3, 'calls.log'), 'utf8').trim().split('\n').filter((c) => c.startsWith('s3api put-object'));
 
 describe('the artifact manifest', () => {
-  it('of a first deployment names every app\'s package, uploaded under its content address, and is stored by commit', () => {
-    const { status, stderr, manifest } = publish(bundles(W, null, everyApp('W')), W);
+  it('names every app\'s package, uploaded under its content address', () => {
+    const { status, stderr, manifest } = deploy(everyApp('W'));
     expect({ status, stderr: status === 0 ? '' : stderr }).toEqual({ status: 0, stderr: '' });
     expect(Object.keys(manifest?.artifacts ?? {}).sort()).toEqual([...APPS].sort());
     for (const app of APPS) {
@@ -75,38 +73,28 @@ describe('the artifact manifest', () => {
       expect(Buffer.from(entry.sha256, 'base64')).toHaveLength(32);
       expect(entry.version).toMatch(/^\d+\.\d+\.\d+/);
     }
-    expect(JSON.parse(readFileSync(join(s3, BUCKET, 'manifests', `${W}.json`), 'utf8'))).toEqual(manifest);
   });
 
-  it('after a rejected change and its revert, deploys the last deployed commit\'s package, not the rejected one', () => {
-    const w = publish(bundles(W, null, everyApp('W')), W).manifest as Manifest;
-    // X changes api-handler; it is rejected (or fails the smoke test): last-deployed-sha stays W.
-    const x = publish(bundles(X, W, { 'api-handler': 'X-api-handler' }), X).manifest as Manifest;
-    expect(x.artifacts['api-handler']?.s3_key).not.toBe(w.artifacts['api-handler']?.s3_key);
-    expect(x.artifacts['fulfill-order']).toEqual(w.artifacts['fulfill-order']);
-    // Y reverts X: `nx affected` W..Y rebuilds nothing, and the manifest is W's.
-    const y = publish(bundles(Y, W, {}), Y).manifest as Manifest;
+  it('changes only the entry of the app whose package changed; the others are found already published', () => {
+    const w = deploy(everyApp('W')).manifest as Manifest;
+    const x = deploy(everyApp('W', { 'api-handler': 'X-api-handler' })).manifest as Manifest;
+    expect(APPS.filter((app) => JSON.stringify(x.artifacts[app]) !== JSON.stringify(w.artifacts[app]))).toEqual(['api-handler']);
+    expect(putObjects()).toHaveLength(APPS.length + 1);
+  });
+
+  it('after a rejected change and its revert, deploys the last deployed commit\'s packages, not the rejected one', () => {
+    const w = deploy(everyApp('W')).manifest as Manifest;
+    // X changes api-handler; it is rejected (or fails the smoke test). Y reverts it: its packages
+    // are W's bytes again (packaging is deterministic), so its manifest is W's.
+    deploy(everyApp('W', { 'api-handler': 'X-api-handler' }));
+    const y = deploy(everyApp('W')).manifest as Manifest;
     expect(y).toEqual(w);
   });
 
-  it('does not re-upload a package that is already published (same content, same key and version)', () => {
-    const w = publish(bundles(W, null, everyApp('W')), W).manifest as Manifest;
-    const again = publish(bundles(X, W, { 'store-order': 'W-store-order' }), X).manifest as Manifest;
-    expect(again.artifacts['store-order']).toEqual(w.artifacts['store-order']);
-    const calls = readFileSync(join(s3, 'calls.log'), 'utf8').trim().split('\n');
-    expect(calls.filter((c) => c.startsWith('s3api put-object'))).toHaveLength(APPS.length);
-  });
-
-  it('fails, rather than deploy an incomplete set, when an app is neither rebuilt nor in a base manifest', () => {
-    const { status, stderr } = publish(bundles(X, null, { 'api-handler': 'X-api-handler' }), X);
+  it('fails, rather than deploy an incomplete set, when an app\'s deploy did not run', () => {
+    const others = Object.fromEntries(Object.entries(everyApp('X')).filter(([app]) => app !== 'dlq-handler'));
+    const { status, stderr } = deploy(others);
     expect(status).not.toBe(0);
-    expect(stderr).toContain('no artifact for');
-    expect(stderr).toContain('dlq-handler');
-  });
-
-  it('fails when the bundles were built from another commit than the one being deployed', () => {
-    const { status, stderr } = publish(bundles(X, null, everyApp('X')), Y);
-    expect(status).not.toBe(0);
-    expect(stderr).toContain(`built from ${X}, not ${Y}`);
+    expect(stderr).toContain('no artifact for dlq-handler');
   });
 });

@@ -22,6 +22,15 @@ data "aws_iam_policy_document" "api_handler" {
     actions   = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"]
     resources = [module.orders_table.arn, module.idempotency_keys_table.arn]
   }
+
+  # start_failed_at: the workflow could not be started, so the reconciler may re-drive the order
+  # without waiting for the workflow's deadline.
+  statement {
+    sid       = "MarkStartFailures"
+    effect    = "Allow"
+    actions   = ["dynamodb:UpdateItem"]
+    resources = [module.orders_table.arn]
+  }
 }
 
 data "aws_iam_policy_document" "store_order" {
@@ -39,12 +48,8 @@ data "aws_iam_policy_document" "fulfill_order" {
   statement {
     sid    = "ConsumeOrderQueue"
     effect = "Allow"
-    actions = [
-      "sqs:ReceiveMessage",
-      "sqs:DeleteMessage",
-      "sqs:ChangeMessageVisibility",
-      "sqs:GetQueueAttributes",
-    ]
+    # What the event source mapping calls with this role (Lambda developer guide, SQS permissions).
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
     resources = [module.order_queue.queue_arn]
   }
 
@@ -60,12 +65,8 @@ data "aws_iam_policy_document" "dlq_handler" {
   statement {
     sid    = "ConsumeDeadLetterQueue"
     effect = "Allow"
-    actions = [
-      "sqs:ReceiveMessage",
-      "sqs:DeleteMessage",
-      "sqs:ChangeMessageVisibility",
-      "sqs:GetQueueAttributes",
-    ]
+    # What the event source mapping calls with this role (Lambda developer guide, SQS permissions).
+    actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
     resources = [module.order_queue.dead_letter_queue_arn]
   }
 
@@ -103,22 +104,22 @@ data "aws_iam_policy_document" "reconcile_orders" {
     resources = ["${module.orders_table.arn}/index/open-orders"]
   }
 
-  # Consistent re-read, the conditional re-drive bump, and (in TransactWriteItems, authorised per
-  # contained action) the order's move to FAILED when it gives up. DeleteItem: a tentative RECEIVED
-  # order whose idempotency key stands for another order (OrderIntake.resolveReceived).
+  # BatchGetItem: the orders behind the index keys; GetItem: the consistent re-read before acting;
+  # UpdateItem: the conditional re-drive bump and dispatch, and (in TransactWriteItems, authorised
+  # per contained action) the move to FAILED when it gives up; DeleteItem: a tentative RECEIVED
+  # order whose idempotency key stands for another order (removed, never claimed).
   statement {
     sid       = "ReconcileOrders"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [module.orders_table.arn]
   }
 
-  # A RECEIVED order with an idempotency key is started only if the key stands for it: read the
-  # key, and claim it (conditional put) when it is free.
+  # A RECEIVED order with an idempotency key is started only if the key stands for it.
   statement {
-    sid       = "ResolveIdempotencyKeys"
+    sid       = "ReadIdempotencyKeys"
     effect    = "Allow"
-    actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
+    actions   = ["dynamodb:GetItem"]
     resources = [module.idempotency_keys_table.arn]
   }
 
@@ -134,6 +135,22 @@ data "aws_iam_policy_document" "reconcile_orders" {
     effect    = "Allow"
     actions   = ["sqs:SendMessage"]
     resources = [module.order_queue.queue_arn]
+  }
+
+  # Evidence of loss: a message of the order can still be in order_queue or order_dlq.
+  statement {
+    sid       = "CountQueuedMessages"
+    effect    = "Allow"
+    actions   = ["sqs:GetQueueAttributes"]
+    resources = [module.order_queue.queue_arn, module.order_queue.dead_letter_queue_arn]
+  }
+
+  statement {
+    sid     = "ReadQueueAge"
+    effect  = "Allow"
+    actions = ["cloudwatch:GetMetricData"]
+    # AWS requires "*": GetMetricData has no resource-level permissions (AWS/SQS ApproximateAgeOfOldestMessage of both queues).
+    resources = ["*"]
   }
 
   statement {
@@ -177,6 +194,14 @@ data "aws_iam_policy_document" "reconcile_schedule" {
     effect    = "Allow"
     actions   = ["lambda:InvokeFunction"]
     resources = [module.reconcile_orders.function_arn]
+  }
+
+  # Scheduler sends an invocation it could not deliver to the target's dead-letter queue with this role.
+  statement {
+    sid       = "DeadLetterUndeliveredRuns"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.reconcile_schedule_dlq.arn]
   }
 }
 

@@ -197,6 +197,7 @@ module "fulfill_order" {
   environment_variables = merge(local.common_environment, {
     ORDERS_TABLE             = module.orders_table.name
     FULFILLMENT_SUCCESS_RATE = tostring(local.settings.fulfillment.successRate)
+    MAX_RECEIVE_COUNT        = tostring(local.settings.queues.maxReceiveCount)
   })
 
   attach_policy_json = true
@@ -270,16 +271,19 @@ module "reconcile_orders" {
   role_permissions_boundary = local.role_permissions_boundary
 
   environment_variables = merge(local.common_environment, {
-    ORDERS_TABLE               = module.orders_table.name
-    FAILED_ORDERS_TABLE        = module.failed_orders_table.name
-    IDEMPOTENCY_TABLE          = module.idempotency_keys_table.name
-    IDEMPOTENCY_WINDOW_SECONDS = tostring(local.settings.idempotency.windowSeconds)
-    ORDER_QUEUE_URL            = module.order_queue.queue_url
-    STATE_MACHINE_ARN          = module.order_workflow.state_machine_arn
-    RECEIVED_AFTER_SECONDS     = tostring(local.settings.reconciler.receivedAfterSeconds)
-    STALLED_AFTER_SECONDS      = tostring(local.reconcile_stalled_after_seconds)
-    MAX_REDRIVES               = tostring(local.settings.reconciler.maxRedrives)
-    MAX_ORDERS_PER_RUN         = tostring(local.settings.reconciler.maxOrdersPerRun)
+    ORDERS_TABLE                = module.orders_table.name
+    FAILED_ORDERS_TABLE         = module.failed_orders_table.name
+    IDEMPOTENCY_TABLE           = module.idempotency_keys_table.name
+    IDEMPOTENCY_WINDOW_SECONDS  = tostring(local.settings.idempotency.windowSeconds)
+    ORDER_QUEUE_URL             = module.order_queue.queue_url
+    ORDER_DLQ_URL               = module.order_queue.dead_letter_queue_url
+    STATE_MACHINE_ARN           = module.order_workflow.state_machine_arn
+    RECEIVED_AFTER_SECONDS      = tostring(local.settings.reconciler.receivedAfterSeconds)
+    STALLED_AFTER_SECONDS       = tostring(local.reconcile_stalled_after_seconds)
+    MAX_REDRIVES                = tostring(local.settings.reconciler.maxRedrives)
+    MAX_ORDERS_PER_RUN          = tostring(local.settings.reconciler.maxOrdersPerRun)
+    WORKFLOW_TIMEOUT_SECONDS    = tostring(local.settings.workflow.timeoutSeconds)
+    QUEUE_METRIC_PERIOD_SECONDS = tostring(local.settings.reconciler.queueMetricPeriodSeconds)
   })
 
   attach_policy_json = true
@@ -314,12 +318,56 @@ resource "aws_scheduler_schedule" "reconcile_orders" {
     role_arn = aws_iam_role.reconcile_schedule.arn
     input    = "{}"
 
-    # A missed run is not retried: the next one, an interval later, looks at the same orders.
+    # A missed run is not retried: the next one, an interval later, looks at the same orders. It
+    # does not vanish either: an invoke Scheduler could not deliver goes to the dead-letter queue,
+    # whose alarm notifies.
     retry_policy {
       maximum_retry_attempts       = 0
       maximum_event_age_in_seconds = 60
     }
+
+    dead_letter_config {
+      arn = aws_sqs_queue.reconcile_schedule_dlq.arn
+    }
   }
+
+  # The schedule starts firing as soon as it exists: its role must already hold its permissions
+  # (referencing the role alone orders only the role before it).
+  depends_on = [aws_iam_role_policy.reconcile_schedule]
+}
+
+# Invocations EventBridge Scheduler could not deliver to reconcile-orders (throttled, denied,
+# function missing). Nothing consumes it: its alarm asks a person to look.
+resource "aws_sqs_queue" "reconcile_schedule_dlq" {
+  name                      = "${local.name_prefix}-reconcile-schedule-dlq"
+  message_retention_seconds = local.settings.queues.deadLetterRetentionSeconds
+  sqs_managed_sse_enabled   = true
+}
+
+data "aws_iam_policy_document" "reconcile_schedule_dlq" {
+  statement {
+    sid    = "DenyInsecureTransport"
+    effect = "Deny"
+    # A deny: every SQS action over plain HTTP is refused, for every principal.
+    actions   = ["sqs:*"]
+    resources = [aws_sqs_queue.reconcile_schedule_dlq.arn]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "reconcile_schedule_dlq" {
+  queue_url = aws_sqs_queue.reconcile_schedule_dlq.id
+  policy    = data.aws_iam_policy_document.reconcile_schedule_dlq.json
 }
 
 ################################################################################
@@ -329,13 +377,17 @@ resource "aws_scheduler_schedule" "reconcile_orders" {
 module "order_workflow" {
   source = "../../modules/state-machine"
 
-  name = local.state_machine_name
-  type = var.state_machine_type
+  name   = local.state_machine_name
+  type   = var.state_machine_type
+  region = var.region
 
   definition = templatefile("${path.module}/../../workflow/order-workflow.asl.json", {
     validate_order_arn = module.validate_order.function_arn
     store_order_arn    = module.store_order.function_arn
     order_queue_url    = module.order_queue.queue_url
+    # The workflow's own deadline (top-level TimeoutSeconds): the reconciler re-drives a RECEIVED
+    # order only once it has passed since the last start.
+    workflow_timeout_seconds = local.settings.workflow.timeoutSeconds
   })
 
   lambda_function_arns = [
@@ -374,12 +426,14 @@ module "alarms" {
   source = "../../modules/alarms"
 
   name_prefix            = local.name_prefix
+  region                 = var.region
   alarm_email_addresses  = var.alarm_email_addresses
   key_administrator_arns = var.use_role_permissions_boundary ? [local.deployer_role_arn] : []
 
   queue_name                           = module.order_queue.queue_name
   dead_letter_queue_name               = module.order_queue.dead_letter_queue_name
   parking_queue_name                   = module.order_queue.parking_queue_name
+  schedule_dead_letter_queue_name      = aws_sqs_queue.reconcile_schedule_dlq.name
   oldest_message_age_threshold_seconds = var.oldest_message_age_alarm_seconds
 
   state_machine_arn = module.order_workflow.state_machine_arn

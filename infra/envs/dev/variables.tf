@@ -95,11 +95,10 @@ variable "api_throttling_burst_limit" {
 variable "alarm_email_addresses" {
   description = "Email addresses subscribed to the alarm topic (each confirms by email)."
   type        = list(string)
-  default     = []
 
   validation {
-    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_email_addresses must contain email addresses."
+    condition     = length(var.alarm_email_addresses) > 0 && alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_email_addresses must name at least one email address: DLQ and failure alarms are sent there (each address confirms its subscription)."
   }
 }
 

@@ -1,6 +1,5 @@
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
-data "aws_region" "current" {}
 
 ################################################################################
 # Encrypted topic. CloudWatch cannot publish to a topic encrypted with the AWS managed
@@ -83,7 +82,7 @@ data "aws_iam_policy_document" "topic_key" {
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["sns.${data.aws_region.current.region}.amazonaws.com"]
+      values   = ["sns.${var.region}.amazonaws.com"]
     }
   }
 
@@ -138,7 +137,7 @@ data "aws_iam_policy_document" "topic" {
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${data.aws_region.current.region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name_prefix}-*"]
+      values   = ["arn:${data.aws_partition.current.partition}:cloudwatch:${var.region}:${data.aws_caller_identity.current.account_id}:alarm:${var.name_prefix}-*"]
     }
   }
 
@@ -214,6 +213,29 @@ resource "aws_cloudwatch_metric_alarm" "parking_messages_visible" {
   namespace   = "AWS/SQS"
   metric_name = "ApproximateNumberOfMessagesVisible"
   dimensions  = { QueueName = var.parking_queue_name }
+  statistic   = "Maximum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # SQS stops reporting for an idle queue: keep the last state rather than clearing the alarm.
+  treat_missing_data = "ignore"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}
+
+# A reconciler run EventBridge Scheduler could not deliver (throttled, denied, function missing).
+resource "aws_cloudwatch_metric_alarm" "schedule_dead_letters_visible" {
+  alarm_name        = "${var.name_prefix}-reconcile-schedule-dead-letters"
+  alarm_description = "EventBridge Scheduler could not invoke reconcile-orders; the undelivered runs wait in ${var.schedule_dead_letter_queue_name} (their message names the error)."
+
+  namespace   = "AWS/SQS"
+  metric_name = "ApproximateNumberOfMessagesVisible"
+  dimensions  = { QueueName = var.schedule_dead_letter_queue_name }
   statistic   = "Maximum"
   period      = var.period_seconds
 

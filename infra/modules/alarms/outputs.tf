@@ -14,6 +14,7 @@ output "alarm_names" {
     [
       aws_cloudwatch_metric_alarm.dlq_messages_received.alarm_name,
       aws_cloudwatch_metric_alarm.parking_messages_visible.alarm_name,
+      aws_cloudwatch_metric_alarm.schedule_dead_letters_visible.alarm_name,
       aws_cloudwatch_metric_alarm.queue_oldest_message_age.alarm_name,
       aws_cloudwatch_metric_alarm.executions_failed.alarm_name,
       aws_cloudwatch_metric_alarm.api_5xx.alarm_name,

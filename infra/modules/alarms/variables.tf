@@ -1,3 +1,13 @@
+variable "region" {
+  description = "AWS region of the provider this module runs with (in ARNs and service names; passed in because the aws_region data source names it differently in provider 5.x and 6.x)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as us-east-1."
+  }
+}
+
 variable "name_prefix" {
   description = "Prefix of the topic, key alias and alarm names, e.g. dofs-dev."
   type        = string
@@ -11,11 +21,10 @@ variable "name_prefix" {
 variable "alarm_email_addresses" {
   description = "Addresses subscribed to the alarm topic by email (each must confirm the subscription)."
   type        = list(string)
-  default     = []
 
   validation {
-    condition     = alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
-    error_message = "alarm_email_addresses must contain email addresses."
+    condition     = length(var.alarm_email_addresses) > 0 && alltrue([for e in var.alarm_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", e))])
+    error_message = "alarm_email_addresses must name at least one email address: DLQ and failure alarms are sent there (each address confirms its subscription)."
   }
 }
 
@@ -28,6 +37,11 @@ variable "period_seconds" {
     condition     = var.period_seconds >= 60 && var.period_seconds % 60 == 0
     error_message = "period_seconds must be a multiple of 60."
   }
+}
+
+variable "schedule_dead_letter_queue_name" {
+  description = "Name of the dead-letter queue of the reconciler's schedule (invocations EventBridge Scheduler could not deliver)."
+  type        = string
 }
 
 variable "queue_name" {

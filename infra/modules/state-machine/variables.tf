@@ -1,3 +1,13 @@
+variable "region" {
+  description = "AWS region of the provider this module runs with (in ARNs and service names; passed in because the aws_region data source names it differently in provider 5.x and 6.x)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as us-east-1."
+  }
+}
+
 variable "name" {
   description = "Name of the state machine; also names its role and log group."
   type        = string

@@ -20,8 +20,9 @@ function versionOf(binary: string): string | undefined {
   }
 }
 
-/** The path of a Node 22 binary, installing `node@22` from the npm registry on first use. */
+/** The path of a Node 22 binary: this one when it is 22, else `node@22` from the npm registry, installed on first use. */
 export function node22(): string {
+  if (process.versions.node.startsWith(`${NODE_MAJOR}.`)) return process.execPath;
   const cached = binaryIn(CACHE);
   if (versionOf(cached)?.startsWith(`v${NODE_MAJOR}.`)) return cached;
   const staging = mkdtempSync(join(tmpdir(), `dofs-node${NODE_MAJOR}-`));

@@ -26,13 +26,16 @@ const ENVIRONMENT: Record<App, Record<string, string>> = {
   'api-handler': { STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow', AWS_ENDPOINT_URL_SFN: 'http://127.0.0.1:1' },
   'validate-order': {},
   'store-order': {},
-  'fulfill-order': { FULFILLMENT_SUCCESS_RATE: '1' },
+  'fulfill-order': { FULFILLMENT_SUCCESS_RATE: '1', MAX_RECEIVE_COUNT: '3' },
   'dlq-handler': {},
   // Only the order this file seeds an hour in the past is old enough to be touched.
   'reconcile-orders': {
     STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:dofs-dev-order-workflow',
     RECEIVED_AFTER_SECONDS: '600',
     STALLED_AFTER_SECONDS: '600',
+    // As infra/envs/dev sets them from infra/settings.json.
+    WORKFLOW_TIMEOUT_SECONDS: '300',
+    QUEUE_METRIC_PERIOD_SECONDS: '60',
   },
 };
 

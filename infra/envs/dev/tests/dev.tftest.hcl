@@ -58,6 +58,8 @@ mock_provider "aws" {
 # The artifact manifest Plan receives with -var-file (infra/scripts/artifact-manifest.mjs).
 # Literal values: file-level test variables are plain values, shared by every run block.
 variables {
+  alarm_email_addresses = ["ops@example.com"]
+
   artifacts = {
     "api-handler" = {
       s3_bucket         = "dofs-dev-lambda-artifacts"
@@ -107,12 +109,8 @@ variables {
 run "environment_applies" {
   command = apply
 
-  variables {
-    alarm_email_addresses = ["ops@example.com"]
-  }
-
   assert {
-    condition     = length(output.function_names) == 5
+    condition     = length(output.function_names) == 6
     error_message = "Every app must have a function."
   }
 
@@ -150,6 +148,16 @@ run "unknown_workflow_type_rejected" {
   expect_failures = [var.state_machine_type]
 }
 
+run "no_alarm_email_rejected" {
+  command = plan
+
+  variables {
+    alarm_email_addresses = []
+  }
+
+  expect_failures = [var.alarm_email_addresses]
+}
+
 run "bad_alarm_email_rejected" {
   command = plan
 
@@ -177,6 +185,9 @@ run "visibility_timeout_below_six_times_consumer_timeout_rejected" {
     dead_letter_visibility_timeout_seconds = 60
     message_retention_seconds              = 345600
     dead_letter_message_retention_seconds  = 1209600
+    parking_queue_name                     = "p"
+    dead_letter_max_receive_count          = 5
+    parking_message_retention_seconds      = 1209600
   }
 
   expect_failures = [var.visibility_timeout_seconds]
@@ -199,6 +210,9 @@ run "dead_letter_retention_not_above_queue_retention_rejected" {
     dead_letter_visibility_timeout_seconds = 60
     message_retention_seconds              = 345600
     dead_letter_message_retention_seconds  = 345600
+    parking_queue_name                     = "p"
+    dead_letter_max_receive_count          = 5
+    parking_message_retention_seconds      = 1209600
   }
 
   expect_failures = [var.dead_letter_message_retention_seconds]
