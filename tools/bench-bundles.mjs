@@ -316,6 +316,7 @@ async function main() {
       'module.idempotency_keys_table.name': localAws.env.IDEMPOTENCY_TABLE,
       // No SQS server here: the scenarios below never send (dlq-handler's order failed a whole round).
       'module.order_queue.queue_url': 'http://127.0.0.1:1/000000000000/order_queue',
+      'module.order_queue.dead_letter_queue_url': 'http://127.0.0.1:1/000000000000/order_dlq',
     };
     const lookup = (ref) => {
       if (ref in outputs) return outputs[ref];

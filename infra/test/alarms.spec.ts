@@ -20,7 +20,7 @@ describe('alarms', () => {
         expect(alarm.alarm_description).toBeDefined();
       }
     }
-    expect(alarms).toBe(10);
+    expect(alarms).toBe(11);
     const module = await config('modules/alarms');
     expect(module.locals.actions).toEqual(['${aws_sns_topic.alarms.arn}']);
   });
@@ -113,7 +113,7 @@ describe('alarms', () => {
     expect(Object.keys(cicd.locals.codebuild_projects as Body)).toContain('apply');
   });
 
-  it('watch the reconciler: re-drives (Redriven + Requeued) and give-ups above 0, from its EMF metrics', async () => {
+  it('watch the reconciler: re-drives (Redriven + Requeued), give-ups and refused re-drives above 0, from its EMF metrics', async () => {
     const module = await config('modules/alarms');
     expect(module.variables.metrics_namespace?.default).toBe('DOFS');
     const redrives = resource(module, 'aws_cloudwatch_metric_alarm', 'reconciler_redrives');
@@ -125,7 +125,9 @@ describe('alarms', () => {
     ]);
     const giveUps = resource(module, 'aws_cloudwatch_metric_alarm', 'reconciler_give_ups');
     expect(giveUps).toMatchObject({ metric_name: 'GaveUp', dimensions: { service: '${var.reconciler_service_name}' }, statistic: 'Sum' });
-    for (const alarm of [redrives, giveUps]) {
+    const refused = resource(module, 'aws_cloudwatch_metric_alarm', 'reconciler_redrive_errors');
+    expect(refused).toMatchObject({ metric_name: 'RedriveErrors', dimensions: { service: '${var.reconciler_service_name}' }, statistic: 'Sum' });
+    for (const alarm of [redrives, giveUps, refused]) {
       expect(alarm).toMatchObject({ threshold: 0, comparison_operator: 'GreaterThanThreshold', evaluation_periods: 1, treat_missing_data: 'notBreaching' });
     }
     const dev = await config('envs/dev');

@@ -72,31 +72,9 @@ describe('Terraform (infra/envs/dev)', () => {
     return [...names].sort();
   }
 
-  /**
-   * Variables the local stack already gives (the reconciler's queue-age model) and Terraform gets
-   * in a change of its own. Once infra/envs/dev sets them this list must go: the test below fails
-   * as soon as Terraform has any of them, and the one above then compares everything.
-   */
-  const AWAITING_TERRAFORM: Partial<Record<(typeof FUNCTION_NAMES)[number], string[]>> = {
-    'store-order': ['WORKFLOW_TIMEOUT_SECONDS'],
-    'fulfill-order': ['MAX_RECEIVE_COUNT'],
-    'reconcile-orders': ['ORDER_DLQ_URL', 'WORKFLOW_TIMEOUT_SECONDS', 'QUEUE_METRIC_PERIOD_SECONDS'],
-  };
-
   it.each(FUNCTION_NAMES)('sets the same environment variables for %s', (fn) => {
-    const awaiting = AWAITING_TERRAFORM[fn] ?? [];
-    const ours = Object.keys(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://queue' }))
-      .filter((name) => !awaiting.includes(name))
-      .sort();
+    const ours = Object.keys(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://queue' })).sort();
     expect(ours).toEqual(terraformEnvNames(fn));
-  });
-
-  it.each(Object.entries(AWAITING_TERRAFORM))('lists for %s only variables the local stack sets and Terraform does not set yet', (fn, names) => {
-    const ours = Object.keys(functionEnvironment(fn as (typeof FUNCTION_NAMES)[number], effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' }));
-    for (const name of names ?? []) {
-      expect(ours).toContain(name);
-      expect(terraformEnvNames(fn)).not.toContain(name);
-    }
   });
 
   it('gives fulfill-order the maxReceiveCount of the settings', () => {

@@ -448,3 +448,25 @@ resource "aws_cloudwatch_metric_alarm" "reconciler_give_ups" {
 
   tags = var.tags
 }
+
+resource "aws_cloudwatch_metric_alarm" "reconciler_redrive_errors" {
+  alarm_name        = "${var.name_prefix}-reconciler-redrive-errors"
+  alarm_description = "The reconciler's re-drives were refused for a reason that will not pass (access denied, no such state machine or queue): each counts against its order, which gives up after maxRedrives. See the reconcile-orders logs (action REDRIVE_ERROR) and last_redrive_error on the order."
+
+  namespace   = var.metrics_namespace
+  metric_name = "RedriveErrors"
+  dimensions  = { service = var.reconciler_service_name }
+  statistic   = "Sum"
+  period      = var.period_seconds
+
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  # As above: no datapoint means no run ended in the period.
+  treat_missing_data = "notBreaching"
+
+  alarm_actions = local.actions
+  ok_actions    = local.actions
+
+  tags = var.tags
+}

@@ -20,6 +20,7 @@ output "alarm_names" {
       aws_cloudwatch_metric_alarm.api_5xx.alarm_name,
       aws_cloudwatch_metric_alarm.reconciler_redrives.alarm_name,
       aws_cloudwatch_metric_alarm.reconciler_give_ups.alarm_name,
+      aws_cloudwatch_metric_alarm.reconciler_redrive_errors.alarm_name,
     ],
     [for a in aws_cloudwatch_metric_alarm.lambda_errors : a.alarm_name],
     [for a in aws_cloudwatch_metric_alarm.lambda_throttles : a.alarm_name],

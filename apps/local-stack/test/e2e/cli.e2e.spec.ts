@@ -8,7 +8,9 @@ import { MAIN, ROOT } from './harness';
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...env, NO_COLOR: '1' } });
+    // NO_COLOR alone: Node 22 warns on stderr when FORCE_COLOR (which Nx sets) is there too.
+    const { FORCE_COLOR: _forced, ...rest } = env;
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...rest, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
