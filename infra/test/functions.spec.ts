@@ -30,7 +30,7 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
     STATE_MACHINE_ARN: 'module.order_workflow.state_machine_arn',
   },
   'validate-order': {},
-  'store-order': { ORDERS_TABLE: 'module.orders_table.name', WORKFLOW_TIMEOUT_SECONDS: 'tostring(local.settings.workflow.timeoutSeconds)' },
+  'store-order': { ORDERS_TABLE: 'module.orders_table.name', ENQUEUE_WITHIN_SECONDS: 'tostring(local.settings.workflow.enqueueWithinSeconds)' },
   'fulfill-order': {
     ORDERS_TABLE: 'module.orders_table.name',
     FULFILLMENT_SUCCESS_RATE: 'tostring(local.settings.fulfillment.successRate)',

@@ -69,7 +69,7 @@ export function functionEnvironment(name: FunctionName, s: EffectiveSettings, co
     case 'validate-order':
       return common;
     case 'store-order':
-      return { ...common, ORDERS_TABLE: s.tables.orders, WORKFLOW_TIMEOUT_SECONDS: String(s.workflow.timeoutSeconds) };
+      return { ...common, ORDERS_TABLE: s.tables.orders, ENQUEUE_WITHIN_SECONDS: String(s.workflow.enqueueWithinSeconds) };
     case 'fulfill-order':
       return {
         ...common,

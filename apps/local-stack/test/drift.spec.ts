@@ -140,12 +140,26 @@ describe('Terraform (infra/envs/dev)', () => {
     expect(variables).toEqual(['order_queue_url', 'store_order_arn', 'validate_order_arn']);
   });
 
-  it("bounds every execution by the settings' workflow deadline, which the reconciler and store-order are told", () => {
+  it("bounds every execution by the settings' workflow deadline, which the reconciler is told", () => {
     const definition = loadWorkflowDefinition({ validate_order_arn: 'arn:v', store_order_arn: 'arn:s', order_queue_url: 'http://q' });
     expect(definition['TimeoutSeconds']).toBe(effectiveSettings().workflow.timeoutSeconds);
-    for (const fn of ['store-order', 'reconcile-orders'] as const) {
-      expect(functionEnvironment(fn, effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' })['WORKFLOW_TIMEOUT_SECONDS']).toBe(String(definition['TimeoutSeconds']));
-    }
+    expect(functionEnvironment('reconcile-orders', effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' })['WORKFLOW_TIMEOUT_SECONDS']).toBe(String(definition['TimeoutSeconds']));
+  });
+
+  it('ends EnqueueOrder\'s retries within enqueueWithinSeconds, which store-order records as the message\'s sent_by', () => {
+    const definition = loadWorkflowDefinition({ validate_order_arn: 'arn:v', store_order_arn: 'arn:s', order_queue_url: 'http://q' });
+    const enqueue = (definition['States'] as Record<string, Record<string, unknown>>)['EnqueueOrder'] as {
+      TimeoutSeconds: number;
+      Retry: { MaxAttempts: number; IntervalSeconds: number; BackoffRate: number; MaxDelaySeconds?: number }[];
+    };
+    // Every attempt at its timeout, every wait at its longest (full jitter only shortens them).
+    const [retry] = enqueue.Retry;
+    if (!retry) throw new Error('EnqueueOrder must retry');
+    let worst = enqueue.TimeoutSeconds;
+    for (let n = 0; n < retry.MaxAttempts; n += 1) worst += Math.min(retry.IntervalSeconds * retry.BackoffRate ** n, retry.MaxDelaySeconds ?? Infinity) + enqueue.TimeoutSeconds;
+    const within = effectiveSettings().workflow.enqueueWithinSeconds;
+    expect(worst).toBeLessThanOrEqual(within);
+    expect(functionEnvironment('store-order', effectiveSettings(), { stateMachineArn: 'arn', logLevel: 'info' })['ENQUEUE_WITHIN_SECONDS']).toBe(String(within));
   });
 });
 

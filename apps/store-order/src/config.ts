@@ -3,10 +3,10 @@ import { LOG_LEVEL_VAR, numberInRange, requiredString } from '@dofs/handler-kit'
 /** The environment store-order reads once per cold start. */
 export const CONFIG_SPEC = {
   ordersTable: requiredString('ORDERS_TABLE', 'the orders table name'),
-  workflowTimeoutSeconds: numberInRange('WORKFLOW_TIMEOUT_SECONDS', "the workflow's own deadline: EnqueueOrder sends the order's message within it", {
+  enqueueWithinSeconds: numberInRange('ENQUEUE_WITHIN_SECONDS', "EnqueueOrder, the next state, sends the order's message within this (its retries added up)", {
     min: 1,
-    max: 365 * 24 * 3600,
-    fallback: 300,
+    max: 3600,
+    fallback: 30,
   }),
   logLevel: LOG_LEVEL_VAR,
 };

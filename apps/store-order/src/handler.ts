@@ -39,7 +39,7 @@ export function createHandler(deps: HandlerDeps = {}) {
     )
     .handler(async (event) => {
       try {
-        return await runStoreTask(event, { orders, logger, metrics, now, workflowTimeoutSeconds: config.workflowTimeoutSeconds });
+        return await runStoreTask(event, { orders, logger, metrics, now, enqueueWithinSeconds: config.enqueueWithinSeconds });
       } finally {
         metrics.flush();
       }

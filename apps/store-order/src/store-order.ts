@@ -1,4 +1,4 @@
-import { isRetryableDynamoError, StaleStatusError, type OrdersRepository } from '@dofs/ddb-repo';
+import { DispatchRaceError, isRetryableDynamoError, StaleStatusError, type OrdersRepository } from '@dofs/ddb-repo';
 import type { Logger, Metrics } from '@dofs/handler-kit';
 import {
   InvalidExecutionInput,
@@ -10,6 +10,7 @@ import {
   type OrderMessage,
   type OrderStatus,
   type OrderVerdict,
+  type Dispatch,
 } from '@dofs/order-domain';
 import { OrderStateConflict, TransientStoreError, UnknownStoreAction } from './errors';
 
@@ -24,7 +25,7 @@ export interface StoreTaskInput {
 
 export type StoreTaskResult = { message: OrderMessage } | { order_id: string; status: OrderStatus };
 
-export type OrdersStore = Pick<OrdersRepository, 'transition'>;
+export type OrdersStore = Pick<OrdersRepository, 'transition' | 'recordDispatch'>;
 
 export interface StoreOrderDeps {
   orders: OrdersStore;
@@ -32,8 +33,8 @@ export interface StoreOrderDeps {
   /** OrdersRejected is counted when this task moves an order to REJECTED. */
   metrics: Pick<Metrics, 'count'>;
   now: () => Date;
-  /** The workflow's own deadline: EnqueueOrder, the next state, sends the message within it. */
-  workflowTimeoutSeconds: number;
+  /** EnqueueOrder, the next state, sends the message within this of the write. */
+  enqueueWithinSeconds: number;
 }
 
 /** The workflow's message is the order's first dispatch. */
@@ -64,18 +65,18 @@ async function moveFromReceived(
   to: 'PENDING' | 'REJECTED',
   changes: Parameters<OrdersStore['transition']>[3],
   deps: StoreOrderDeps,
-): Promise<OrderStatus> {
+): Promise<{ status: OrderStatus; moved: boolean }> {
   try {
     const order = await deps.orders.transition(execution.order_id, 'RECEIVED', to, changes);
     deps.logger.info(`order moved RECEIVED -> ${to}`, { order_status: order.status });
     if (to === 'REJECTED') deps.metrics.count('OrdersRejected');
-    return order.status;
+    return { status: order.status, moved: true };
   } catch (error) {
     if (error instanceof StaleStatusError) {
       const consistent = to === 'REJECTED' ? error.actual === 'REJECTED' : error.actual !== 'REJECTED' && error.actual !== 'RECEIVED';
       if (!consistent) throw new OrderStateConflict(`order ${execution.order_id} is ${error.actual}; cannot move it to ${to}`, { cause: error });
       deps.logger.info(`order already left RECEIVED: duplicate or retried task, nothing written`, { order_status: error.actual });
-      return error.actual;
+      return { status: error.actual, moved: false };
     }
     if (isRetryableDynamoError(error)) throw new TransientStoreError(`DynamoDB is unavailable: ${(error as Error).message}`, { cause: error });
     throw error;
@@ -84,21 +85,36 @@ async function moveFromReceived(
 
 /**
  * StoreOrder: RECEIVED -> PENDING with the validated total and the order's first dispatch (the
- * message EnqueueOrder sends next, within the workflow's deadline); returns that message, the same
- * one every time.
+ * message EnqueueOrder sends next, within `enqueueWithinSeconds`); returns that message, the same
+ * one every time. Run again (a retry after a lost answer, a duplicate execution) on an order still
+ * PENDING under that dispatch, it renews the dispatch's `sent_by` first, since EnqueueOrder will now
+ * send later than the first run promised; a rare write, on the retry path only.
  */
 async function storePending(execution: OrderExecutionState, deps: StoreOrderDeps): Promise<StoreTaskResult> {
   const verdict = verdictOf(execution, true);
-  const dispatch = nextDispatch(undefined, { at: deps.now(), sendWithinSeconds: deps.workflowTimeoutSeconds, by: 'store-order' });
-  await moveFromReceived(execution, 'PENDING', { ...(verdict.valid ? { total_cents: verdict.total_cents } : {}), dispatch }, deps);
+  const dispatch = nextDispatch(undefined, { at: deps.now(), sendWithinSeconds: deps.enqueueWithinSeconds, by: 'store-order' });
+  const { status, moved } = await moveFromReceived(execution, 'PENDING', { ...(verdict.valid ? { total_cents: verdict.total_cents } : {}), dispatch }, deps);
+  if (status === 'PENDING' && !moved) await renewDispatch(execution, dispatch, deps);
   return { message: orderMessageFor(execution, WORKFLOW_DISPATCH_SEQ) };
+}
+
+/** Renews dispatch 1 of an order still PENDING under it; if the order moved on (fulfilled, re-dispatched), its message is superseded or not needed. */
+async function renewDispatch(execution: OrderExecutionState, dispatch: Dispatch, deps: StoreOrderDeps): Promise<void> {
+  try {
+    await deps.orders.recordDispatch(execution.order_id, { from: 'PENDING', expectedSeq: WORKFLOW_DISPATCH_SEQ, dispatch });
+    deps.logger.info('order already PENDING: its first dispatch renewed for this run of EnqueueOrder');
+  } catch (error) {
+    if (error instanceof StaleStatusError || error instanceof DispatchRaceError) return;
+    if (isRetryableDynamoError(error)) throw new TransientStoreError(`DynamoDB is unavailable: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
 }
 
 /** StoreRejectedOrder: RECEIVED -> REJECTED with the reasons ValidateOrder gave and the public reason. */
 async function storeRejected(execution: OrderExecutionState, deps: StoreOrderDeps): Promise<StoreTaskResult> {
   const verdict = verdictOf(execution, false);
   const reasons = verdict.valid ? [] : verdict.reasons;
-  const status = await moveFromReceived(execution, 'REJECTED', { rejection_reasons: reasons, status_reason: PUBLIC_REASONS.REJECTED }, deps);
+  const { status } = await moveFromReceived(execution, 'REJECTED', { rejection_reasons: reasons, status_reason: PUBLIC_REASONS.REJECTED }, deps);
   return { order_id: execution.order_id, status };
 }
 

@@ -26,11 +26,11 @@ describe("action 'store' (StoreOrder)", () => {
     expect(result).toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1', dispatch: 1 } });
     const stored = await orders.get(order.order_id);
     expect(stored).toMatchObject({ status: 'PENDING', total_cents: 3998, updated_at: NOW.toISOString() });
-    // The message EnqueueOrder sends next is recorded first; it is sent within the workflow's deadline (300 s by default).
-    expect(stored?.dispatch).toEqual({ seq: 1, at: NOW.toISOString(), sent_by: new Date(NOW.getTime() + 300_000).toISOString(), visible_at: NOW.toISOString(), by: 'store-order' });
+    // The message EnqueueOrder sends next is recorded first; it is sent within ENQUEUE_WITHIN_SECONDS (30 by default).
+    expect(stored?.dispatch).toEqual({ seq: 1, at: NOW.toISOString(), sent_by: new Date(NOW.getTime() + 30_000).toISOString(), visible_at: NOW.toISOString(), by: 'store-order' });
     // Still in the open-orders index under the key it got at intake: the move did not write the index.
     expect(stored).toMatchObject({ open_shard: order.open_shard, open_since: order.open_since });
-    expect(order.open_shard).toMatch(/^OPEN#\d$/);
+    expect(order.open_shard).toMatch(/^OPEN#\d{1,2}$/);
     expect(stored?.status_history).toEqual([...order.status_history, { from: 'RECEIVED', to: 'PENDING', at: NOW.toISOString(), by: 'store-order' }]);
     expect(logs.lines()).toEqual([expect.objectContaining({ message: 'order moved RECEIVED -> PENDING', order_id: order.order_id, correlation_id: 'corr-store-1', action: 'store' })]);
   });
@@ -42,6 +42,26 @@ describe("action 'store' (StoreOrder)", () => {
     const stored = await orders.get(order.order_id);
     expect(stored?.status).toBe('PENDING');
     expect(stored?.status_history.filter((c) => c.to === 'PENDING')).toHaveLength(1);
+  });
+
+  it('renews the first dispatch when run again on an order still PENDING under it: EnqueueOrder sends later than the first run said', async () => {
+    const order = await receivedOrder(client);
+    await handler(taskInput('store', validatedState(order)), lambdaContext());
+    const later = new Date(NOW.getTime() + 120_000);
+    const retried = createHandler({ env: process.env, logSink: logs.sink, now: () => later });
+    await expect(retried(taskInput('store', validatedState(order)), lambdaContext())).resolves.toEqual({ message: { order_id: order.order_id, correlation_id: 'corr-store-1', dispatch: 1 } });
+    const stored = await orders.get(order.order_id);
+    expect(stored?.dispatch).toMatchObject({ seq: 1, sent_by: new Date(later.getTime() + 30_000).toISOString() });
+    expect(stored?.status_history.filter((c) => c.to === 'PENDING')).toHaveLength(1);
+  });
+
+  it('leaves a newer dispatch alone when run again late: its message is superseded', async () => {
+    const order = await receivedOrder(client);
+    await handler(taskInput('store', validatedState(order)), lambdaContext());
+    const newer = { seq: 2, at: NOW.toISOString(), sent_by: NOW.toISOString(), visible_at: NOW.toISOString(), by: 'reconcile-orders' };
+    await orders.recordDispatch(order.order_id, { from: 'PENDING', expectedSeq: 1, dispatch: newer });
+    await handler(taskInput('store', validatedState(order)), lambdaContext());
+    await expect(orders.get(order.order_id)).resolves.toMatchObject({ dispatch: newer });
   });
 
   it('returns the message again, writing nothing, when fulfilment has already moved the order on', async () => {

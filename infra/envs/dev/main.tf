@@ -170,8 +170,8 @@ module "store_order" {
   role_permissions_boundary = local.role_permissions_boundary
 
   environment_variables = merge(local.common_environment, {
-    ORDERS_TABLE             = module.orders_table.name
-    WORKFLOW_TIMEOUT_SECONDS = tostring(local.settings.workflow.timeoutSeconds)
+    ORDERS_TABLE           = module.orders_table.name
+    ENQUEUE_WITHIN_SECONDS = tostring(local.settings.workflow.enqueueWithinSeconds)
   })
 
   attach_policy_json = true

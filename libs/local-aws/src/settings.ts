@@ -58,6 +58,8 @@ export interface DofsSettings {
   workflow: {
     /** The order workflow's own deadline (the ASL's top-level TimeoutSeconds; EXPRESS allows at most 300). No execution outlives it. */
     timeoutSeconds: number;
+    /** EnqueueOrder sends the order's message within this of StoreOrder's write (its retries added up, with a margin). */
+    enqueueWithinSeconds: number;
   };
   /** The scheduled reconciler (docs/design.md "Reconciler"). */
   reconciler: {
