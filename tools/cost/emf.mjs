@@ -47,7 +47,7 @@ export async function emfLineBytes() {
       Metrics,
       'reconcile-orders',
       (m) => {
-        for (const name of ['Scanned', 'Redriven', 'Requeued', 'GaveUp']) m.count(name, 0);
+        for (const name of ['Scanned', 'Redriven', 'Requeued', 'GaveUp', 'AwaitingQueue', 'RedriveErrors']) m.count(name, 0);
       },
       { level: 'INFO', message: 'reconcile run finished', request_id: '8f2b5e0a-3c1d-4e8b-9a7f-2d6c4b1e0f9a', skipped: 0, errors: 0, duration_ms: 42 },
     ),

@@ -345,11 +345,15 @@ describe('fair shards', () => {
 describe('a run cut off, or refused', () => {
   it('spends no re-drive when a run dies between its claim and its send: the order is sent once a run gets through', async () => {
     const order = await seed('PENDING', STALLED_AFTER_SECONDS + 1);
-    // Each of three runs claims the order and then hangs in SendMessage until it is killed (abandoned here).
+    // Each of three runs claims the order and then hangs in SendMessage until it is killed, which
+    // the test does at its end (a hung run left pending would trip Middy's timeout 60 s later).
+    const kills: (() => void)[] = [];
+    const cutRuns: Promise<RunSummary>[] = [];
     for (let cut = 1; cut <= 3; cut += 1) {
       const claimed = barrier(2);
-      const hanging = { send: (command: unknown) => (command instanceof SendMessageCommand ? (void claimed(), new Promise(() => undefined)) : sqs.send(command as never)) };
-      void run(newHandler({}, { sqs: hanging as unknown as SQSClient }));
+      const hang = () => new Promise((_resolve, reject) => kills.push(() => reject(new Error('killed'))));
+      const hanging = { send: (command: unknown) => (command instanceof SendMessageCommand ? (void claimed(), hang()) : sqs.send(command as never)) };
+      cutRuns.push(run(newHandler({}, { sqs: hanging as unknown as SQSClient })));
       await claimed();
       clock += (STALLED_AFTER_SECONDS + 61) * 1000;
     }
@@ -360,6 +364,8 @@ describe('a run cut off, or refused', () => {
     await expect(run()).resolves.toMatchObject({ requeued: 1, gaveUp: 0 });
     await expect(read(order.order_id)).resolves.toMatchObject({ status: 'PENDING', redrives: 1, dispatch: { seq: 5 } });
     expect((await drainQueue()).map((m) => m.body['dispatch'])).toEqual([5]);
+    for (const kill of kills) kill();
+    await Promise.all(cutRuns);
   });
 
   it('counts a re-drive refused for a reason that will not pass, so the order gives up and alarms instead of waiting for ever', async () => {

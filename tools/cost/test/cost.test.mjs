@@ -166,14 +166,16 @@ describe('metrics and fixed monthly items', () => {
       'fulfill-order/FulfilmentAttempts',
       'fulfill-order/IntakeToTerminalMs',
       'fulfill-order/OrdersFulfilled',
+      'reconcile-orders/AwaitingQueue',
       'reconcile-orders/GaveUp',
+      'reconcile-orders/RedriveErrors',
       'reconcile-orders/Redriven',
       'reconcile-orders/Requeued',
       'reconcile-orders/Scanned',
       'store-order/OrdersRejected',
     ]);
     const fixed = cost(inputs).fixedMonthly;
-    assert.equal(fixed.find((f) => f.item.includes('custom metrics')).usd.toFixed(2), (10 * 0.3).toFixed(2));
+    assert.equal(fixed.find((f) => f.item.includes('custom metrics')).usd.toFixed(2), (12 * 0.3).toFixed(2));
     assert.equal(fixed.find((f) => f.item.includes('dashboard')).usd.toFixed(2), '3.00');
   });
 

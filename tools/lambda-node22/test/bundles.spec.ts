@@ -17,6 +17,8 @@ import { executionInputFor, orderTotalCents, type CreateOrderRequest, type Order
 import { NODE_MAJOR, node22 } from '../src/node22';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
+// Each function's deployed timeout: the context's getRemainingTimeInMillis counts down from it.
+const FUNCTIONS = (JSON.parse(readFileSync(join(ROOT, 'infra', 'settings.json'), 'utf8')) as { functions: Record<string, { timeoutSeconds: number }> }).functions;
 const INVOKE = join(__dirname, '..', 'src', 'invoke.cjs');
 const APPS = ['api-handler', 'validate-order', 'store-order', 'fulfill-order', 'dlq-handler', 'reconcile-orders'] as const;
 type App = (typeof APPS)[number];
@@ -64,7 +66,7 @@ function invoke(app: App, event: unknown): Outcome {
     encoding: 'utf8',
     // Bounded: a hung invocation fails the test instead of stalling it.
     timeout: 30_000,
-    env: { ...process.env, ...ENVIRONMENT[app], AWS_LAMBDA_FUNCTION_NAME: `dofs-node22-${app}`, LOG_LEVEL: 'ERROR' },
+    env: { ...process.env, ...ENVIRONMENT[app], AWS_LAMBDA_FUNCTION_NAME: `dofs-node22-${app}`, INVOKE_TIMEOUT_MS: String((FUNCTIONS[app]?.timeoutSeconds ?? 10) * 1000), LOG_LEVEL: 'ERROR' },
   });
   if (run.status !== 0 || !existsSync(resultFile)) {
     throw new Error(`${app} under ${node}: exit ${run.status} ${run.signal ?? ''}\n${run.stderr}\n${run.stdout}`);
@@ -143,11 +145,13 @@ describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
     expect(await failed.get(`unparseable#${record.messageId}`)).toBeDefined();
   });
 
-  // The give-up path: DynamoDB only. The harness's SQS server runs in this (jest) process, which
-  // spawnSync blocks while the bundle runs, so a bundle's SQS call cannot be answered here.
+  // The give-up path of a RECEIVED order (its workflow deadline long past): DynamoDB only. The
+  // harness's SQS server runs in this (jest) process, which spawnSync blocks while the bundle runs,
+  // so the bundle's queue reading fails, and a PENDING order would rightly be left alone for want of
+  // evidence; a RECEIVED order's loss is shown by its deadline alone.
   it('reconcile-orders gives up on an order stalled past its re-drives: FAILED and archived in one transaction', async () => {
     const anHourAgo = new Date(Date.now() - 3600_000).toISOString();
-    const stalled = await putOrder(storedOrder({ status: 'PENDING', redrives: 3, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo }));
+    const stalled = await putOrder(storedOrder({ status: 'RECEIVED', redrives: 3, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo }));
     const outcome = invoke('reconcile-orders', {});
     expect(outcome.error).toBeUndefined();
     expect(outcome.result).toMatchObject({ scanned: 1, gaveUp: 1, requeued: 0, redriven: 0, errors: 0 });
