@@ -115,6 +115,11 @@ function httpEvent(method, path, headers, body, pathParameters) {
       resourcePath: path,
       stage: '$default',
       identity: { sourceIp: '203.0.113.10', userAgent: 'capacity' },
+      // What the JWT authorizer passes for a trusted backend's token (client credentials).
+      authorizer: {
+        claims: { sub: 'capacity-client', client_id: 'capacity-client', token_use: 'access', scope: 'orders/write orders/read orders/act-for-customers' },
+        scopes: null,
+      },
     },
   };
 }

@@ -1,4 +1,5 @@
-import { LOG_LEVEL_VAR, matchingString, numberInRange, requiredString } from '@dofs/handler-kit';
+import { LOG_LEVEL_VAR, matchingString, numberInRange, oneOf, requiredString } from '@dofs/handler-kit';
+import { AUTH_MODES } from './caller';
 
 /** The environment api-handler reads once per cold start (docs/design.md "Handler bundles and environment"). */
 export const CONFIG_SPEC = {
@@ -14,5 +15,7 @@ export const CONFIG_SPEC = {
     'the order workflow state machine ARN (arn:aws:states:<region>:<account>:stateMachine:<name>)',
     /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_.-]{1,80}$/,
   ),
+  // Unset means `jwt`: a deployment that forgets it stays closed.
+  authMode: oneOf('AUTH_MODE', 'who may call: jwt (the claims of API Gateway\'s JWT authorizer) or none (an open local API)', AUTH_MODES, 'jwt'),
   logLevel: LOG_LEVEL_VAR,
 };

@@ -13,6 +13,7 @@ import {
   type CreateOrderRequest,
   type StoredOrder,
 } from '@dofs/order-domain';
+import { mayActFor, type Caller } from './caller';
 import { orderPath } from './orders-view';
 import { storeUnavailable } from './store-errors';
 import { startOrderWorkflow, type SfnSender } from './workflow-starter';
@@ -130,16 +131,22 @@ function receivedOrder(order: CreateOrderRequest, correlationId: string, idempot
 }
 
 /**
- * POST /order (body already size-checked and JSON-parsed). 202 means: the order is stored RECEIVED
+ * POST /order (body already size-checked and JSON-parsed), for a caller who may act for the body's
+ * customer (a customer naming another is 403, nothing stored). 202 means: the order is stored RECEIVED
  * (GET answers 200 from now on) and will be processed; its workflow was started, or will be by a
  * retry of this request or by the reconciler. A retry with the same Idempotency-Key and body answers
  * the same 202 (`idempotent-replayed: true`) and creates nothing; another body is 409.
  */
-export async function createOrder(request: HttpRequest, correlationId: string, deps: CreateOrderDeps): Promise<HttpResponse> {
+export async function createOrder(request: HttpRequest, caller: Caller, correlationId: string, deps: CreateOrderDeps): Promise<HttpResponse> {
   const idempotencyKey = readIdempotencyKey(request.headers);
   const checked = validateCreateOrder(request.body);
   if (!checked.ok) {
     throw createHttpError(400, ERROR_CODES.VALIDATION_FAILED, 'the order does not match the schema', { details: checked.errors });
+  }
+  if (!mayActFor(caller, checked.value.customer_id)) {
+    throw createHttpError(403, ERROR_CODES.CUSTOMER_MISMATCH, 'a customer may place orders only for themselves', {
+      details: [{ path: '/customer_id', message: 'must be the customer the token was issued to' }],
+    });
   }
   const candidate = receivedOrder(checked.value, correlationId, idempotencyKey, deps.now().toISOString());
   let intake: IntakeOutcome;

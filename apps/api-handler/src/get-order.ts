@@ -1,5 +1,6 @@
 import { createHttpError, ERROR_CODES, jsonResponse, type HttpResponse, type Logger } from '@dofs/handler-kit';
 import { PATTERNS, type StoredOrder } from '@dofs/order-domain';
+import { mayActFor, type Caller } from './caller';
 import { toOrderView } from './orders-view';
 import { storeUnavailable } from './store-errors';
 
@@ -19,8 +20,11 @@ function notFound(): Error {
   return createHttpError(404, ERROR_CODES.ORDER_NOT_FOUND, 'no order with this id');
 }
 
-/** GET /orders/{order_id}: the stored order's public view, or 404 (also for ids that cannot exist). */
-export async function getOrder(rawOrderId: string, deps: GetOrderDeps): Promise<HttpResponse> {
+/**
+ * GET /orders/{order_id}: the stored order's public view, or 404: for ids that cannot exist, and for
+ * another customer's order when a customer asks (the answer does not tell which).
+ */
+export async function getOrder(rawOrderId: string, caller: Caller, deps: GetOrderDeps): Promise<HttpResponse> {
   let orderId: string;
   try {
     orderId = decodeURIComponent(rawOrderId);
@@ -36,6 +40,10 @@ export async function getOrder(rawOrderId: string, deps: GetOrderDeps): Promise<
     throw storeUnavailable(error, 'read the order');
   }
   if (!order) throw notFound();
+  if (!mayActFor(caller, order.customer_id)) {
+    deps.logger.info('order of another customer: answered as not found', { status: 404 });
+    throw notFound();
+  }
   deps.logger.info('order read', { status: 200, order_status: order.status });
   return jsonResponse(200, toOrderView(order));
 }

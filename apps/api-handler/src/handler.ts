@@ -16,6 +16,7 @@ import {
   type HttpResponse,
   type LogSink,
 } from '@dofs/handler-kit';
+import { callerFields } from './caller';
 import { CONFIG_SPEC } from './config';
 import { createOrder, requestBudget, SERVICE_NAME, type CreateOrderDeps } from './create-order';
 import { getOrder, type OrderReader } from './get-order';
@@ -79,16 +80,18 @@ export function createHandler(deps: HandlerDeps = {}) {
         headers: () => ({ [HEADERS.CORRELATION_ID]: correlationId }),
       }),
     )
-    .use(apiRequest())
+    .use(apiRequest(config.authMode))
     .use(jsonBody())
     .handler(async (rawEvent, context) => {
       const event = rawEvent as unknown as ApiEvent;
+      const caller = event.caller ?? { kind: 'anyone' };
+      logger.appendKeys(callerFields(caller));
       const budget = requestBudget(Date.now(), context?.getRemainingTimeInMillis?.() ?? DEFAULT_REMAINING_MS);
       try {
         const response =
           event.route?.name === 'getOrder'
-            ? await getOrder(event.route.params['order_id'] ?? '', { orders, logger })
-            : await createOrder(event, correlationId, { intake, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now, budget });
+            ? await getOrder(event.route.params['order_id'] ?? '', caller, { orders, logger })
+            : await createOrder(event, caller, correlationId, { intake, sfn, stateMachineArn: config.stateMachineArn, logger, metrics, now, budget });
         response.headers[HEADERS.CORRELATION_ID] = correlationId;
         return response;
       } finally {

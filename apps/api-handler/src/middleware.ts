@@ -12,11 +12,13 @@ import {
   type HttpResponse,
 } from '@dofs/handler-kit';
 import { LIMITS } from '@dofs/order-domain';
+import { callerOf, type AuthMode, type Caller } from './caller';
 import { routeRequest, type MatchedRoute } from './routes';
 
-/** The event after `apiRequest()`: either payload version, normalised, with its route. */
+/** The event after `apiRequest()`: either payload version, normalised, with its route and its caller. */
 export interface ApiEvent extends HttpRequest {
   route?: MatchedRoute;
+  caller?: Caller;
 }
 
 type ApiRequest = Request<ApiEvent, HttpResponse>;
@@ -24,14 +26,16 @@ type ApiRequest = Request<ApiEvent, HttpResponse>;
 type ApiMiddleware = MiddlewareObj<ApiGatewayEvent, HttpResponse>;
 
 /**
- * First middleware: turns the API Gateway event (payload 1.0 or 2.0) into one `HttpRequest` and
- * routes it, so a 404/405 is answered before anything reads the body.
+ * First middleware: turns the API Gateway event (payload 1.0 or 2.0) into one `HttpRequest`, routes
+ * it, so a 404/405 is answered before anything reads the body, and names its caller from the
+ * authorizer's claims (401 under `jwt` when there are none).
  */
-export function apiRequest(): ApiMiddleware {
+export function apiRequest(authMode: AuthMode): ApiMiddleware {
   const apiRequestBefore = (request: ApiRequest): void => {
     const normalised: ApiEvent = normalizeHttpEvent(request.event);
     request.event = normalised;
     normalised.route = routeRequest(normalised);
+    normalised.caller = callerOf(normalised, authMode);
   };
   return { before: apiRequestBefore as unknown as ApiMiddleware['before'] };
 }

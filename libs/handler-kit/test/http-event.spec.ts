@@ -2,7 +2,7 @@ import { apiGatewayV1Event, apiGatewayV2Event, bodyByteLength, correlationIdForH
 
 describe('normalizeHttpEvent', () => {
   it('reads a REST API (payload 1.0) event', () => {
-    const event = apiGatewayV1Event({ method: 'post', path: '/order', headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': 'abc' }, body: '{}', requestId: 'r-1' });
+    const event = apiGatewayV1Event({ method: 'post', path: '/order', headers: { 'Content-Type': 'application/json', 'X-Correlation-Id': 'abc' }, body: '{}', requestId: 'r-1', claims: null });
     expect(normalizeHttpEvent(event)).toEqual({
       payloadVersion: '1.0',
       method: 'POST',
@@ -12,7 +12,22 @@ describe('normalizeHttpEvent', () => {
       body: '{}',
       isBase64Encoded: false,
       requestId: 'r-1',
+      authorizer: undefined,
     });
+  });
+
+  it('takes the JWT authorizer\'s claims from either payload version, strings only, with the scopes of `scope`, `scp` and the list', () => {
+    const claims = { sub: 'c-1', client_id: 'app', scope: 'orders/write orders/read' };
+    expect(normalizeHttpEvent(apiGatewayV1Event({ method: 'GET', path: '/', claims })).authorizer).toEqual({ claims, scopes: ['orders/write', 'orders/read'] });
+    expect(normalizeHttpEvent(apiGatewayV2Event({ method: 'GET', path: '/', claims })).authorizer).toEqual({ claims, scopes: ['orders/write', 'orders/read'] });
+
+    const v2 = apiGatewayV2Event({ method: 'GET', path: '/', claims: null }) as unknown as { requestContext: Record<string, unknown> };
+    v2.requestContext['authorizer'] = { jwt: { claims: { sub: 'c-2', scp: '[a b]', exp: 17, groups: ['x'] }, scopes: ['c', 'a'] } };
+    expect(normalizeHttpEvent(v2).authorizer).toEqual({ claims: { sub: 'c-2', scp: '[a b]' }, scopes: ['c', 'a', 'b'] });
+    // Payload 2.0 keeps claims under `jwt`; claims at the top (a Lambda authorizer's context) are not a JWT authorizer's.
+    v2.requestContext['authorizer'] = { claims: { sub: 'c-3' } };
+    expect(normalizeHttpEvent(v2).authorizer).toBeUndefined();
+    expect(normalizeHttpEvent(apiGatewayV1Event({ method: 'GET', path: '/', claims: null })).authorizer).toBeUndefined();
   });
 
   it('reads an HTTP API (payload 2.0) event, keeping the stage prefix of rawPath', () => {

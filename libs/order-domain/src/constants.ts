@@ -21,6 +21,18 @@ export const BUSINESS_RULES = {
   SUPPORTED_CURRENCIES: ['USD', 'EUR', 'GBP'] as readonly string[],
 } as const;
 
+/**
+ * The OAuth scopes of the order API (resource server `orders`). A route needs one of its scopes
+ * (checked by API Gateway's JWT authorizer); `ACT_FOR_CUSTOMERS` marks a trusted backend, which may
+ * name any customer and read any order (checked by api-handler; docs/design.md "Who may place and
+ * read an order").
+ */
+export const SCOPES = {
+  WRITE: 'orders/write',
+  READ: 'orders/read',
+  ACT_FOR_CUSTOMERS: 'orders/act-for-customers',
+} as const;
+
 /** Identifier formats. Customer ids and SKUs are opaque but restricted to a safe alphabet. */
 export const PATTERNS = {
   CUSTOMER_ID: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$',

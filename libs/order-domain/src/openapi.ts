@@ -1,4 +1,4 @@
-import { LIMITS, PATTERNS } from './constants';
+import { LIMITS, PATTERNS, SCOPES } from './constants';
 import { CreateOrderRequestSchema, ErrorBodySchema, OrderAcceptedSchema, OrderViewSchema } from './schemas';
 
 type Json = Record<string, unknown>;
@@ -37,6 +37,16 @@ export function openApiDocument(): Json {
       { Allow: { schema: { type: 'string' } } },
     ),
     InternalError: errorResponse('Our fault; the request may be retried.', { INTERNAL_ERROR: errorExample('INTERNAL_ERROR', 'internal error') }),
+    Unauthorized: {
+      description:
+        'Answered by API Gateway\'s JWT authorizer (its own body, not the DOFS error body): no token, or a token that is not valid here (signature, issuer, audience or `client_id`, `exp`, `nbf`). ' +
+        'api-handler answers `401 UNAUTHENTICATED` with the DOFS error body if a request ever reaches it without verified claims.',
+      content: { 'application/json': { schema: { type: 'object', properties: { message: { type: 'string', enum: ['Unauthorized'] } } } } },
+    },
+    Forbidden: {
+      description: 'Answered by API Gateway\'s JWT authorizer (its own body): the token carries none of the operation\'s scopes.',
+      content: { 'application/json': { schema: { type: 'object', properties: { message: { type: 'string', enum: ['Forbidden'] } } } } },
+    },
     ServiceUnavailable: errorResponse(
       'DynamoDB is unavailable: nothing was accepted or read. Retry after `Retry-After` seconds (with the same `Idempotency-Key`).',
       { SERVICE_UNAVAILABLE: errorExample('SERVICE_UNAVAILABLE', 'orders are unavailable, retry later') },
@@ -51,7 +61,10 @@ export function openApiDocument(): Json {
       description:
         'Orders are accepted with one durable write (202 means stored) and fulfilled asynchronously. Money is integer minor units. ' +
         'Every error body is `{ error: { code, message, details: [ { path, message } ] } }`; an unknown path is `404 NOT_FOUND`, ' +
-        'another method on a known path `405 METHOD_NOT_ALLOWED`. Generated from the typebox schemas in libs/order-domain: do not edit.',
+        'another method on a known path `405 METHOD_NOT_ALLOWED`. ' +
+        `Every operation needs an OAuth access token (\`Authorization: Bearer …\`) with its scope. A token with \`${SCOPES.ACT_FOR_CUSTOMERS}\` is a trusted backend: it names the customer in the body and reads any order; any other token is a customer's: ` +
+        'its subject is the customer, a body naming another customer is `403 CUSTOMER_MISMATCH`, and another customer\'s order is `404` as an unknown id. ' +
+        'Generated from the typebox schemas in libs/order-domain: do not edit.',
     },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'the local stack (`npm start`); a deployed stage is the `api_url` output of infra/envs/dev' }],
     paths: {
@@ -59,6 +72,7 @@ export function openApiDocument(): Json {
         post: {
           operationId: 'createOrder',
           summary: 'Place an order',
+          security: [{ orders: [SCOPES.WRITE] }],
           parameters: [
             {
               name: 'Idempotency-Key',
@@ -93,6 +107,10 @@ export function openApiDocument(): Json {
               VALIDATION_FAILED: errorExample('VALIDATION_FAILED', 'the order does not match the schema', [{ path: '/items/0/quantity', message: `must be <= ${LIMITS.MAX_QUANTITY}` }]),
               INVALID_HEADER: errorExample('INVALID_HEADER', 'malformed Idempotency-Key header', [{ path: 'Idempotency-Key', message: 'must be 1 to 128 printable ASCII characters' }]),
             }),
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': errorResponse('The token carries none of the operation\'s scopes (API Gateway\'s own `{"message":"Forbidden"}`), or a customer\'s token names another customer in the body; nothing was stored.', {
+              CUSTOMER_MISMATCH: errorExample('CUSTOMER_MISMATCH', 'a customer may place orders only for themselves', [{ path: '/customer_id', message: 'must be the customer the token was issued to' }]),
+            }),
             '405': { $ref: '#/components/responses/MethodNotAllowed' },
             '409': errorResponse('The Idempotency-Key was used with a different body; nothing was stored.', {
               IDEMPOTENCY_CONFLICT: errorExample('IDEMPOTENCY_CONFLICT', 'this Idempotency-Key was already used with a different request body', [
@@ -112,6 +130,7 @@ export function openApiDocument(): Json {
         get: {
           operationId: 'getOrder',
           summary: 'Read an order, its status and its status history',
+          security: [{ orders: [SCOPES.READ] }],
           parameters: [
             { name: 'order_id', in: 'path', required: true, schema: { type: 'string', pattern: PATTERNS.ORDER_ID } },
             { $ref: '#/components/parameters/CorrelationId' },
@@ -122,7 +141,9 @@ export function openApiDocument(): Json {
               headers: { 'x-correlation-id': CORRELATION_HEADER },
               content: { 'application/json': { schema: ref('OrderView') } },
             },
-            '404': errorResponse('No order with this id (also for ids that cannot be order ids).', {
+            '401': { $ref: '#/components/responses/Unauthorized' },
+            '403': { $ref: '#/components/responses/Forbidden' },
+            '404': errorResponse('No order with this id (also for ids that cannot be order ids, and for another customer\'s order when a customer asks).', {
               ORDER_NOT_FOUND: errorExample('ORDER_NOT_FOUND', 'no order with this id'),
             }),
             '405': { $ref: '#/components/responses/MethodNotAllowed' },
@@ -149,6 +170,25 @@ export function openApiDocument(): Json {
         },
       },
       responses,
+      securitySchemes: {
+        orders: {
+          type: 'oauth2',
+          description:
+            'Access tokens of the API\'s issuer (an Amazon Cognito user pool by default, see infra/README.md; locally `npx dofs token`), verified by API Gateway\'s JWT authorizer. ' +
+            'Backends use the client credentials flow; customer-facing apps obtain customer tokens (authorization code flow).',
+          flows: {
+            clientCredentials: {
+              // The local stack's; a deployed stage's is the `token_endpoint` output of infra/envs/dev.
+              tokenUrl: 'http://127.0.0.1:3000/_local/auth/oauth2/token',
+              scopes: {
+                [SCOPES.WRITE]: 'place orders',
+                [SCOPES.READ]: 'read orders',
+                [SCOPES.ACT_FOR_CUSTOMERS]: 'act for any customer (trusted backends only)',
+              },
+            },
+          },
+        },
+      },
     },
   };
 }

@@ -63,13 +63,21 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('asks each operation for its scope under one OAuth scheme that lists all three', () => {
+    const doc = openApiDocument() as unknown as Doc & { components: { securitySchemes: Record<string, { flows: { clientCredentials: { scopes: Record<string, string> } } }> } };
+    expect(must(doc.paths['/order']?.['post'], 'POST /order')['security']).toEqual([{ orders: ['orders/write'] }]);
+    expect(must(doc.paths['/orders/{order_id}']?.['get'], 'GET')['security']).toEqual([{ orders: ['orders/read'] }]);
+    expect(Object.keys(doc.components.securitySchemes['orders']?.flows.clientCredentials.scopes ?? {}).sort()).toEqual(['orders/act-for-customers', 'orders/read', 'orders/write']);
+  });
+
   it('takes the request body from CreateOrderRequestSchema and documents every error and header', () => {
     const doc = openApiDocument() as unknown as Doc;
     expect(doc.components.schemas['CreateOrderRequest']).toEqual(JSON.parse(JSON.stringify(CreateOrderRequestSchema)));
     const post = must(doc.paths['/order']?.['post'], 'POST /order');
     const get = must(doc.paths['/orders/{order_id}']?.['get'], 'GET /orders/{order_id}');
-    expect(Object.keys(post.responses).sort()).toEqual(['202', '400', '405', '409', '413', '415', '500', '503']);
-    expect(Object.keys(get.responses).sort()).toEqual(['200', '404', '405', '500', '503']);
+    expect(Object.keys(post.responses).sort()).toEqual(['202', '400', '401', '403', '405', '409', '413', '415', '500', '503']);
+    expect(Object.keys(get.responses).sort()).toEqual(['200', '401', '403', '404', '405', '500', '503']);
+    expect(examples(post.responses['403'])).toEqual(['CUSTOMER_MISMATCH']);
     expect(examples(post.responses['400'])).toEqual(['INVALID_HEADER', 'INVALID_JSON', 'VALIDATION_FAILED']);
     expect(examples(post.responses['409'])).toEqual(['IDEMPOTENCY_CONFLICT']);
     expect(examples(get.responses['404'])).toEqual(['ORDER_NOT_FOUND']);

@@ -21,6 +21,19 @@ export interface HttpRequest {
   isBase64Encoded: boolean;
   /** The API Gateway request id. */
   readonly requestId: string | undefined;
+  /** What API Gateway's JWT authorizer verified, or `undefined` when it put nothing in the event. */
+  readonly authorizer: VerifiedToken | undefined;
+}
+
+/**
+ * The claims of a token API Gateway's JWT authorizer verified. Payload 1.0 carries them in
+ * `requestContext.authorizer.claims`, payload 2.0 in `requestContext.authorizer.jwt.claims`; each
+ * value is kept only when it is a string (API Gateway renders every claim as one). `scopes` joins the
+ * authorizer's own list with the token's `scope` / `scp` claim (space separated).
+ */
+export interface VerifiedToken {
+  readonly claims: Readonly<Record<string, string>>;
+  readonly scopes: readonly string[];
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -51,6 +64,19 @@ export function lowerCaseHeaders(headers: unknown, multiValueHeaders?: unknown):
   return result;
 }
 
+function verifiedToken(requestContext: Record<string, unknown>, v2: boolean): VerifiedToken | undefined {
+  const authorizer = isObject(requestContext['authorizer']) ? requestContext['authorizer'] : undefined;
+  const source = v2 ? (isObject(authorizer?.['jwt']) ? authorizer['jwt'] : undefined) : authorizer;
+  if (!source || !isObject(source['claims'])) return undefined;
+  const claims: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(source['claims'])) if (typeof value === 'string') claims[name] = value;
+  const listed = Array.isArray(source['scopes']) ? source['scopes'].filter((s): s is string => typeof s === 'string') : [];
+  // `scp` may arrive rendered as an array ("[a b]").
+  const fromClaims = [claims['scope'], claims['scp']].flatMap((v) => (v ?? '').replace(/^\[|\]$/g, '').split(' '));
+  const scopes = [...new Set([...listed, ...fromClaims].filter((s) => s.length > 0))];
+  return { claims, scopes };
+}
+
 /** True for a payload-2.0 event (HTTP API). Everything else is treated as payload 1.0. */
 export function isPayloadV2(event: unknown): event is APIGatewayProxyEventV2 {
   return isObject(event) && event['version'] === '2.0';
@@ -75,6 +101,7 @@ export function normalizeHttpEvent(event: unknown): HttpRequest {
       body,
       isBase64Encoded,
       requestId: str(requestContext['requestId']),
+      authorizer: verifiedToken(requestContext, true),
     };
   }
   return {
@@ -86,6 +113,7 @@ export function normalizeHttpEvent(event: unknown): HttpRequest {
     body,
     isBase64Encoded,
     requestId: str(requestContext['requestId']),
+    authorizer: verifiedToken(requestContext, false),
   };
 }
 

@@ -13,6 +13,33 @@ export interface HttpEventInput {
   requestId?: string;
   stage?: string;
   pathParameters?: Record<string, string>;
+  /**
+   * The claims API Gateway's JWT authorizer verified (`tokenClaims()`); default: a trusted backend's.
+   * `null`: no authorizer in the event (a route without one).
+   */
+  claims?: Record<string, string> | null;
+}
+
+/** The app client id of the test tokens. */
+export const TEST_CLIENT_ID = 'dofs-test-client';
+
+/**
+ * Verified access-token claims as API Gateway passes them (every value a string): a trusted
+ * backend's (client credentials, all scopes) by default, a customer's with `customer`.
+ */
+export function tokenClaims(options: { customer?: string; scope?: string } = {}): Record<string, string> {
+  const now = Math.floor(Date.now() / 1000);
+  const customer = options.customer !== undefined;
+  return {
+    iss: 'https://issuer.example.test/dofs',
+    sub: customer ? (options.customer as string) : TEST_CLIENT_ID,
+    client_id: TEST_CLIENT_ID,
+    token_use: 'access',
+    scope: options.scope ?? (customer ? 'orders/write orders/read' : 'orders/write orders/read orders/act-for-customers'),
+    iat: String(now),
+    exp: String(now + 3600),
+    jti: nextId('jti'),
+  };
 }
 
 let counter = 0;
@@ -43,7 +70,7 @@ export function apiGatewayV1Event(input: HttpEventInput): APIGatewayProxyEvent {
     requestContext: {
       accountId: '123456789012',
       apiId: 'abc123defg',
-      authorizer: null,
+      authorizer: input.claims === null ? null : { claims: input.claims ?? tokenClaims(), scopes: null },
       protocol: 'HTTP/1.1',
       httpMethod: input.method,
       identity: {
@@ -97,6 +124,7 @@ export function apiGatewayV2Event(input: HttpEventInput): APIGatewayProxyEventV2
       stage,
       time: '24/Nov/2026:00:00:00 +0000',
       timeEpoch: Date.now(),
+      ...(input.claims === null ? {} : { authorizer: { jwt: { claims: input.claims ?? tokenClaims(), scopes: null } } }),
     },
     isBase64Encoded: input.isBase64Encoded ?? false,
   };
