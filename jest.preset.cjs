@@ -1,5 +1,5 @@
 // Shared jest settings for every project.
-// @middy/* 7.x and typebox 1.x ship ESM only, so they are transformed to CommonJS with swc
+// @middy/* 7.x, typebox 1.x and jose 6.x ship ESM only, so they are transformed to CommonJS with swc
 // like our own TypeScript; everything else in node_modules is loaded as is.
 const path = require('node:path');
 
@@ -19,7 +19,7 @@ const swc = [
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(ts|mts|js|mjs|cjs)$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|typebox)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|typebox|jose)/)'],
   moduleFileExtensions: ['ts', 'mts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.test.ts'],
   moduleNameMapper: {

@@ -116,6 +116,15 @@ function sqsEvent(orderId, receiveCount, queue) {
   };
 }
 
+/** A trusted backend's access-token claims as API Gateway passes them (every value a string). */
+function backendClaims() {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    sub: 'bench-backend', iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench', client_id: 'bench-backend', token_use: 'access',
+    scope: 'orders/write orders/read orders/act-for-customers', auth_time: String(now), iat: String(now), exp: String(now + 3600), jti: randomUUID(),
+  };
+}
+
 /** app -> (docClient, lib) => { event, orderId } ; seeds DynamoDB as the event needs. */
 const SCENARIOS = {
   'api-handler': async () => ({
@@ -125,7 +134,11 @@ const SCENARIOS = {
       rawPath: '/order',
       rawQueryString: '',
       headers: { 'content-type': 'application/json', 'x-correlation-id': 'corr-bench' },
-      requestContext: { accountId: '123456789012', apiId: 'bench', domainName: 'bench', domainPrefix: 'bench', http: { method: 'POST', path: '/order', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: randomUUID(), routeKey: '$default', stage: '$default', time: '', timeEpoch: Date.now() },
+      requestContext: {
+        accountId: '123456789012', apiId: 'bench', domainName: 'bench', domainPrefix: 'bench', http: { method: 'POST', path: '/order', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'bench' }, requestId: randomUUID(), routeKey: '$default', stage: '$default', time: '', timeEpoch: Date.now(),
+        // What the JWT authorizer passes for a trusted backend's token (payload 2.0: authorizer.jwt).
+        authorizer: { jwt: { claims: backendClaims(), scopes: ['orders/write', 'orders/read', 'orders/act-for-customers'] } },
+      },
       body: JSON.stringify(orderRequest()),
       isBase64Encoded: false,
     },

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import tokenClient from '../src/auth/token-client.cjs';
 import { rawPutRate } from './raw-put.mjs';
 
 const { values } = parseArgs({
@@ -127,9 +128,14 @@ function cpuNow() {
 const canMeasureCpu = existsSync(`/proc/${child.pid}/task`);
 
 const body = JSON.stringify({ customer_id: 'bench', items: [{ sku: 'SKU-1', quantity: 1, unit_price_cents: 100 }], currency: 'USD' });
+// A trusted backend's token (client credentials from the stack's issuer), got before the clock
+// starts and reused for its lifetime (the source renews it a minute before it expires).
+const authorization = tokenClient.tokenSource();
+await authorization(state);
 async function post() {
   const sent = performance.now();
-  const res = await fetch(`${state.apiUrl}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const bearer = await authorization(state);
+  const res = await fetch(`${state.apiUrl}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(bearer ? { Authorization: bearer } : {}) }, body });
   const json = await res.json();
   if (res.status !== 202) throw new Error(`POST /order answered ${res.status}: ${JSON.stringify(json)}`);
   return { id: json.order_id, acceptedAt: Date.now(), latencyMs: performance.now() - sent };

@@ -2,8 +2,9 @@
 // Fault and load scenarios for the local stack, and the bookkeeping that proves nothing was lost.
 //
 // Each scenario starts the built stack (dist/apps/local-stack/main.js) on free ports with a fresh
-// data folder and its options, places orders the way a careful client does (an Idempotency-Key per
-// order, a 503 or a refused connection retried with the same key, a 429 after its Retry-After),
+// data folder and its options, places orders the way a careful client does (a trusted backend's
+// token from the stack's issuer, an Idempotency-Key per order, a 503 or a refused connection
+// retried with the same key, a 429 after its Retry-After),
 // samples order_queue's depth and the open orders through the run, waits until every accepted
 // order is terminal or the scenario's window has passed, and counts from DynamoDB: accepted, by
 // status, lost, stuck, double transitions, FAILED orders missing from failed_orders, orders FAILED
@@ -18,6 +19,7 @@ const path = require('node:path');
 const { DynamoDBClient } = require('@aws-sdk/client-dynamodb');
 const { DynamoDBDocumentClient, ScanCommand } = require('@aws-sdk/lib-dynamodb');
 const { GetQueueAttributesCommand, SQSClient } = require('@aws-sdk/client-sqs');
+const { tokenSource } = require('../src/auth/token-client.cjs');
 
 const ROOT = path.resolve(__dirname, '../../..');
 const MAIN = path.join(ROOT, 'dist/apps/local-stack/main.js');
@@ -140,13 +142,17 @@ async function stop(stack, signal = 'SIGTERM') {
   await stack.exited;
 }
 
-/** One POST /order; a network error (the stack being killed) is answered as status 0. */
-async function post(apiUrl, body, key) {
+/** The clients' Authorization header: a backend's token (client credentials), per stack, reused for its lifetime. */
+const authorization = tokenSource();
+
+/** One POST /order as a trusted backend; a network error (the stack being killed) is answered as status 0. */
+async function post(state, body, key) {
   const started = performance.now();
   try {
-    const response = await fetch(`${apiUrl}/order`, {
+    const header = await authorization(state);
+    const response = await fetch(`${state.apiUrl}/order`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': key },
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, ...(header ? { authorization: header } : {}) },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
@@ -373,6 +379,7 @@ async function runScenario(
   const probeMs = { idle: [], backlog: [] };
   let probesSent = 0;
   try {
+    await authorization(stack.state); // the token first, so that no POST's latency includes it
     await hooks.onUp?.(stack.state);
 
     /**
@@ -384,7 +391,7 @@ async function runScenario(
       const body = { customer_id: customer, items: SAMPLE_ITEMS, currency: 'USD' };
       for (let attempt = 1; attempt <= 20; attempt += 1) {
         if (restarting) await restarting;
-        const response = await post(stack.state.apiUrl, body, key);
+        const response = await post(stack.state, body, key);
         if (attempt === 1) onFirst?.(response);
         if (response.status === 202) {
           accepted.set(response.body.order_id, index);
@@ -437,6 +444,7 @@ async function runScenario(
           restarting = (async () => {
             await stop(stack, 'SIGKILL');
             stack = await launch(dataDir, args, { fresh: false });
+            await authorization(stack.state).catch(() => undefined); // another port, another issuer: a new token
             down = false;
             log(`${scenario.name}: restarted on the same data`);
           })();

@@ -40,6 +40,9 @@ Options:
   --throttle-rate <n>        the API stage's throttle, requests/s per route (default 50, the
                              deployed stage's; 0 = no throttling); over it the gateway answers 429
   --throttle-burst <n>       the throttle's burst, requests per route at once (default 100, as deployed)
+  --no-auth                  an open API: the gateway verifies no token and api-handler runs with
+                             AUTH_MODE=none (by default every route needs a token from the local
+                             issuer, as the deployed JWT authorizer: npx dofs token prints one)
   -h, --help                 this text
 
 Fault injection (modelled on AWS FIS's Lambda actions, plus dependency faults; each may be
@@ -191,6 +194,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
         'reconcile-after': { type: 'string' },
         'throttle-rate': { type: 'string' },
         'throttle-burst': { type: 'string' },
+        'no-auth': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -219,6 +223,7 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv = process.env): 
   return {
     faults: faultPlan(v),
     throttle: throttle(v['throttle-rate'], v['throttle-burst']),
+    auth: v['no-auth'] !== true,
     help: v.help ?? false,
     ...(workflowType === undefined ? {} : { workflowType: workflowType as WorkflowType }),
     fresh: v.fresh ?? false,

@@ -85,7 +85,7 @@ export class StackLogger {
       this.event('api', 'cyan', `${log.acceptedOrderId} accepted (${log.method} ${log.path} -> ${log.statusCode}, ${ms})`);
       return;
     }
-    const by = log.gatewayResponse ? ` (answered by the gateway: ${log.gatewayResponse})` : '';
+    const by = log.gatewayResponse ? ` (answered by the gateway: ${log.gatewayResponse}${log.authorizerError ? `, ${log.authorizerError}` : ''})` : '';
     this.event('api', 'cyan', `${log.method} ${log.path} -> ${log.statusCode}${by} (${ms})`);
   }
 

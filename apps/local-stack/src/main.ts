@@ -3,6 +3,7 @@ import path from 'node:path';
 import { STAGE_THROTTLE } from './apigw/gateway';
 import { parseCli, USAGE, UsageError, type CliOptions } from './cli';
 import { StackLogger } from './log';
+import { findWorkspaceRoot } from './paths';
 import { startLocalStack, type LocalStack } from './stack';
 
 const SAMPLE_ORDER = '{"customer_id":"c-123","items":[{"sku":"SKU-1","quantity":2,"unit_price_cents":1999}],"currency":"USD"}';
@@ -30,6 +31,39 @@ function throttleSummary(options: CliOptions): string {
   return `throttled at ${t.rateLimit} requests/s, burst ${t.burstLimit} per route${options.throttle ? '' : ' (as deployed; --throttle-rate/--throttle-burst)'}`;
 }
 
+/** `npx dofs token`, naming the stack's state file when it is not the default .data/local-stack.json (where the CLI looks). */
+function tokenCommand(stack: LocalStack): string {
+  let root: string | undefined;
+  try {
+    root = findWorkspaceRoot();
+  } catch {
+    root = undefined;
+  }
+  if (root && path.resolve(stack.dataDir) === path.join(root, '.data')) return 'npx dofs token';
+  const file = path.relative(process.cwd(), stack.stateFile) || stack.stateFile;
+  return `npx dofs token --stack-file ${/^[\w./-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`}`;
+}
+
+/** The banner's lines on calling the API: with a token (the default), or the open API of --no-auth. */
+function callLines(stack: LocalStack, bold: (t: string) => string, dim: (t: string) => string): string[] {
+  const post = `curl -i -X POST ${stack.apiUrl}/order`;
+  if (stack.auth.mode === 'none') {
+    return [
+      `${bold('Place an order, then look it up')} (the API is open: --no-auth; deployed, and by default here, every route needs a token):`,
+      `  ${post} -H 'Content-Type: application/json' -d '${SAMPLE_ORDER}'`,
+      `  curl -s ${stack.apiUrl}/orders/<order_id>`,
+    ];
+  }
+  const rel = path.relative(process.cwd(), stack.auth.dir) || stack.auth.dir;
+  return [
+    `${bold('Place an order, then look it up')} (every route needs a token, as deployed; npm start -- --no-auth opens the API):`,
+    `  TOKEN=$(${tokenCommand(stack)})   ${dim('# a trusted backend\'s token for 1 h; --customer c-123 gives that customer\'s')}`,
+    `  ${post} -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '${SAMPLE_ORDER}'`,
+    `  curl -s -H "Authorization: Bearer $TOKEN" ${stack.apiUrl}/orders/<order_id>`,
+    dim(`  (or as a backend gets one: POST ${stack.auth.tokenEndpoint} with grant_type=client_credentials, the client id and secret of ${rel}/client.json)`),
+  ];
+}
+
 export function banner(stack: LocalStack, logger: StackLogger, options: CliOptions): string {
   const s = stack.settings;
   const bold = (t: string) => logger.paint(t, 'bold');
@@ -48,6 +82,9 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
     ...(faults.length ? [`  ${logger.paint('faults', 'yellow')}: ${faults.join('; ')}`] : []),
     '',
     `  API            ${bold(stack.apiUrl)}   POST /order, GET /orders/{order_id}, ${throttleSummary(options)}`,
+    stack.auth.mode === 'jwt'
+      ? `  Auth           ${stack.auth.issuer}   JWT authorizer as deployed: a token of this issuer, audience ${stack.auth.audience.join(', ')}, scope orders/write (POST) or orders/read (GET)`
+      : `  Auth           ${logger.paint('none', 'yellow')}: the API is open (--no-auth), no token is verified and api-handler runs with AUTH_MODE=none`,
     `  DynamoDB       ${stack.endpoints.dynamodb}   tables ${s.tables.orders}, ${s.tables.failedOrders}, ${s.tables.idempotencyKeys}`,
     `  SQS            ${stack.endpoints.sqs}   ${s.queues.orders} -> ${s.queues.deadLetter} after ${s.queues.maxReceiveCount} receives -> ${s.queues.parking} after ${s.queues.deadLetterMaxReceiveCount}, visibility ${s.queues.visibilityTimeoutSeconds} s`,
     `  Step Functions ${stack.endpoints.sfn}   ${stack.stateMachineArn} (${stack.workflowType}; --workflow-type STANDARD|EXPRESS)`,
@@ -58,9 +95,7 @@ export function banner(stack: LocalStack, logger: StackLogger, options: CliOptio
       ? [dim(`  A failed fulfilment attempt is retried after ${s.queues.visibilityTimeoutSeconds} s, as in production; --visibility-timeout 5 retries sooner.`)]
       : []),
     '',
-    bold('Place an order, then look it up:'),
-    `  curl -i -X POST ${stack.apiUrl}/order -H 'Content-Type: application/json' -d '${SAMPLE_ORDER}'`,
-    `  curl -s ${stack.apiUrl}/orders/<order_id>`,
+    ...callLines(stack, bold, dim),
     '',
     bold('Point an SDK at the stack (and the aws CLI at its credentials):'),
     `  export AWS_REGION=${e['AWS_REGION']} AWS_DEFAULT_REGION=${e['AWS_REGION']} AWS_ACCESS_KEY_ID=${e['AWS_ACCESS_KEY_ID']} AWS_SECRET_ACCESS_KEY=${e['AWS_SECRET_ACCESS_KEY']}`,

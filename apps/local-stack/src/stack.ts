@@ -20,7 +20,8 @@ import {
   type RunningDynamoDbLocal,
   type RunningSqsServer,
 } from '@dofs/local-aws';
-import { STAGE_THROTTLE, startApiGateway, type ApiGateway, type ThrottleSettings } from './apigw/gateway';
+import { authorizerAudience, STAGE_THROTTLE, startApiGateway, type ApiGateway, type ThrottleSettings } from './apigw/gateway';
+import { ensureAuthMaterial, JWKS_PATH, mintToken, TOKEN_PATH, DISCOVERY_PATH, type AuthMaterial, type MintOptions } from './auth/issuer';
 import { startCloudWatchEndpoint, type CloudWatchEndpoint } from './cloudwatch/endpoint';
 import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, startQueueSampling, type DashboardSources } from './dashboard';
 import {
@@ -79,6 +80,11 @@ export interface LocalStackOptions {
   reconcileAfterSeconds?: number;
   /** `--throttle-rate` / `--throttle-burst`: the API stage's throttling (default STAGE_THROTTLE, as deployed); false = none. */
   throttle?: ThrottleSettings | false;
+  /**
+   * The routes' JWT authorizer against the local issuer, and api-handler's AUTH_MODE=jwt (default
+   * true, as deployed); false (`--no-auth`): an open API, AUTH_MODE=none.
+   */
+  auth?: boolean;
   logger?: StackLogger;
   /** Faults to inject (`--lambda-fault`, `--dynamodb-freeze`, ...; faults.ts). More can be added through `LocalStack.faults`. */
   faults?: FaultPlan;
@@ -86,8 +92,30 @@ export interface LocalStackOptions {
   onFatal?: (error: Error) => void;
 }
 
+/** The local issuer, as the stack runs it (and writes it to local-stack.json, `auth`). */
+export interface LocalAuth {
+  /** `jwt`: the routes verify tokens and api-handler reads their claims; `none`: `--no-auth`. */
+  mode: 'jwt' | 'none';
+  /** `http://localhost:<port>/_local/auth`: the `iss` the authorizer accepts. */
+  issuer: string;
+  /** The authorizer's audience list (the local app client's id). */
+  audience: string[];
+  clientId: string;
+  /** The endpoints on the API URL (127.0.0.1). */
+  discoveryUrl: string;
+  jwksUrl: string;
+  tokenEndpoint: string;
+  /** `<data-dir>/auth`: signing-key.json (the private JWK) and client.json (the app client's id and secret). */
+  dir: string;
+}
+
 export interface LocalStack {
   apiUrl: string;
+  auth: LocalAuth & {
+    material: AuthMaterial;
+    /** A token from this stack's issuer (a backend's by default; MintOptions for the rest). */
+    mintToken(options?: Partial<Omit<MintOptions, 'issuer' | 'privateJwk'>>): Promise<string>;
+  };
   workflowType: WorkflowType;
   endpoints: Endpoints;
   /** Variables that point the aws CLI or an SDK at the stack. */
@@ -177,6 +205,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     rmSync(path.dirname(journalFile), { recursive: true, force: true });
   }
   mkdirSync(dataDir, { recursive: true });
+  // The local issuer's key pair and app client: created at the first start, reused afterwards.
+  const authMaterial = await ensureAuthMaterial(dataDir);
+  const authMode: LocalAuth['mode'] = options.auth === false ? 'none' : 'jwt';
 
   // Everything started so far, stopped in reverse order if start-up fails or on stop().
   const cleanups: Array<() => Promise<void> | void> = [];
@@ -222,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         host: HOST,
         port: apiPort,
         throttle: options.throttle === false ? undefined : (options.throttle ?? STAGE_THROTTLE),
+        auth: { material: authMaterial, enforce: authMode === 'jwt' },
         invoke: async (event) => {
           await ready;
           return lambdas.get('api-handler').invoke(event);
@@ -337,6 +369,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...functionEnvironment(name, settings, { stateMachineArn, logLevel, orderQueueUrl: queueUrls.orderQueueUrl }),
           ...awsEnv,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          // Who may call: the JWT authorizer's claims (api-handler's default, as deployed) or, with --no-auth, anyone.
+          ...(name === 'api-handler' ? { AUTH_MODE: authMode } : {}),
         },
       });
     }
@@ -534,8 +568,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ENDPOINT_URL_CLOUDWATCH: endpoints.cloudwatch,
     };
     const startupMs = Math.round(performance.now() - started);
+    const issuer = api.issuer;
+    if (!issuer) throw new Error('the gateway has no issuer');
+    const auth: LocalAuth = {
+      mode: authMode,
+      issuer,
+      audience: authorizerAudience(authMaterial),
+      clientId: authMaterial.clientId,
+      discoveryUrl: `${api.url}${DISCOVERY_PATH}`,
+      jwksUrl: `${api.url}${JWKS_PATH}`,
+      tokenEndpoint: `${api.url}${TOKEN_PATH}`,
+      dir: authMaterial.dir,
+    };
     const stack: LocalStack = {
       apiUrl: api.url,
+      auth: {
+        ...auth,
+        material: authMaterial,
+        mintToken: (mint = {}) => mintToken({ clientId: authMaterial.clientId, ...mint, issuer, privateJwk: authMaterial.privateJwk }),
+      },
       workflowType,
       endpoints,
       clientEnv,
@@ -578,6 +629,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           pid: process.pid,
           startedAt: new Date().toISOString(),
           apiUrl: stack.apiUrl,
+          auth,
           workflowType,
           dynamodbPid: dynamodb.pid,
           endpoints,

@@ -33,6 +33,13 @@ describe('command line', () => {
     expect(parseCli(['--log-level', 'info'], {}).logLevel).toBe('info');
   });
 
+  it('authorizes every route by default; --no-auth opens the API (and is documented)', () => {
+    expect(parseCli([], {}).auth).toBe(true);
+    expect(parseCli(['--no-auth'], {}).auth).toBe(false);
+    expect(USAGE).toContain('--no-auth');
+    expect(() => parseCli(['--no-auth=yes'], {})).toThrow(UsageError);
+  });
+
   it('takes the API port from PORT unless --port is given', () => {
     expect(parseCli([], { PORT: '4000' }).port).toBe(4000);
     expect(parseCli(['--port', '5000'], { PORT: '4000' }).port).toBe(5000);

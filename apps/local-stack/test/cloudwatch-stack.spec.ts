@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient } from '@dofs/local-aws';
 import { StackLogger } from '../src/log';
 import { startLocalStack, type LocalStack } from '../src/stack';
-import { getOrder, postOrder, SAMPLE_ORDER } from './e2e/harness';
+import { getOrder, postOrder, SAMPLE_ORDER, useToken } from './e2e/harness';
 
 jest.setTimeout(180_000);
 
@@ -65,6 +65,7 @@ describe('CloudWatch emulation in the local stack', () => {
       logger: new StackLogger({ out: { write: () => true }, color: false }),
       onFatal: (error) => fatal.push(error),
     });
+    useToken(stack.apiUrl, await stack.auth.mintToken({ expiresInSeconds: 24 * 3600 }));
     const env = stack.clientEnv;
     cloudwatch = new CloudWatchClient({
       endpoint: env['AWS_ENDPOINT_URL_CLOUDWATCH'],

@@ -9,7 +9,7 @@ import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { localSqsClient } from '@dofs/local-aws';
 import { StackLogger } from '../src/log';
 import { startLocalStack, type LocalStack } from '../src/stack';
-import { getOrder, postOrder, SAMPLE_ORDER } from './e2e/harness';
+import { getOrder, postOrder, SAMPLE_ORDER, useToken } from './e2e/harness';
 
 jest.setTimeout(180_000);
 
@@ -57,6 +57,7 @@ describe('local stack under injected faults', () => {
       logger: new StackLogger({ out: { write: (text) => lines.push(text) }, color: false }),
       onFatal: (error) => fatal.push(error),
     });
+    useToken(stack.apiUrl, await stack.auth.mintToken({ expiresInSeconds: 24 * 3600 }));
   });
 
   afterAll(async () => {

@@ -5,6 +5,7 @@ import { failedList, failedRedrive, failedShow } from './failed';
 import { parseDuration } from './format';
 import { ordersGet, ordersList } from './orders';
 import { resolveTarget, type Target } from './target';
+import { localToken } from './token';
 import { watch } from './watch';
 
 export const USAGE = `dofs: operate DOFS (the local stack, or a deployed environment)
@@ -19,8 +20,15 @@ export const USAGE = `dofs: operate DOFS (the local stack, or a deployed environ
                                                   failed_orders item), then queued on order_queue for
                                                   another fulfilment round
   dofs watch [--interval 2s]                      a live tail of order events (Ctrl-C stops)
+  dofs token [--customer c-123] [--scope "orders/read"] [--expires-in 3600]
+                                                  an access token of the running local stack's issuer
+                                                  (signed with <data-dir>/auth/signing-key.json): a
+                                                  trusted backend's (orders/write orders/read
+                                                  orders/act-for-customers) or, with --customer, that
+                                                  customer's (sub = the id, orders/write orders/read);
+                                                  curl -H "Authorization: Bearer $(npx dofs token)" ...
 
-Where: a running local stack's .data/local-stack.json (or --stack-file <file>); otherwise, or with --aws,
+Where: a running local stack's .data/local-stack.json (or --stack-file <file>; token needs one); otherwise, or with --aws,
 the AWS SDK's configuration (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_*) with --orders-table,
 --failed-orders-table and --order-queue-url (else ORDERS_TABLE, FAILED_ORDERS_TABLE, ORDER_QUEUE_URL,
 else terraform -chdir=infra/envs/dev output -json). --region overrides the region.
@@ -42,6 +50,9 @@ const OPTIONS = {
   'failed-orders-table': { type: 'string' },
   'order-queue-url': { type: 'string' },
   region: { type: 'string' },
+  customer: { type: 'string' },
+  scope: { type: 'string' },
+  'expires-in': { type: 'string' },
 } as const;
 
 export interface MainIo extends Output {
@@ -87,12 +98,23 @@ export async function main(argv: string[], io: MainIo = processIo): Promise<numb
       io.out(USAGE.trimEnd());
       return 0;
     }
-    const known: Record<string, readonly string[]> = { orders: ['get', 'list'], failed: ['list', 'show', 'redrive'], watch: [] };
+    const known: Record<string, readonly string[]> = { orders: ['get', 'list'], failed: ['list', 'show', 'redrive'], watch: [], token: [] };
     const commands = known[group];
     if (!commands) throw new UsageError(`unknown command "${group}"`);
     if (commands.length > 0 && (command === undefined || !commands.includes(command))) throw new UsageError(`${group} takes ${commands.join(', ')}${command ? `, not "${command}"` : ''}`);
-    const rest = group === 'watch' ? [command, arg, ...extra] : extra;
+    const rest = commands.length === 0 ? [command, arg, ...extra] : extra;
     if (rest.some((x) => x !== undefined)) throw new UsageError(`unexpected argument "${rest.find((x) => x !== undefined)}"`);
+    const tokenOnly = (['customer', 'scope', 'expires-in'] as const).find((flag) => flags[flag] !== undefined);
+    if (group === 'token') {
+      const { token, warning } = await localToken(
+        { stackFile: flags['stack-file'], customer: flags.customer, scope: flags.scope, expiresIn: flags['expires-in'] },
+        io.cwd,
+      );
+      if (warning) io.err(`dofs: ${warning}`);
+      io.out(token);
+      return 0;
+    }
+    if (tokenOnly) throw new UsageError(`--${tokenOnly} is an option of dofs token`);
     const limit = positiveInt(flags.limit, 50, '--limit');
     const olderThanMs = flags['older-than'] === undefined ? undefined : parseDuration(flags['older-than'], '--older-than');
     const intervalMs = parseDuration(flags.interval ?? '2s', '--interval');

@@ -5,11 +5,18 @@
 // answers 404/405/415/400 with the DOFS error body). HTTP APIs validate no body. The gateway
 // answers by itself only where the real one does, with its own `{"message":…}` bodies: a request
 // over the stage's throttle (429), a body over 10 MB (413), a function error or malformed result
-// (500), no answer within 30 s (503).
+// (500), no answer within 30 s (503), and, as the routes' JWT authorizer, a request without a
+// valid token (401) or without one of the route's scopes (403) (auth/authorizer.ts).
+//
+// Outside the HTTP API, on the same port and never authorized or throttled: /openapi.json, the
+// dashboard (local pages) and the local issuer under /_local/auth (auth/endpoints.ts).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { createJwtAuthorizer, type JwtAuthorizer } from '../auth/authorizer';
+import { answerIssuerRequest, isIssuerPath } from '../auth/endpoints';
+import { issuerUrl, jwks, SCOPES, type AuthMaterial } from '../auth/issuer';
 import { ACCOUNT_ID } from '../constants';
 import type { InvokeResult } from '../lambda/runtime';
 import { listen } from '../net';
@@ -30,6 +37,8 @@ export const HTTP_API_ANSWERS = {
   PAYLOAD_TOO_LARGE: { statusCode: 413, message: 'Request Entity Too Large' },
   INTEGRATION_FAILURE: { statusCode: 500, message: 'Internal Server Error' },
   INTEGRATION_TIMEOUT: { statusCode: 503, message: 'Service Unavailable' },
+  UNAUTHORIZED: { statusCode: 401, message: 'Unauthorized' },
+  FORBIDDEN: { statusCode: 403, message: 'Forbidden' },
 } as const;
 
 type GatewayAnswerType = keyof typeof HTTP_API_ANSWERS;
@@ -85,14 +94,26 @@ interface RouteSpec {
   resource: string;
   pattern?: RegExp;
   params: string[];
+  /** The route's `authorization_scopes`: a token needs one of them (none: any valid token). */
+  authorizationScopes: readonly string[];
 }
 
 /** The HTTP API's routes (infra/modules/http-api `route_keys`); `$default` takes everything else. */
 export const ROUTES: readonly RouteSpec[] = [
-  { routeKey: 'POST /order', method: 'POST', resource: '/order', pattern: /^\/order$/, params: [] },
-  { routeKey: 'GET /orders/{order_id}', method: 'GET', resource: '/orders/{order_id}', pattern: /^\/orders\/([^/]+)$/, params: ['order_id'] },
-  { routeKey: '$default', resource: '$default', params: [] },
+  { routeKey: 'POST /order', method: 'POST', resource: '/order', pattern: /^\/order$/, params: [], authorizationScopes: [SCOPES.WRITE] },
+  {
+    routeKey: 'GET /orders/{order_id}',
+    method: 'GET',
+    resource: '/orders/{order_id}',
+    pattern: /^\/orders\/([^/]+)$/,
+    params: ['order_id'],
+    authorizationScopes: [SCOPES.READ],
+  },
+  { routeKey: '$default', resource: '$default', params: [], authorizationScopes: [] },
 ];
+
+/** The audience list of the routes' JWT authorizer, given the local app client. */
+export const authorizerAudience = (material: Pick<AuthMaterial, 'clientId'>): string[] => [material.clientId];
 
 export interface ApiRequestLog {
   method: string;
@@ -105,6 +126,16 @@ export interface ApiRequestLog {
   /** Set when the gateway answered itself (oversized body, integration error or timeout). */
   gatewayResponse?: GatewayAnswerType;
   integrationError?: string;
+  /** Why the authorizer refused the request (401/403). */
+  authorizerError?: string;
+}
+
+/** The routes' JWT authorizer (absent: every route is open, as with `--no-auth`). */
+export interface GatewayAuthOptions {
+  /** The issuer's key pair and app client (auth/issuer.ts). */
+  material: AuthMaterial;
+  /** false (`--no-auth`): no route is authorized; the issuer's endpoints are still served. */
+  enforce: boolean;
 }
 
 export interface ApiGatewayOptions {
@@ -121,12 +152,16 @@ export interface ApiGatewayOptions {
   throttle?: ThrottleSettings;
   /** Local-only pages outside the HTTP API (the dashboard): GET path -> its content type and body. */
   localPages?: Record<string, () => Promise<{ contentType: string; body: string }>>;
+  /** The local issuer and the routes' JWT authorizer. */
+  auth?: GatewayAuthOptions;
 }
 
 export interface ApiGateway {
   server: Server;
   url: string;
   port: number;
+  /** The issuer the authorizer accepts (`http://localhost:<port>/_local/auth`), when `auth` was given. */
+  issuer?: string;
   close(): Promise<void>;
 }
 
@@ -165,6 +200,8 @@ export function buildProxyEvent(input: {
   sourceIp: string;
   resource: string;
   pathParameters: Record<string, string> | null;
+  /** The verified token's claims (every value a string), when the route has the JWT authorizer. */
+  claims?: Record<string, string>;
   stage: string;
   apiId: string;
   requestId: string;
@@ -217,7 +254,8 @@ export function buildProxyEvent(input: {
     requestContext: {
       accountId: ACCOUNT_ID,
       apiId: input.apiId,
-      authorizer: undefined as never,
+      // Payload 1.0 with a JWT authorizer: the claims, and `scopes` null (API Gateway puts the scopes in 2.0 only).
+      authorizer: (input.claims ? { claims: input.claims, scopes: null } : undefined) as never,
       domainName: host,
       domainPrefix: host.split('.')[0] ?? host,
       extendedRequestId: randomBytes(8).toString('base64url').slice(0, 16) + '=',
@@ -259,6 +297,7 @@ type Admission =
   | { kind: 'unreadable'; error: Error }
   | { kind: 'throttled'; retryAfterSeconds: number }
   | { kind: 'local'; method: string; url: URL }
+  | { kind: 'issuer'; method: string; url: URL }
   | { kind: 'route'; method: string; url: URL; route: RouteSpec; params: Record<string, string> };
 
 interface HttpAnswer {
@@ -267,6 +306,7 @@ interface HttpAnswer {
   body: Buffer;
   gatewayResponse?: GatewayAnswerType;
   integrationError?: string;
+  authorizerError?: string;
 }
 
 function gatewayAnswer(type: GatewayAnswerType): HttpAnswer {
@@ -313,12 +353,16 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   const openApi = readFileSync(workspacePath(OPENAPI_FILE));
   const throttle = options.throttle;
   const buckets = new Map<string, TokenBucket>();
+  // Known once the port is: the issuer names it.
+  let issuer: string | undefined;
+  let authorizer: JwtAuthorizer | undefined;
 
   /** What a request gets from the stage before anything else: a local page, a route (and its token), or a 429. */
   function admit(req: IncomingMessage, arrivedAt: number): Admission {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://localhost');
     if ((method === 'GET' || method === 'HEAD') && (url.pathname === '/openapi.json' || options.localPages?.[url.pathname])) return { kind: 'local', method, url };
+    if (options.auth && isIssuerPath(url.pathname)) return { kind: 'issuer', method, url };
     const matched = matchRoute(method, url.pathname);
     if (throttle) {
       const key = matched.route.routeKey;
@@ -339,6 +383,11 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
     }
     if (tooLarge) return gatewayAnswer('PAYLOAD_TOO_LARGE');
     const { method, url } = admission;
+    if (admission.kind === 'issuer') {
+      if (!options.auth || !issuer) throw new Error('the issuer is not ready');
+      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+      return answerIssuerRequest({ method, path: url.pathname, headers, body }, options.auth.material, issuer);
+    }
     if (admission.kind === 'local') {
       const localPage = url.pathname === '/openapi.json' ? undefined : options.localPages?.[url.pathname];
       if (!localPage) return { statusCode: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: openApi };
@@ -346,6 +395,15 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       return { statusCode: 200, headers: { 'Content-Type': page.contentType, 'Cache-Control': 'no-store' }, body: Buffer.from(page.body) };
     }
     const { route, params } = admission;
+    let claims: Record<string, string> | undefined;
+    if (options.auth?.enforce) {
+      if (!authorizer) throw new Error('the authorizer is not ready');
+      // The identity source `$request.header.Authorization` (the last value of a repeated header, as in the event's `headers`).
+      const header = req.headersDistinct['authorization'];
+      const verdict = await authorizer(header?.[header.length - 1], route.authorizationScopes);
+      if (!verdict.ok) return { ...gatewayAnswer(verdict.statusCode === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN'), authorizerError: verdict.reason };
+      claims = verdict.claims;
+    }
     const event = buildProxyEvent({
       method,
       rawUrl: req.url ?? '/',
@@ -357,6 +415,7 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       stage,
       apiId,
       requestId,
+      claims,
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), INTEGRATION_TIMEOUT_MS)));
@@ -408,11 +467,16 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
             acceptedOrderId,
             gatewayResponse: out.gatewayResponse,
             integrationError: out.integrationError,
+            authorizerError: out.authorizerError,
           });
         });
     });
   });
   server.keepAliveTimeout = 65_000;
   const port = await listen(server, options.port, options.host);
-  return { server, port, url: `http://${options.host}:${port}`, close: () => closeServer(server) };
+  if (options.auth) {
+    issuer = issuerUrl(port);
+    if (options.auth.enforce) authorizer = createJwtAuthorizer({ issuer, audience: authorizerAudience(options.auth.material), jwks: jwks(options.auth.material) });
+  }
+  return { server, port, url: `http://${options.host}:${port}`, issuer, close: () => closeServer(server) };
 }

@@ -2,6 +2,7 @@
 // failed_orders and ends FAILED.
 import { settings } from '@dofs/local-aws';
 import {
+  authHeaders,
   clients,
   launchStack,
   postMany,
@@ -43,7 +44,7 @@ describe('local stack end to end, success rate 0', () => {
     const failedIds = new Set(failed.map((f) => f['order_id'] as string));
     for (const id of ids) expect({ id, inFailedOrders: failedIds.has(id) }).toEqual({ id, inFailedOrders: true });
     // The client sees a public reason, never the raw one.
-    const viaApi = await (await fetch(`${stack.state.apiUrl}/orders/${ids[0]}`)).json();
+    const viaApi = await (await fetch(`${stack.state.apiUrl}/orders/${ids[0]}`, { headers: authHeaders(stack.state.apiUrl) })).json();
     expect(viaApi).toMatchObject({ status: 'FAILED', status_reason: { code: 'FULFILMENT_FAILED' } });
     expect(viaApi).not.toHaveProperty('failure_reason');
   });

@@ -10,6 +10,7 @@ import { localSqsClient, settings as sharedSettings } from '@dofs/local-aws';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  authHeaders,
   clients,
   countExecutions,
   getOrder,
@@ -58,7 +59,10 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
   it('prints a banner with the API URL, the endpoint variables and a curl command', () => {
     const out = stack.output();
     expect(out).toContain(`API            ${stack.state.apiUrl}`);
-    expect(out).toContain(`curl -i -X POST ${stack.state.apiUrl}/order -H 'Content-Type: application/json'`);
+    expect(out).toContain(`Auth           ${stack.state.auth.issuer}   JWT authorizer as deployed`);
+    expect(out).toContain('TOKEN=$(npx dofs token --stack-file ');
+    expect(out).toContain(`curl -i -X POST ${stack.state.apiUrl}/order -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json'`);
+    expect(out).toContain(`curl -s -H "Authorization: Bearer $TOKEN" ${stack.state.apiUrl}/orders/<order_id>`);
     expect(out).toContain(`AWS_ENDPOINT_URL_DYNAMODB=${stack.state.endpoints.dynamodb}`);
     expect(out).toContain(`AWS_ENDPOINT_URL_SFN=${stack.state.endpoints.sfn}`);
     expect(out).toContain(`AWS_ENDPOINT_URL_CLOUDWATCH=${stack.state.endpoints.cloudwatch}`);
@@ -167,7 +171,7 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
     // HTTP APIs validate no body: api-handler answers every bad body, one detail per bad field
     // (JSON Pointer paths).
     const json = (body: string, headers: Record<string, string> = {}) =>
-      fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+      fetch(`${api}/order`, { method: 'POST', headers: authHeaders(api, { 'Content-Type': 'application/json', ...headers }), body });
     const cases: Array<[string, Promise<Response>, number, string, string[]?]> = [
       ['not JSON', json('{"customer_id":'), 400, 'INVALID_JSON'],
       ['schema', json(JSON.stringify({ ...SAMPLE_ORDER, items: [] })), 400, 'VALIDATION_FAILED', ['/items']],
@@ -179,12 +183,12 @@ describe.each(['STANDARD', 'EXPRESS'] as const)('local stack end to end, success
         'VALIDATION_FAILED',
         ['/currency', '/customer_id', '/items/0/quantity', '/x'],
       ],
-      ['media type', fetch(`${api}/order`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify(SAMPLE_ORDER) }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      ['media type', fetch(`${api}/order`, { method: 'POST', headers: authHeaders(api, { 'Content-Type': 'text/plain' }), body: JSON.stringify(SAMPLE_ORDER) }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['too large', json(JSON.stringify({ ...SAMPLE_ORDER, pad: 'x'.repeat(70 * 1024) })), 413, 'PAYLOAD_TOO_LARGE'],
       ['bad key', json(JSON.stringify(SAMPLE_ORDER), { 'Idempotency-Key': ' ' }), 400, 'INVALID_HEADER', ['Idempotency-Key']],
-      ['method', fetch(`${api}/order`, { method: 'DELETE' }), 405, 'METHOD_NOT_ALLOWED'],
-      ['path', fetch(`${api}/nowhere`), 404, 'NOT_FOUND'],
-      ['unknown order', fetch(`${api}/orders/ord_00000000000000000000000000000000`), 404, 'ORDER_NOT_FOUND'],
+      ['method', fetch(`${api}/order`, { method: 'DELETE', headers: authHeaders(api) }), 405, 'METHOD_NOT_ALLOWED'],
+      ['path', fetch(`${api}/nowhere`, { headers: authHeaders(api) }), 404, 'NOT_FOUND'],
+      ['unknown order', fetch(`${api}/orders/ord_00000000000000000000000000000000`, { headers: authHeaders(api) }), 404, 'ORDER_NOT_FOUND'],
     ];
     for (const [name, pending, status, code, paths] of cases) {
       const response = await pending;

@@ -1,5 +1,7 @@
 // Runs the real local stack (the built dist/apps/local-stack/main.js) as a child process on free
-// ports, for the end-to-end suites. One stack per suite.
+// ports, for the end-to-end suites. One stack per suite. Its API needs a token, as deployed:
+// postOrder / getOrder send a trusted backend's (minted with the stack's key, registered per API
+// URL by launchStack or useToken) unless the headers name their own Authorization ('' = none).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -8,7 +10,9 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { loadAuthMaterial, mintToken, type MintOptions } from '../../src/auth/issuer';
 import type { EffectiveSettings } from '../../src/config';
+import type { LocalAuth } from '../../src/stack';
 
 export const ROOT = path.resolve(__dirname, '../../../..');
 export const MAIN = path.join(ROOT, 'dist/apps/local-stack/main.js');
@@ -16,6 +20,8 @@ export const MAIN = path.join(ROOT, 'dist/apps/local-stack/main.js');
 export interface StackState {
   pid: number;
   apiUrl: string;
+  /** The local issuer and whether the API verifies its tokens (`mode: 'none'` with --no-auth). */
+  auth: LocalAuth;
   workflowType: 'STANDARD' | 'EXPRESS';
   /** DynamoDB Local's JVM, for tests that stall it. */
   dynamodbPid: number;
@@ -51,6 +57,35 @@ export const SAMPLE_ORDER = {
   items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
   currency: 'USD',
 };
+
+/** Long enough for any suite: a test about expiry mints its own. */
+const TEST_TOKEN_SECONDS = 24 * 3600;
+
+/** The Authorization header each API URL gets by default (a backend's token), set by launchStack / useToken. */
+const defaultAuthorization = new Map<string, string>();
+
+/** Makes `token` the one postOrder / getOrder / authHeaders send to `apiUrl` (undefined: none). */
+export function useToken(apiUrl: string, token: string | undefined): void {
+  if (token === undefined) defaultAuthorization.delete(apiUrl);
+  else defaultAuthorization.set(apiUrl, `Bearer ${token}`);
+}
+
+/** A token of a launched stack's issuer, signed with its data directory's key (a backend's unless `options` say otherwise). */
+export function mintFor(stack: Pick<RunningStack, 'state' | 'dataDir'>, options: Partial<MintOptions> = {}): Promise<string> {
+  const material = loadAuthMaterial(stack.dataDir);
+  return mintToken({ issuer: stack.state.auth.issuer, privateJwk: material.privateJwk, clientId: material.clientId, expiresInSeconds: TEST_TOKEN_SECONDS, ...options });
+}
+
+/** `headers` with the API URL's default Authorization unless they name one; an empty one is dropped (no token). */
+export function authHeaders(apiUrl: string, headers: Record<string, string> = {}): Record<string, string> {
+  const named = Object.keys(headers).find((name) => name.toLowerCase() === 'authorization');
+  if (named === undefined) {
+    const token = defaultAuthorization.get(apiUrl);
+    return token ? { ...headers, Authorization: token } : headers;
+  }
+  if (headers[named] !== '') return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => name !== named));
+}
 
 export function tempDataDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `dofs-${prefix}-`));
@@ -106,6 +141,8 @@ export async function launchStack(args: string[], dataDir: string, timeoutMs = 9
     }
     if (!state) await sleep(100);
   }
+  const ready = state;
+  useToken(ready.apiUrl, ready.auth.mode === 'jwt' ? await mintFor({ state: ready, dataDir }) : undefined);
   return {
     state,
     process: child,
@@ -154,7 +191,7 @@ export async function postOrder(
 ): Promise<{ status: number; body: ApiBody; headers: Headers }> {
   const response = await fetch(`${apiUrl}/order`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
+    headers: authHeaders(apiUrl, { 'Content-Type': 'application/json', ...headers }),
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -167,8 +204,8 @@ export async function postOrder(
   return { status: response.status, body: parsed as ApiBody, headers: response.headers };
 }
 
-export async function getOrder(apiUrl: string, orderId: string): Promise<{ status: number; body: ApiBody }> {
-  const response = await fetch(`${apiUrl}/orders/${orderId}`);
+export async function getOrder(apiUrl: string, orderId: string, headers: Record<string, string> = {}): Promise<{ status: number; body: ApiBody }> {
+  const response = await fetch(`${apiUrl}/orders/${orderId}`, { headers: authHeaders(apiUrl, headers) });
   return { status: response.status, body: (await response.json()) as ApiBody };
 }
 

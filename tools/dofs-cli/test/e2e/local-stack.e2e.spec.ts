@@ -1,7 +1,8 @@
 // The CLI as a person runs it (`bin/dofs.cjs`, what `npx dofs` starts) against the real local stack
 // (dist/apps/local-stack/main.js), found through its local-stack.json: an order fails at success
 // rate 0, the stack restarts on the same data at success rate 1, and `dofs failed redrive` gives the
-// order another round, which ends FULFILLED through the normal path.
+// order another round, which ends FULFILLED through the normal path. The API calls carry the token
+// `dofs token` prints, as the banner's curl does.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -98,9 +99,12 @@ describe('dofs against the local stack', () => {
     const served = await fetch(`${stack.apiUrl}/openapi.json`);
     expect(await served.text()).toBe(readFileSync(path.join(ROOT, 'docs/openapi.json'), 'utf8'));
 
+    const token = await dofs(stack, 'token');
+    expect(token).toMatchObject({ code: 0, stderr: '' });
+    expect(token.stdout.trim()).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
     const posted = await fetch(`${stack.apiUrl}/order`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token.stdout.trim()}` },
       body: JSON.stringify({ customer_id: 'c-e2e', items: [{ sku: 'SKU-1', quantity: 1, unit_price_cents: 100 }], currency: 'USD' }),
     });
     expect(posted.status).toBe(202);
@@ -137,8 +141,10 @@ describe('dofs against the local stack', () => {
     const show = await dofs(stack, 'failed', 'show', id, '--json');
     expect((JSON.parse(show.stdout) as { failed: { operator_redrives: unknown[] } }).failed.operator_redrives).toEqual([{ at: expect.any(String), by: 'dofs-cli', attempts: 3 }]);
 
-    // What GET answers is what the OpenAPI document says it answers.
-    const view = (await (await fetch(`${stack.apiUrl}/orders/${id}`)).json()) as unknown;
+    // What GET answers is what the OpenAPI document says it answers. The stack runs on another
+    // port now, so its issuer is another one: a new token (the customer's own, this time).
+    const customerToken = (await dofs(stack, 'token', '--customer', 'c-e2e')).stdout.trim();
+    const view = (await (await fetch(`${stack.apiUrl}/orders/${id}`, { headers: { authorization: `Bearer ${customerToken}` } })).json()) as unknown;
     expect([...Value.Errors(OrderViewSchema, view)]).toEqual([]);
   });
 });
