@@ -35,7 +35,11 @@ locals {
     ]
     # Routes, integrations, stages and deployments carry no tags of their own, and AWS documents
     # tag inheritance for authorization only for REST APIs: they are matched by path alone.
-    api_subresources  = [for kind in ["routes", "integrations", "stages", "deployments"] : "arn:${local.partition}:apigateway:${var.region}::/apis/*/${kind}*"]
+    api_subresources = [for kind in ["routes", "integrations", "stages", "deployments", "authorizers"] : "arn:${local.partition}:apigateway:${var.region}::/apis/*/${kind}*"]
+    # Cognito user pool ids are random too: a pool is created with the environment's tags and
+    # changed, with its domain, resource server and app clients (all authorised against the
+    # pool's ARN), only while it carries them.
+    user_pools        = "arn:${local.partition}:cognito-idp:${var.region}:${local.account_id}:userpool/*"
     state_bucket      = "arn:${local.partition}:s3:::${var.state_bucket_name}"
     state_object      = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}"
     state_lock_object = "arn:${local.partition}:s3:::${var.state_bucket_name}/${local.state_key}.tflock"
@@ -234,13 +238,33 @@ resource "aws_iam_role_policy" "plan" {
   policy = data.aws_iam_policy_document.plan.json
 }
 
-# Smoke test: records the commit once the deployment answered correctly.
+# Smoke test: reads the machine client's secret to get a token, and records the commit once the
+# deployment answered correctly.
 data "aws_iam_policy_document" "smoke" {
   statement {
     sid       = "RecordDeployedCommit"
     effect    = "Allow"
     actions   = ["ssm:GetParameter", "ssm:PutParameter"]
     resources = [aws_ssm_parameter.last_deployed_sha.arn]
+  }
+
+  statement {
+    sid       = "ReadMachineClientSecret"
+    effect    = "Allow"
+    actions   = ["cognito-idp:DescribeUserPoolClient"]
+    resources = [local.arn.user_pools]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
   }
 }
 
@@ -352,6 +376,34 @@ data "aws_iam_policy_document" "terraform_read" {
     effect    = "Allow"
     actions   = ["apigateway:GET"]
     resources = concat([local.arn.api_collection], local.arn.apis)
+  }
+
+  statement {
+    # What the provider reads for the user pool, its resource server and its app clients.
+    sid       = "ReadUserPools"
+    effect    = "Allow"
+    actions   = ["cognito-idp:DescribeUserPool", "cognito-idp:GetUserPoolMfaConfig", "cognito-idp:DescribeResourceServer", "cognito-idp:DescribeUserPoolClient"]
+    resources = [local.arn.user_pools]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    sid     = "ReadUserPoolDomains"
+    effect  = "Allow"
+    actions = ["cognito-idp:DescribeUserPoolDomain"]
+    # AWS requires "*": DescribeUserPoolDomain names a domain, not a pool (no resource-level permission).
+    resources = ["*"]
   }
 
   statement {
@@ -580,8 +632,8 @@ data "aws_iam_policy_document" "terraform_write_compute" {
   }
 }
 
-# Apply, part 2: the state, log groups and log delivery, tables, queues, the HTTP API, alarms, dashboards,
-# sampling rules, the alarm topic and its key.
+# Apply, part 2: the state, log groups and log delivery, tables, queues, the HTTP API, the Cognito
+# user pool, alarms, dashboards, sampling rules, the alarm topic and its key.
 data "aws_iam_policy_document" "terraform_write_data" {
   statement {
     sid       = "WriteState"
@@ -723,6 +775,81 @@ data "aws_iam_policy_document" "terraform_write_data" {
     effect    = "Allow"
     actions   = ["apigateway:GET", "apigateway:POST", "apigateway:PATCH", "apigateway:DELETE"]
     resources = local.arn.api_subresources
+  }
+
+  statement {
+    sid     = "CreateUserPools"
+    effect  = "Allow"
+    actions = ["cognito-idp:CreateUserPool"]
+    # AWS requires "*": a pool has no ARN before it exists. Only pools tagged for this environment.
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  statement {
+    # CreateUserPool carries the tags; tagging with the environment's tags is allowed as well.
+    sid       = "TagNewUserPools"
+    effect    = "Allow"
+    actions   = ["cognito-idp:TagResource"]
+    resources = [local.arn.user_pools]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [var.environment]
+    }
+  }
+
+  # The pool and what hangs off it (domain, resource server, app clients: each call names the pool).
+  statement {
+    sid    = "ManageUserPools"
+    effect = "Allow"
+    actions = [
+      "cognito-idp:UpdateUserPool",
+      "cognito-idp:DeleteUserPool",
+      "cognito-idp:SetUserPoolMfaConfig",
+      "cognito-idp:TagResource",
+      "cognito-idp:UntagResource",
+      "cognito-idp:CreateUserPoolDomain",
+      "cognito-idp:UpdateUserPoolDomain",
+      "cognito-idp:DeleteUserPoolDomain",
+      "cognito-idp:CreateResourceServer",
+      "cognito-idp:UpdateResourceServer",
+      "cognito-idp:DeleteResourceServer",
+      "cognito-idp:CreateUserPoolClient",
+      "cognito-idp:UpdateUserPoolClient",
+      "cognito-idp:DeleteUserPoolClient",
+    ]
+    resources = [local.arn.user_pools]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Project"
+      values   = [var.project]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [var.environment]
+    }
   }
 
   statement {

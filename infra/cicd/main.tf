@@ -332,6 +332,9 @@ resource "aws_codepipeline" "this" {
         ProjectName = aws_codebuild_project.this["smoke"].name
         EnvironmentVariables = jsonencode([
           { name = "API_URL", value = "#{ApplyVariables.API_URL}", type = "PLAINTEXT" },
+          { name = "USER_POOL_ID", value = "#{ApplyVariables.USER_POOL_ID}", type = "PLAINTEXT" },
+          { name = "TOKEN_ENDPOINT", value = "#{ApplyVariables.TOKEN_ENDPOINT}", type = "PLAINTEXT" },
+          { name = "MACHINE_CLIENT_ID", value = "#{ApplyVariables.MACHINE_CLIENT_ID}", type = "PLAINTEXT" },
           { name = "COMMIT_ID", value = "#{SourceVariables.CommitId}", type = "PLAINTEXT" },
         ])
       }

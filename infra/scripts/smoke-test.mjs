@@ -3,6 +3,12 @@
 //
 //   node infra/scripts/smoke-test.mjs <api_url>      (or API_URL in the environment)
 //
+// Every route needs a token (the HTTP API's JWT authorizer). A machine token comes from
+// SMOKE_TOKEN, or is requested with client credentials from SMOKE_TOKEN_ENDPOINT with
+// SMOKE_CLIENT_ID and SMOKE_CLIENT_SECRET (the smoke stage reads the secret from Cognito).
+//
+// 0. POST <api_url>/order without a token must be answered 401 by API Gateway; with client
+//    credentials, also a token of scope orders/read alone must be answered 403.
 // 1. POST <api_url>/order with a valid order: expects 202 with an order_id and a Location header.
 // 2. GET <api_url>/orders/{order_id} until the order is terminal (FULFILLED or FAILED: fulfilment
 //    succeeds at random, and a repeatedly failing order ends FAILED through the DLQ). REJECTED fails
@@ -21,10 +27,13 @@ function fail(message) {
   process.exit(1);
 }
 
+/** The Authorization header of every request once a token is known. */
+let auth = {};
+
 async function request(method, path, body, headers = {}) {
   const response = await fetch(`${apiUrl}${path}`, {
     method,
-    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...auth, ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
@@ -38,6 +47,22 @@ async function request(method, path, body, headers = {}) {
   return { status: response.status, headers: response.headers, json, text };
 }
 
+/** A client-credentials token from the Cognito token endpoint (HTTP Basic client id and secret). */
+async function clientCredentialsToken(scope) {
+  const { SMOKE_TOKEN_ENDPOINT: endpoint, SMOKE_CLIENT_ID: id, SMOKE_CLIENT_SECRET: secret } = process.env;
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const json = await response.json().catch(() => undefined);
+  if (response.status !== 200 || typeof json?.access_token !== 'string') fail(`the token endpoint answered ${response.status} for scope "${scope}"`);
+  return json.access_token;
+}
+
+const hasClientCredentials = () => Boolean(process.env.SMOKE_TOKEN_ENDPOINT && process.env.SMOKE_CLIENT_ID && process.env.SMOKE_CLIENT_SECRET);
+
 async function main() {
   if (!/^https?:\/\//.test(apiUrl)) fail('pass the API URL (terraform output api_url) as the first argument or API_URL');
   console.log(`smoke test against ${apiUrl}`);
@@ -47,6 +72,18 @@ async function main() {
     items: [{ sku: 'SMOKE-1', quantity: 1, unit_price_cents: 100 }],
     currency: 'USD',
   };
+  const anonymous = await request('POST', '/order', order);
+  if (anonymous.status !== 401) fail(`POST /order without a token answered ${anonymous.status}, not 401: ${anonymous.text}`);
+  if (!process.env.SMOKE_TOKEN && !hasClientCredentials()) fail('give SMOKE_TOKEN, or SMOKE_TOKEN_ENDPOINT, SMOKE_CLIENT_ID and SMOKE_CLIENT_SECRET: every route needs a token');
+  if (hasClientCredentials()) {
+    const readOnly = await clientCredentialsToken('orders/read');
+    const refused = await request('POST', '/order', order, { authorization: `Bearer ${readOnly}` });
+    if (refused.status !== 403) fail(`POST /order with a token of scope orders/read answered ${refused.status}, not 403: ${refused.text}`);
+  }
+  const token = process.env.SMOKE_TOKEN ?? (await clientCredentialsToken('orders/write orders/read orders/act-for-customers'));
+  auth = { authorization: `Bearer ${token}` };
+  console.log('API Gateway refuses a request without a token; a machine token is accepted below');
+
   const created = await request('POST', '/order', order, { 'idempotency-key': `smoke-${randomUUID()}` });
   if (created.status !== 202) fail(`POST /order answered ${created.status}: ${created.text}`);
   const orderId = created.json?.order_id;

@@ -8,7 +8,7 @@
 #                         init -lockfile=readonly, validate, test (mocked provider),
 #                         plan -out=<plan dir>/dofs.tfplan (+ dofs.tfplan.txt, the lock file, the manifest)
 #   terraform.sh apply    init -lockfile=readonly, apply exactly <plan dir>/dofs.tfplan,
-#                         write infra/envs/<env>/outputs.json
+#                         write infra/envs/<env>/outputs.json (sensitive values left out)
 #   terraform.sh deploy   plan, then apply that plan
 #   terraform.sh outputs  init -lockfile=readonly, write infra/envs/<env>/outputs.json (nothing applied)
 #
@@ -80,12 +80,24 @@ tf_apply() {
   fi
   tf_init
   terraform -chdir="$dir" apply -input=false "$plan_file"
-  terraform -chdir="$dir" output -json > "$dir/outputs.json"
+  write_outputs
+}
+
+# outputs.json without the values of sensitive outputs (the machine client's secret stays in the
+# state: `terraform output -raw machine_client_secret`).
+write_outputs() {
+  terraform -chdir="$dir" output -json | node -e '
+    let text = "";
+    process.stdin.on("data", (chunk) => (text += chunk)).on("end", () => {
+      const outputs = JSON.parse(text);
+      for (const [name, output] of Object.entries(outputs)) if (output.sensitive) outputs[name] = { ...output, value: null };
+      process.stdout.write(JSON.stringify(outputs, null, 2) + "\n");
+    });' > "$dir/outputs.json"
 }
 
 tf_outputs() {
   tf_init
-  terraform -chdir="$dir" output -json > "$dir/outputs.json"
+  write_outputs
 }
 
 case "${1:-}" in

@@ -239,6 +239,30 @@ describe('buildspecs', () => {
     expect(apply).toContain('.api_url.value');
   });
 
+  it('gives the smoke test a machine token: Apply exports the pool, token endpoint and client id, the smoke role reads the secret from Cognito, nothing exports it', async () => {
+    const apply = readWorkspaceFile('infra/cicd/buildspecs/apply.yml');
+    expect(apply).toMatch(/exported-variables:\s+- API_URL\s+- USER_POOL_ID\s+- TOKEN_ENDPOINT\s+- MACHINE_CLIENT_ID\n/);
+    expect(apply).not.toMatch(/SECRET/);
+    const smoke = readWorkspaceFile('infra/cicd/buildspecs/smoke.yml');
+    expect(smoke).toContain('aws cognito-idp describe-user-pool-client --user-pool-id "$USER_POOL_ID" --client-id "$MACHINE_CLIENT_ID" --query UserPoolClient.ClientSecret');
+    expect(smoke.indexOf('describe-user-pool-client')).toBeLessThan(smoke.indexOf('node infra/scripts/smoke-test.mjs'));
+    const cicd = await config('cicd');
+    const pipeline = resource(cicd, 'aws_codepipeline', 'this');
+    const env = squash(action(pipeline, 'SmokeTest').configuration.EnvironmentVariables);
+    for (const name of ['USER_POOL_ID', 'TOKEN_ENDPOINT', 'MACHINE_CLIENT_ID']) expect(env).toContain(`name = "${name}", value = "#{ApplyVariables.${name}}"`);
+    const read = blocks(dataSource(cicd, 'aws_iam_policy_document', 'smoke'), 'statement').find((st) => st.sid === 'ReadMachineClientSecret') as Body;
+    expect(read.actions).toEqual(['cognito-idp:DescribeUserPoolClient']);
+    expect(blocks(read, 'condition').map((c) => c.variable)).toEqual(['aws:ResourceTag/Project', 'aws:ResourceTag/Environment']);
+    // outputs.json (the pipeline's and a deploy by hand's) never holds a sensitive value.
+    const script = readWorkspaceFile('infra/scripts/terraform.sh');
+    expect(script).toContain('if (output.sensitive) outputs[name] = { ...output, value: null }');
+    expect(script).not.toMatch(/output -json > /);
+    // The smoke test checks API Gateway's own refusals before it places an order with the token.
+    const test = readWorkspaceFile('infra/scripts/smoke-test.mjs');
+    expect(test).toContain("if (anonymous.status !== 401)");
+    expect(test).toContain("if (refused.status !== 403)");
+  });
+
   it('smoke.yml tests the deployment, then records the commit', () => {
     const smoke = readWorkspaceFile('infra/cicd/buildspecs/smoke.yml');
     const test = smoke.indexOf('node infra/scripts/smoke-test.mjs "$API_URL"');

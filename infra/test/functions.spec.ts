@@ -28,6 +28,8 @@ const ENVIRONMENT: Record<string, Record<string, string>> = {
     IDEMPOTENCY_TABLE: 'module.idempotency_keys_table.name',
     IDEMPOTENCY_WINDOW_SECONDS: 'tostring(local.settings.idempotency.windowSeconds)',
     STATE_MACHINE_ARN: 'module.order_workflow.state_machine_arn',
+    // The JWT authorizer verified the caller; the handler fails closed without its claims.
+    AUTH_MODE: '"jwt"',
   },
   'validate-order': {},
   'store-order': { ORDERS_TABLE: 'module.orders_table.name', ENQUEUE_WITHIN_SECONDS: 'tostring(local.settings.workflow.enqueueWithinSeconds)' },

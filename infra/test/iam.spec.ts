@@ -39,6 +39,9 @@ const STAR_RESOURCE_ACTIONS = new Set([
   'cloudwatch:GetMetricData',
   'kms:CreateKey',
   'kms:TagResource',
+  // A user pool has no ARN before it exists; DescribeUserPoolDomain names a domain, not a pool.
+  'cognito-idp:CreateUserPool',
+  'cognito-idp:DescribeUserPoolDomain',
 ]);
 
 /** Resources whose policy argument is an IAM policy document. */
@@ -446,6 +449,29 @@ describe('IAM', () => {
         (st) => !['CreateApis', 'ManageApis', 'TagApis', 'ManageApiSubresources'].includes(st.sid as string) && (st.actions as string[]).some((a) => a.startsWith('apigateway:')),
       );
       expect(others).toEqual([]);
+    });
+
+    it('let the deployer create Cognito user pools only with the environment\'s tags, and read or change a pool, its domain, resource server and clients only while it carries them', async () => {
+      const cicd = await config('cicd');
+      expect(squash((cicd.locals.arn as Body).user_pools)).toBe('arn:${local.partition}:cognito-idp:${var.region}:${local.account_id}:userpool/*');
+      const create = await writeStatement('CreateUserPools');
+      expect(create.actions).toEqual(['cognito-idp:CreateUserPool']);
+      expect(blocks(create, 'condition')).toEqual(ENV_TAGS('RequestTag'));
+      expect(blocks(await writeStatement('TagNewUserPools'), 'condition')).toEqual(ENV_TAGS('RequestTag'));
+      const manage = await writeStatement('ManageUserPools');
+      expect(manage.resources).toEqual(['${local.arn.user_pools}']);
+      expect(blocks(manage, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
+      expect(manage.actions).toEqual(expect.arrayContaining(['cognito-idp:CreateUserPoolClient', 'cognito-idp:CreateResourceServer', 'cognito-idp:CreateUserPoolDomain', 'cognito-idp:DeleteUserPool']));
+      const read = blocks(dataSource(cicd, 'aws_iam_policy_document', 'terraform_read'), 'statement');
+      const readPools = read.find((st) => st.sid === 'ReadUserPools') as Body;
+      expect(blocks(readPools, 'condition')).toEqual(ENV_TAGS('ResourceTag'));
+      // Every Cognito grant is tag-conditioned but DescribeUserPoolDomain, which names a domain (no resource-level permission).
+      const unconditioned = [...read, ...writeStatements(cicd)]
+        .filter((st) => (st.actions as string[]).some((a) => a.startsWith('cognito-idp:')) && blocks(st, 'condition').length === 0)
+        .flatMap((st) => st.actions as string[]);
+      expect(unconditioned).toEqual(['cognito-idp:DescribeUserPoolDomain']);
+      // The JWT authorizer is an API sub-resource, managed by path like the routes.
+      expect(squash((cicd.locals.arn as Body).api_subresources)).toContain('"authorizers"');
     });
 
     it('let the deployer tag only the environment\'s event source mappings', async () => {

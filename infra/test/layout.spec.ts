@@ -112,8 +112,9 @@ describe('layout', () => {
       ['modules/lambda-function', ['function_name', 'runtime', 'architectures', 'timeout', 'memory_size', 'source_code_hash', 'sqs_event_sources']],
       ['modules/sqs-queue', ['max_receive_count', 'visibility_timeout_seconds', 'dead_letter_message_retention_seconds']],
       ['modules/state-machine', ['type', 'log_level', 'definition']],
-      ['modules/http-api', ['name', 'throttling_rate_limit', 'throttling_burst_limit', 'access_log_retention_in_days']],
-      ['envs/dev', ['region', 'state_machine_type', 'alarm_email_addresses']],
+      ['modules/http-api', ['name', 'throttling_rate_limit', 'throttling_burst_limit', 'access_log_retention_in_days', 'jwt_issuer', 'jwt_audience']],
+      ['modules/identity', ['name', 'domain_prefix', 'user_pool_tier', 'access_token_validity_minutes', 'customer_callback_urls']],
+      ['envs/dev', ['region', 'state_machine_type', 'alarm_email_addresses', 'jwt_issuer', 'jwt_audience']],
       ['cicd', ['github_repository', 'state_bucket_name']],
     ] as const;
     for (const [dir, names] of withRules) {

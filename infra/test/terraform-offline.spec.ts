@@ -8,6 +8,7 @@ import { loadSchema, checkTfDirs, loadTfDirs, type ProviderSchema, type SchemaNo
 import { INFRA_ROOT } from './support/terraform';
 import { describeOffline } from './support/offline/shared';
 import { ROOTS, deferredDataSources, type Json } from './support/offline/terraform-offline';
+import { plannedResources } from './support/iam/model';
 
 const providerCalls = JSON.parse(require('node:fs').readFileSync(`${INFRA_ROOT}/iam/provider-calls.json`, 'utf8')) as { rows: { type: string; phase: string; actions: string[] }[] };
 
@@ -78,6 +79,40 @@ describeOffline('terraform with the provider binary, offline', (result) => {
     const plan = result().roots['envs/dev'].oneAppChange as Json;
     const changed = managed(plan).filter((c) => !(c.change.actions as string[]).includes('no-op'));
     expect(changed.map((c) => `${c.address} ${c.change.actions.join('/')}`)).toEqual(['module.api_handler.aws_lambda_function.this update']);
+  });
+
+  it('plans the JWT authorizer with the user pool\'s issuer and both app clients as audience, and every route with it and the contract\'s scopes', () => {
+    const planned = plannedResources(result().roots['envs/dev'].rendered);
+    const one = (address: string) => {
+      const found = planned.find((r) => r.address === address);
+      if (!found) throw new Error(`${address} is not planned`);
+      return found.values;
+    };
+    const pool = one('module.identity[0].aws_cognito_user_pool.this');
+    const machine = one('module.identity[0].aws_cognito_user_pool_client.machine');
+    const customer = one('module.identity[0].aws_cognito_user_pool_client.customer');
+    const authorizer = one('module.api.aws_apigatewayv2_authorizer.jwt');
+    expect(pool).toMatchObject({ name: 'dofs-dev', user_pool_tier: 'LITE', deletion_protection: 'ACTIVE' });
+    expect(pool.tags_all).toMatchObject({ Project: 'dofs', Environment: 'dev' });
+    expect(one('module.identity[0].aws_cognito_user_pool_domain.this').domain).toBe('dofs-dev-123456789012');
+    expect(one('module.identity[0].aws_cognito_resource_server.orders').identifier).toBe('orders');
+    expect({ type: authorizer.authorizer_type, sources: authorizer.identity_sources }).toEqual({ type: 'JWT', sources: ['$request.header.Authorization'] });
+    expect(authorizer.jwt_configuration[0].issuer).toBe(`https://cognito-idp.us-east-1.amazonaws.com/${pool.id}`);
+    expect([...authorizer.jwt_configuration[0].audience].sort()).toEqual([machine.id, customer.id].sort());
+    expect(machine).toMatchObject({ generate_secret: true, allowed_oauth_flows: ['client_credentials'], allowed_oauth_flows_user_pool_client: true, access_token_validity: 60 });
+    expect([...machine.allowed_oauth_scopes].sort()).toEqual(['orders/act-for-customers', 'orders/read', 'orders/write']);
+    expect(machine.token_validity_units[0].access_token).toBe('minutes');
+    expect(customer).toMatchObject({ generate_secret: false, allowed_oauth_flows: ['code'], access_token_validity: 60 });
+    expect([...customer.allowed_oauth_scopes].sort()).toEqual(['openid', 'orders/read', 'orders/write']);
+    const routes = Object.fromEntries(
+      planned.filter((r) => r.type === 'aws_apigatewayv2_route').map((r) => [r.values.route_key, { type: r.values.authorization_type, authorizer: r.values.authorizer_id === authorizer.id, scopes: r.values.authorization_scopes ?? null }]),
+    );
+    expect(routes).toEqual({
+      'POST /order': { type: 'JWT', authorizer: true, scopes: ['orders/write'] },
+      'GET /orders/{order_id}': { type: 'JWT', authorizer: true, scopes: ['orders/read'] },
+      $default: { type: 'JWT', authorizer: true, scopes: null },
+    });
+    expect(one('module.api_handler.aws_lambda_function.this').environment[0].variables.AUTH_MODE).toBe('jwt');
   });
 
   it('passes terraform test of envs/dev (mocked provider)', () => {

@@ -20,6 +20,11 @@ locals {
   common_environment = {
     LOG_LEVEL = var.log_level
   }
+
+  # Who may call the API: the Cognito user pool below by default, or an existing OIDC issuer.
+  create_cognito = var.jwt_issuer == null
+  jwt_issuer     = local.create_cognito ? module.identity[0].issuer : var.jwt_issuer
+  jwt_audience   = local.create_cognito ? module.identity[0].client_ids : var.jwt_audience
 }
 
 ################################################################################
@@ -118,11 +123,14 @@ module "api_handler" {
 
   role_permissions_boundary = local.role_permissions_boundary
 
+  # AUTH_MODE jwt: the HTTP API's JWT authorizer verified the token, and the handler takes the
+  # caller from its claims (refusing a request without them, never serving it open).
   environment_variables = merge(local.common_environment, {
     ORDERS_TABLE               = module.orders_table.name
     IDEMPOTENCY_TABLE          = module.idempotency_keys_table.name
     IDEMPOTENCY_WINDOW_SECONDS = tostring(local.settings.idempotency.windowSeconds)
     STATE_MACHINE_ARN          = module.order_workflow.state_machine_arn
+    AUTH_MODE                  = "jwt"
   })
 
   attach_policy_json = true
@@ -402,6 +410,22 @@ module "order_workflow" {
 }
 
 ################################################################################
+# Identity: the issuer of the API's tokens (infra/README.md, "Who may call the API")
+################################################################################
+
+module "identity" {
+  source = "../../modules/identity"
+  count  = local.create_cognito ? 1 : 0
+
+  name   = local.name_prefix
+  region = var.region
+  # Prefix domains are unique across accounts in a region: the account id makes this one ours.
+  domain_prefix          = "${local.name_prefix}-${data.aws_caller_identity.current.account_id}"
+  customer_callback_urls = var.customer_callback_urls
+  deletion_protection    = var.deletion_protection
+}
+
+################################################################################
 # API
 ################################################################################
 
@@ -413,6 +437,9 @@ module "api" {
 
   lambda_function_name = module.api_handler.function_name
   lambda_invoke_arn    = module.api_handler.invoke_arn
+
+  jwt_issuer   = local.jwt_issuer
+  jwt_audience = local.jwt_audience
 
   throttling_rate_limit        = var.api_throttling_rate_limit
   throttling_burst_limit       = var.api_throttling_burst_limit

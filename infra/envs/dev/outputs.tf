@@ -3,6 +3,42 @@ output "api_url" {
   value       = module.api.invoke_url
 }
 
+output "jwt_issuer" {
+  description = "Issuer of the tokens the API accepts (the Cognito user pool's, or var.jwt_issuer)."
+  value       = local.jwt_issuer
+}
+
+output "jwt_audience" {
+  description = "Audiences the API's JWT authorizer accepts (the Cognito app client ids, or var.jwt_audience)."
+  value       = local.jwt_audience
+}
+
+output "user_pool_id" {
+  description = "ID of the Cognito user pool that issues the API's tokens (null with an external issuer)."
+  value       = local.create_cognito ? module.identity[0].user_pool_id : null
+}
+
+output "token_endpoint" {
+  description = "OAuth 2.0 token endpoint of the Cognito user pool's domain (null with an external issuer)."
+  value       = local.create_cognito ? module.identity[0].token_endpoint : null
+}
+
+output "machine_client_id" {
+  description = "Cognito app client id for trusted backends, client credentials (null with an external issuer)."
+  value       = local.create_cognito ? module.identity[0].machine_client_id : null
+}
+
+output "machine_client_secret" {
+  description = "Secret of the machine client, kept in the state: terraform output -raw machine_client_secret (null with an external issuer)."
+  value       = local.create_cognito ? module.identity[0].machine_client_secret : null
+  sensitive   = true
+}
+
+output "customer_client_id" {
+  description = "Cognito app client id for customer-facing apps, authorization code without a secret (null with an external issuer)."
+  value       = local.create_cognito ? module.identity[0].customer_client_id : null
+}
+
 output "orders_table_name" {
   description = "DynamoDB table holding every order and its status."
   value       = module.orders_table.name

@@ -43,7 +43,7 @@ variable "state_machine_type" {
 }
 
 variable "deletion_protection" {
-  description = "Whether the orders, failed_orders and idempotency_keys tables refuse deletion. Turn off deliberately before destroying the environment."
+  description = "Whether the orders, failed_orders and idempotency_keys tables and the Cognito user pool refuse deletion. Turn off deliberately before destroying the environment."
   type        = bool
   default     = true
 }
@@ -145,4 +145,32 @@ variable "xray_reservoir_per_second" {
     condition     = var.xray_reservoir_per_second >= 0 && floor(var.xray_reservoir_per_second) == var.xray_reservoir_per_second
     error_message = "xray_reservoir_per_second must be a whole number, 0 or more."
   }
+}
+
+variable "jwt_issuer" {
+  description = "Issuer (iss) of the tokens the API accepts, to use an existing OIDC provider instead of the Cognito user pool this environment creates by default. When set, no Cognito resource is created and jwt_audience must name the accepted audiences."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.jwt_issuer == null || can(regex("^https://[^\\s]+$", var.jwt_issuer))
+    error_message = "jwt_issuer must be an https:// URL (or unset, for the Cognito user pool)."
+  }
+}
+
+variable "jwt_audience" {
+  description = "With jwt_issuer: the audiences the API accepts (a token's aud or client_id must be one of them). Unset with the Cognito user pool, whose app client ids are the audience."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = var.jwt_issuer == null ? length(var.jwt_audience) == 0 : length(var.jwt_audience) > 0
+    error_message = "jwt_audience is required with jwt_issuer, and must be empty without it (the Cognito app clients are then the audience)."
+  }
+}
+
+variable "customer_callback_urls" {
+  description = "Redirect URLs of the customer-facing app, where Cognito's hosted sign-in returns the authorization code (unused with jwt_issuer)."
+  type        = list(string)
+  default     = ["http://localhost:3000/callback"]
 }

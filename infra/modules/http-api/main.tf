@@ -8,6 +8,12 @@
 #
 # Payload format 1.0 keeps the REST-style proxy event api-handler and the local stack use.
 # HTTP APIs do not validate request bodies: api-handler does, one detail per bad field.
+#
+# Every route is authorized by the API's native JWT authorizer (no Lambda authorizer: that would
+# cost an invocation per request and be ours to get wrong). API Gateway answers 401 itself to a
+# request without a valid token (signature, iss, aud or client_id, exp, nbf) and 403 to a token
+# holding none of the route's scopes; api-handler is invoked only with a verified token and reads
+# its claims from requestContext.authorizer.
 ################################################################################
 
 resource "aws_apigatewayv2_api" "this" {
@@ -28,6 +34,27 @@ resource "aws_apigatewayv2_integration" "lambda" {
 
 locals {
   route_keys = toset(["POST /order", "GET /orders/{order_id}", "$default"])
+
+  # A token needs at least one of its route's scopes (the auth contract, docs/design.md).
+  # $default: any valid token, no scope; api-handler answers 404/405 there.
+  route_scopes = {
+    "POST /order"            = ["orders/write"]
+    "GET /orders/{order_id}" = ["orders/read"]
+    "$default"               = []
+  }
+}
+
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  api_id           = aws_apigatewayv2_api.this.id
+  name             = "${var.name}-jwt"
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+
+  jwt_configuration {
+    issuer = var.jwt_issuer
+    # A token is accepted when its aud, or its client_id (Cognito access tokens carry no aud), is one of these.
+    audience = var.jwt_audience
+  }
 }
 
 resource "aws_apigatewayv2_route" "this" {
@@ -35,9 +62,12 @@ resource "aws_apigatewayv2_route" "this" {
 
   api_id    = aws_apigatewayv2_api.this.id
   route_key = each.value
-  # The order API is public by design (see infra/README.md); throttling bounds it.
-  authorization_type = "NONE"
-  target             = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+
+  authorization_type   = "JWT"
+  authorizer_id        = aws_apigatewayv2_authorizer.jwt.id
+  authorization_scopes = length(local.route_scopes[each.value]) > 0 ? local.route_scopes[each.value] : null
+
+  target = "integrations/${aws_apigatewayv2_integration.lambda.id}"
 }
 
 resource "aws_lambda_permission" "api" {

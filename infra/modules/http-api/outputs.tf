@@ -27,3 +27,8 @@ output "access_log_group_name" {
   description = "Name of the access log group."
   value       = aws_cloudwatch_log_group.access.name
 }
+
+output "authorizer_id" {
+  description = "ID of the JWT authorizer every route uses."
+  value       = aws_apigatewayv2_authorizer.jwt.id
+}

@@ -24,6 +24,26 @@ variable "lambda_invoke_arn" {
   type        = string
 }
 
+variable "jwt_issuer" {
+  description = "Issuer every token must name (iss), an https URL whose /.well-known/openid-configuration lists its keys, e.g. https://cognito-idp.<region>.amazonaws.com/<pool id>."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^\\s]+$", var.jwt_issuer))
+    error_message = "jwt_issuer must be an https:// URL."
+  }
+}
+
+variable "jwt_audience" {
+  description = "Audiences the JWT authorizer accepts: a token's aud or client_id must be one of them (Cognito: the app client ids)."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.jwt_audience) > 0 && alltrue([for a in var.jwt_audience : length(a) > 0])
+    error_message = "jwt_audience must name at least one audience."
+  }
+}
+
 variable "throttling_rate_limit" {
   description = "Steady-state requests per second allowed on the stage (every route)."
   type        = number

@@ -128,6 +128,66 @@ run "environment_applies" {
     condition     = module.order_workflow.state_machine_type == "EXPRESS"
     error_message = "The workflow must be EXPRESS by default."
   }
+
+  assert {
+    condition     = length(module.identity) == 1 && startswith(output.jwt_issuer, "https://cognito-idp.us-east-1.amazonaws.com/") && output.jwt_issuer == "https://cognito-idp.us-east-1.amazonaws.com/${module.identity[0].user_pool_id}"
+    error_message = "By default the environment creates a Cognito user pool and the API trusts its issuer."
+  }
+
+  assert {
+    condition     = toset(output.jwt_audience) == toset([output.machine_client_id, output.customer_client_id]) && output.token_endpoint == "https://dofs-dev-123456789012.auth.us-east-1.amazoncognito.com/oauth2/token"
+    error_message = "The audience must be both app clients, and the token endpoint the pool's prefix domain."
+  }
+}
+
+run "external_issuer_replaces_cognito" {
+  command = plan
+
+  variables {
+    jwt_issuer   = "https://issuer.example.com/"
+    jwt_audience = ["dofs-orders-api"]
+  }
+
+  assert {
+    condition     = length(module.identity) == 0 && output.token_endpoint == null && output.machine_client_id == null
+    error_message = "With jwt_issuer no Cognito resource is created."
+  }
+
+  assert {
+    condition     = output.jwt_issuer == "https://issuer.example.com/" && join(",", output.jwt_audience) == "dofs-orders-api"
+    error_message = "The API must trust the given issuer and audience."
+  }
+}
+
+run "issuer_without_audience_rejected" {
+  command = plan
+
+  variables {
+    jwt_issuer = "https://issuer.example.com/"
+  }
+
+  expect_failures = [var.jwt_audience]
+}
+
+run "audience_without_issuer_rejected" {
+  command = plan
+
+  variables {
+    jwt_audience = ["dofs-orders-api"]
+  }
+
+  expect_failures = [var.jwt_audience]
+}
+
+run "plain_http_issuer_rejected" {
+  command = plan
+
+  variables {
+    jwt_issuer   = "http://issuer.example.com/"
+    jwt_audience = ["dofs-orders-api"]
+  }
+
+  expect_failures = [var.jwt_issuer]
 }
 
 run "standard_workflow_allowed" {

@@ -143,7 +143,7 @@ export interface ProviderCallRow {
   resource: string;
   source: string;
   context?: Record<string, string>;
-  tags?: 'request' | 'resource' | 'none' | 'resource-of-api';
+  tags?: 'request' | 'resource' | 'none' | 'resource-of-api' | 'resource-of-user-pool';
   keyPolicy?: boolean;
   noPermission?: boolean;
   appliedBy?: 'administrator';
@@ -198,6 +198,12 @@ export async function providerCallFindings(input: ProviderCallInput): Promise<{ 
       if (row.tags === 'resource-of-api') {
         const api = input.environment.find((i) => i.type === 'aws_apigatewayv2_api' && i.attributes.id === instance?.attributes.api_id);
         Object.assign(context, tagContext('ResourceTag', api?.attributes.tags_all));
+      }
+      // A Cognito user pool's domain, resource server and app clients are authorised against the pool's ARN, whose tags apply.
+      if (row.tags === 'resource-of-user-pool') {
+        const pool = input.environment.find((i) => i.type === 'aws_cognito_user_pool' && i.attributes.id === instance?.attributes.user_pool_id);
+        if (!pool) throw new Error(`${subject}: no user pool ${String(instance?.attributes.user_pool_id)} in the plan`);
+        Object.assign(context, tagContext('ResourceTag', pool.attributes.tags_all));
       }
       const policy = row.keyPolicy ? resourcePolicyFor(input.environmentModel, resource, 'kms') : resourcePolicyFor(input.environmentModel, resource);
       const roles = row.phase === 'plan' || row.phase === 'read' ? [input.planRole, input.applyRole] : [input.applyRole];

@@ -105,6 +105,16 @@ const RULES: Record<string, Rule> = {
     execution_arn: `arn:${c.partition}:execute-api:${c.region}:${c.account}:${str(v.api_id)}/${str(v.name)}`,
     invoke_url: `https://${str(v.api_id)}.execute-api.${c.region}.amazonaws.com/`,
   }),
+  aws_apigatewayv2_authorizer: (_v, a) => ({ id: alnum(a, 6) }),
+  // User pool ids are <region>_<9 letters and digits>; app client ids 26 lowercase letters and
+  // digits, their secrets 51 characters; a resource server's id is <pool id>|<identifier>.
+  aws_cognito_user_pool: (v, _a, c) => {
+    const id = `${c.region}_${[...createHash('sha256').update(str(v.name)).digest()].map((b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('').slice(0, 9)}`;
+    return { id, arn: `arn:${c.partition}:cognito-idp:${c.region}:${c.account}:userpool/${id}`, endpoint: `cognito-idp.${c.region}.amazonaws.com/${id}` };
+  },
+  aws_cognito_user_pool_client: (_v, a) => ({ id: alnum(a, 26), client_secret: alnum(`${a}/secret`, 32) + alnum(`${a}/secret2`, 19) }),
+  aws_cognito_user_pool_domain: (v, _a, c) => ({ id: v.domain, aws_account_id: c.account, cloudfront_distribution: `d${alnum(str(v.domain), 13)}.cloudfront.net`, version: '1' }),
+  aws_cognito_resource_server: (v) => ({ id: `${str(v.user_pool_id)}|${str(v.identifier)}`, scope_identifiers: ((v.scope as { scope_name: string }[] | undefined) ?? []).map((s) => `${str(v.identifier)}/${s.scope_name}`) }),
   aws_scheduler_schedule: (v, _a, c) => ({
     arn: `arn:${c.partition}:scheduler:${c.region}:${c.account}:schedule/default/${str(v.name)}`,
     id: `default/${str(v.name)}`,
