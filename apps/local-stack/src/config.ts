@@ -49,6 +49,8 @@ export interface EnvironmentContext {
   queueMetricPeriodSeconds?: number;
   /** `--reconcile-after`: both reconciler thresholds (RECEIVED and stalled) instead of the settings'. */
   reconcileAfterSeconds?: number;
+  /** api-handler's AUTH_MODE: `jwt` as deployed (the default), `none` with `--no-auth`. */
+  authMode?: 'jwt' | 'none';
 }
 
 /**
@@ -65,6 +67,8 @@ export function functionEnvironment(name: FunctionName, s: EffectiveSettings, co
         IDEMPOTENCY_TABLE: s.tables.idempotencyKeys,
         IDEMPOTENCY_WINDOW_SECONDS: String(s.idempotency.windowSeconds),
         STATE_MACHINE_ARN: context.stateMachineArn,
+        // Who may call: the JWT authorizer's claims (as deployed) or, with --no-auth, anyone.
+        AUTH_MODE: context.authMode ?? 'jwt',
       };
     case 'validate-order':
       return common;

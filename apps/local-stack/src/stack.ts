@@ -366,11 +366,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         memoryMb: settings.functions[name].memoryMb,
         maxConcurrency: options.lambdaConcurrency ?? DEFAULT_LAMBDA_CONCURRENCY,
         environment: {
-          ...functionEnvironment(name, settings, { stateMachineArn, logLevel, orderQueueUrl: queueUrls.orderQueueUrl }),
+          ...functionEnvironment(name, settings, { stateMachineArn, logLevel, orderQueueUrl: queueUrls.orderQueueUrl, authMode }),
           ...awsEnv,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          // Who may call: the JWT authorizer's claims (api-handler's default, as deployed) or, with --no-auth, anyone.
-          ...(name === 'api-handler' ? { AUTH_MODE: authMode } : {}),
         },
       });
     }

@@ -99,6 +99,14 @@ describe('Terraform (infra/envs/dev)', () => {
     expect(table['name']).toBe('${local.name_prefix}-${local.settings.tables.idempotencyKeys}');
   });
 
+  it('gives api-handler AUTH_MODE=jwt as Terraform does, and none only when asked (--no-auth)', () => {
+    const context = { stateMachineArn: 'arn', logLevel: 'info' };
+    expect(functionEnvironment('api-handler', effectiveSettings(), context)['AUTH_MODE']).toBe('jwt');
+    expect(functionEnvironment('api-handler', effectiveSettings(), { ...context, authMode: 'none' })['AUTH_MODE']).toBe('none');
+    const terraform = String(moduleFor('api-handler')['environment_variables']).replace(/\s+/g, ' ');
+    expect(terraform).toContain('AUTH_MODE = "jwt"');
+  });
+
   it('gives reconcile-orders the thresholds Terraform derives from the same settings', () => {
     const s = effectiveSettings();
     const ours = functionEnvironment('reconcile-orders', s, { stateMachineArn: 'arn', logLevel: 'info', orderQueueUrl: 'http://q', deadLetterQueueUrl: 'http://dlq' });
@@ -169,6 +177,16 @@ describe('Terraform (infra/modules/http-api)', () => {
     expect(ROUTES.map((r) => r.routeKey).sort()).toEqual(keys.sort());
     // The event's resource is the route's path (the key without its method).
     for (const route of ROUTES) expect(route.resource).toBe(route.routeKey.replace(/^[A-Z]+ /, ''));
+  });
+
+  it('authorizes every route with one JWT authorizer on the Authorization header, with the scopes the local gateway requires', () => {
+    const scopes = local(httpApi, 'route_scopes') as Record<string, string[]>;
+    expect(Object.fromEntries(ROUTES.map((r) => [r.routeKey, [...r.authorizationScopes]]))).toEqual(scopes);
+    const route = must((httpApi['resource']['aws_apigatewayv2_route']['this'] as Hcl[])[0]);
+    expect(route['authorization_type']).toBe('JWT');
+    expect(route['authorizer_id']).toBe('${aws_apigatewayv2_authorizer.jwt.id}');
+    const authorizer = must((httpApi['resource']['aws_apigatewayv2_authorizer']['jwt'] as Hcl[])[0]);
+    expect(authorizer).toMatchObject({ authorizer_type: 'JWT', identity_sources: ['$request.header.Authorization'] });
   });
 
   it('sends every route to one payload 1.0 proxy integration, with no body validation or gateway responses', () => {
