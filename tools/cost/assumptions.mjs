@@ -81,6 +81,21 @@ export const ASSUMPTIONS = {
   },
   /** Archived logs are billed compressed; CloudWatch Logs compresses JSON lines about 6:1. */
   logCompressionRatio: 6,
+
+  /** Who calls the API (infra/README.md, "Who may call the API"). The priced order is placed by a
+   * trusted backend with a client-credentials token. A backend caches its token for the token's
+   * lifetime (read from Terraform: 60 minutes), so it asks Cognito for one at most once per
+   * lifetime, whatever the order volume: 24 x 30 = 720 token requests a month per caller, a fixed
+   * monthly item. A caller is one token cache: a fleet of N processes that each cache their own is N. */
+  machineTokenCallers: 1,
+  /** Token requests per order beyond the cache: 0 (cached). 1 prices a backend that fetches a
+   * token for every order (`--levers`). */
+  tokenRequestsPerOrder: 0,
+  /** Orders a signed-in customer places in a month. Customer (user) tokens are not billed per
+   * token: Cognito bills each monthly active user (MAU) once at the pool's feature plan rate, so
+   * an order placed with a customer's own token costs that rate divided by this. Printed on its
+   * own line (per million orders placed by customers), not in the total. */
+  ordersPerActiveCustomer: 2,
 };
 
 /** Representative stored items (one order line), for DynamoDB item sizes. */

@@ -68,6 +68,7 @@ const LEVERS = [
   { name: 'GSI key with the status (the former design)', set: ['gsiWritesPerStatusChange=2'], where: 'the sparse GSI design on orders', givesUp: '(costs more: the index rewritten on every status change)', exclude: true },
   { name: 'Idempotency-Key on half the orders', set: ['idempotencyKeyShare=0.5'], where: 'clients', givesUp: 'safe retries for the other half' },
   { name: 'memory 128 MB', set: ['functions.*.memoryMb=128'], where: 'infra/settings.json functions.*.memoryMb', givesUp: 'about twice the init and CPU-bound time (first order after a scale-out waits longer)' },
+  { name: 'a backend token request per order', set: ['tokenRequestsPerOrder=1'], where: 'backends that do not cache their token', givesUp: '(costs more: a Cognito token request, 2.25 per thousand, for every order)', exclude: true },
 ];
 
 function computeWith(entries, type) {
@@ -123,6 +124,13 @@ if (process.argv.includes('--json')) {
   const perGet = polled.total - defaults.total;
   const polledVerdict = polled.total <= GOAL_USD ? 'within the goal' : `over the goal by ${(polled.total - GOAL_USD).toFixed(2)}`;
   console.log(`  ${'GET /orders/{id}'.padEnd(26)} ${usd(perGet)}  per million GETs, not in the total (API, Lambda, DynamoDB read, logs); with ${assumptions.getsPerOrder + 1} GET per order the total is ${polled.total.toFixed(2)}, ${polledVerdict}`);
+  if (defaults.customerOrders) {
+    const c = defaults.customerOrders;
+    console.log(
+      `  ${'orders by customers'.padEnd(26)} ${usd(c.usd)}  per million orders placed with a customer's own token, not in the total: Cognito ${c.tier} ${c.perMau} per monthly active user, ` +
+        `${c.ordersPerActiveCustomer} orders per active customer a month (ordersPerActiveCustomer); user tokens are not billed one by one`,
+    );
+  }
   print(`with state_machine_type ${otherType}:`, other);
   console.log('\nFixed monthly, not per order:');
   for (const item of defaults.fixedMonthly) console.log(`  ${item.item.padEnd(36)} ${usd(item.usd)}`);

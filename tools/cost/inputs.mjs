@@ -33,6 +33,44 @@ function accessLogFormat(format) {
   return fields;
 }
 
+/** A value written inside a module: `${var.x}` is the module call's argument (or the module's default). */
+function moduleValue(environment, module, expression) {
+  const variable = /^\$\{var\.(\w+)\}$/.exec(String(expression));
+  return variable ? argument(environment, module, variable[1]) : evaluate(expression, environment, (ref) => `<${ref}>`);
+}
+
+const MINUTES = { seconds: 1 / 60, minutes: 1, hours: 60, days: 1440 };
+
+/**
+ * Who issues the API's tokens: the identity module's Cognito user pool (its feature plan, its
+ * client-credentials app clients and the lifetime of their access tokens, which is how long a
+ * backend caches one), an external issuer (`jwt_issuer` set: priced by its provider), or none.
+ */
+function readIdentity(environment) {
+  const issuer = environment.variables.jwt_issuer;
+  if (issuer !== undefined && issuer !== null) return { provider: 'external', issuer };
+  const [name, module] = modulesFrom(environment, 'identity')[0] ?? [];
+  if (!module) return null;
+  const pool = resourceBody(module, 'aws_cognito_user_pool');
+  if (!pool) return null;
+  const clients = Object.entries(module.parsed.resource?.aws_cognito_user_pool_client ?? {}).map(([client, blocks]) => ({ client, body: first(blocks) }));
+  const machine = clients.filter(({ body }) => (body.allowed_oauth_flows ?? []).includes('client_credentials'));
+  const lifetime = (body) => {
+    // Cognito's unit when token_validity_units does not say: hours.
+    const unit = first(body.token_validity_units)?.access_token ?? 'hours';
+    const value = body.access_token_validity === undefined ? 1 : Number(moduleValue(environment, module, body.access_token_validity));
+    return (value * MINUTES[unit]);
+  };
+  return {
+    provider: 'cognito',
+    module: name,
+    userPoolTier: moduleValue(environment, module, pool.user_pool_tier ?? 'ESSENTIALS'),
+    machineClients: machine.length,
+    customerClients: clients.length - machine.length,
+    tokenLifetimeMinutes: machine.length > 0 ? Math.min(...machine.map(({ body }) => lifetime(body))) : undefined,
+  };
+}
+
 /** Reads everything the cost model prices from Terraform and the settings file. */
 export async function readInputs(envDir) {
   const environment = await loadEnvironment(envDir === undefined ? undefined : resolve(envDir));
@@ -117,6 +155,7 @@ export async function readInputs(envDir) {
     sampling,
     alarms,
     dashboards,
+    identity: readIdentity(environment),
     metrics: { custom: customMetrics(Object.keys(functions)), emfLineBytes: await emfLineBytes() },
     reconciler: { intervalSeconds: Number(settings.reconciler.intervalSeconds) },
     fulfilment: { successRate: Number(settings.fulfillment.successRate), maxReceiveCount: Number(settings.queues.maxReceiveCount) },

@@ -249,6 +249,30 @@ export function costPerMillion(inputs, prices, a, items) {
   const startsAt = inputs.api.xray ? 'API stage' : f['api-handler'].tracingMode === 'Active' ? 'api-handler Active, Lambda 1/s + 5 %' : sm.tracing ? 'workflow' : 'nothing';
   add('X-Ray', traces * price('xrayPerMillionTracesRecorded'), `${traces.toFixed(2)} traces (from ${startsAt}; ${s.source}: ${s.reservoirPerSecond}/s + ${s.fixedRate * 100} %)`);
 
+  // The identity provider. API Gateway bills nothing for JWT authorization itself (no authorizer
+  // invocation: the HTTP API verifies the token). Cognito bills client-credentials tokens per
+  // request and each M2M app client per month; a backend's cached token is reused for its
+  // lifetime, so its requests are a fixed monthly item (below), and per order only what is
+  // fetched beyond the cache (tokenRequestsPerOrder, 0). User tokens are billed per monthly
+  // active user instead (customerOrders, not in the total).
+  const id = inputs.identity;
+  const perTokenRequest = price('cognitoM2mPerThousandTokenRequests') / 1000;
+  const tokenRequestsPerCaller = id?.provider === 'cognito' && id.machineClients > 0 ? SECONDS_PER_MONTH / 60 / id.tokenLifetimeMinutes : 0;
+  if (id?.provider === 'cognito') {
+    add(
+      'Cognito (tokens)',
+      a.tokenRequestsPerOrder * perTokenRequest * MILLION,
+      `${a.tokenRequestsPerOrder} token requests per order: backends cache a token ${id.tokenLifetimeMinutes} min (${Math.round(tokenRequestsPerCaller)} a month per caller, fixed monthly); JWT authorization itself is not billed`,
+    );
+  } else if (id?.provider === 'external') {
+    add('identity provider (external)', 0, `tokens from ${id.issuer}, priced by that provider (not here); JWT authorization itself is not billed`);
+  }
+  const mauTier = id?.provider === 'cognito' ? { LITE: 'cognitoLitePerMau', ESSENTIALS: 'cognitoEssentialsPerMau', PLUS: 'cognitoPlusPerMau' }[id.userPoolTier] : undefined;
+  if (id?.provider === 'cognito' && !mauTier) throw new Error(`no MAU price for the user pool tier ${id.userPoolTier}`);
+  const customerOrders = mauTier
+    ? { usd: (price(mauTier) * MILLION) / a.ordersPerActiveCustomer, tier: id.userPoolTier, perMau: price(mauTier), ordersPerActiveCustomer: a.ordersPerActiveCustomer }
+    : undefined;
+
   const total = lines.reduce((n, l) => n + l.usd, 0);
   // reconcile-orders writes one EMF line per scheduled run, whatever the order volume.
   const runsPerMonth = SECONDS_PER_MONTH / Math.max(60, inputs.reconciler.intervalSeconds);
@@ -264,6 +288,12 @@ export function costPerMillion(inputs, prices, a, items) {
     },
     { item: 'alarm topic KMS key', usd: price('kmsKeyPerMonth') },
     { item: 'SQS empty long polls (2 ESMs)', usd: 2 * 5 * 3 * 60 * 24 * 30 * price('sqsStandardPerMillionRequests') / MILLION },
+    ...(id?.provider === 'cognito' && id.machineClients > 0
+      ? [
+          { item: `Cognito M2M app client${id.machineClients === 1 ? '' : 's'} (${id.machineClients})`, usd: id.machineClients * price('cognitoM2mAppClientPerMonth') },
+          { item: `Cognito M2M tokens (${a.machineTokenCallers} x ${Math.round(tokenRequestsPerCaller)})`, usd: a.machineTokenCallers * tokenRequestsPerCaller * perTokenRequest },
+        ]
+      : []),
   ];
-  return { lines, total, fixedMonthly, stateMachineType: sm.type, orderRate, outcome };
+  return { lines, total, fixedMonthly, customerOrders, stateMachineType: sm.type, orderRate, outcome };
 }

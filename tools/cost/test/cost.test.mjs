@@ -198,6 +198,66 @@ describe('metrics and fixed monthly items', () => {
   });
 });
 
+describe('the identity provider', () => {
+  const fixedItem = (result, prefix) => result.fixedMonthly.find((f) => f.item.startsWith(prefix));
+
+  it('reads the Cognito user pool, its client-credentials client and the token lifetime from the identity module', async () => {
+    const { identity } = await readInputs();
+    assert.deepEqual(identity, { provider: 'cognito', module: 'identity', userPoolTier: 'LITE', machineClients: 1, customerClients: 1, tokenLifetimeMinutes: 60 });
+  });
+
+  it('prices the M2M client and the cached tokens (720 a month per caller) as fixed monthly items, nothing per order: the total stays within 10', async () => {
+    const result = cost(await readInputs());
+    assert.equal(fixedItem(result, 'Cognito M2M app client').usd.toFixed(2), '6.00');
+    // 24 x 30 token requests at 2.25 per thousand.
+    assert.match(fixedItem(result, 'Cognito M2M tokens').item, /1 x 720/);
+    assert.equal(fixedItem(result, 'Cognito M2M tokens').usd.toFixed(2), (720 * 2.25 / 1000).toFixed(2));
+    assert.equal(line(result, 'Cognito').usd, 0);
+    assert.ok(result.total <= 10, `total ${result.total}`);
+    // A backend that fetches a token for every order pays 2.25 per thousand orders.
+    const uncached = costPerMillion(await readInputs(), prices, { ...ASSUMPTIONS, tokenRequestsPerOrder: 1 }, sampleItems());
+    assert.equal(line(uncached, 'Cognito').usd.toFixed(2), '2250.00');
+    // Ten token caches (processes) ask ten times as often.
+    const fleet = costPerMillion(await readInputs(), prices, { ...ASSUMPTIONS, machineTokenCallers: 10 }, sampleItems());
+    assert.equal(fixedItem(fleet, 'Cognito M2M tokens').usd.toFixed(2), '16.20');
+  });
+
+  it('prices an order placed with a customer\'s own token by monthly active user at the pool\'s feature plan, not in the total', async () => {
+    const copy = copyInfra();
+    const lite = cost(await readInputs(copy.env));
+    assert.deepEqual(lite.customerOrders, { usd: (0.0055 * 1_000_000) / 2, tier: 'LITE', perMau: 0.0055, ordersPerActiveCustomer: 2 });
+    assert.equal(lite.customerOrders.usd.toFixed(2), '2750.00');
+    edit(join(copy.dir, 'modules/identity/variables.tf'), /(variable "user_pool_tier"[\s\S]*?default\s*=\s*)"LITE"/, '$1"ESSENTIALS"');
+    const essentials = cost(await readInputs(copy.env));
+    assert.equal(essentials.customerOrders.usd.toFixed(2), '7500.00');
+    assert.equal(essentials.total, lite.total);
+  });
+
+  it('reads the token lifetime from the app client: 30 minutes doubles the token requests', async () => {
+    const copy = copyInfra();
+    edit(join(copy.dir, 'modules/identity/variables.tf'), /(variable "access_token_validity_minutes"[\s\S]*?default\s*=\s*)60/, '$130');
+    const inputs = await readInputs(copy.env);
+    assert.equal(inputs.identity.tokenLifetimeMinutes, 30);
+    assert.equal(fixedItem(cost(inputs), 'Cognito M2M tokens').usd.toFixed(2), '3.24');
+  });
+
+  it('prices no Cognito without the identity module, and leaves an external issuer to its provider', async () => {
+    const copy = copyInfra();
+    edit(join(copy.env, 'variables.tf'), /(variable "jwt_issuer" \{[\s\S]*?default\s*=\s*)null/, '$1"https://issuer.example.com/"');
+    const external = cost(await readInputs(copy.env));
+    assert.equal(line(external, 'identity provider (external)').usd, 0);
+    assert.equal(line(external, 'Cognito'), undefined);
+    assert.equal(fixedItem(external, 'Cognito'), undefined);
+    const removed = copyInfra();
+    edit(join(removed.env, 'main.tf'), /\nmodule "identity" \{[\s\S]*?\n\}\n/, '\n');
+    const none = cost(await readInputs(removed.env));
+    assert.equal((await readInputs(removed.env)).identity, null);
+    assert.equal(line(none, 'Cognito'), undefined);
+    assert.equal(fixedItem(none, 'Cognito'), undefined);
+    assert.equal(none.customerOrders, undefined);
+  });
+});
+
 describe('the model', () => {
   it('counts the workflow states of an accepted and a rejected order from the ASL', async () => {
     const { stateMachine } = await readInputs();
