@@ -131,7 +131,7 @@ if (design.ceiling < target) {
     const { prices } = JSON.parse(readFileSync(join(here, '../cost/prices.json'), 'utf8'));
     const queryUsd = (count) => count * runsPerMonth * 0.5 * (prices.dynamodbPerMillionReadRequestUnits.usd / 1e6);
     console.log(
-      `  ${n(target)} orders/s needs a code change: OPEN_ORDER_SHARDS >= ${shardsNeeded} (libs/order-domain/src/constants.ts); with ${shards}: ${n(Math.floor(wider.design.ceiling))} orders/s, bound by ${wider.design.binding.label}.\n` +
+      `  ${n(target)} orders/s needs a code change: OPEN_ORDER_SHARDS >= ${shardsNeeded} (libs/ddb-repo/src/orders-table.ts); with ${shards}: ${n(Math.floor(wider.design.ceiling))} orders/s, bound by ${wider.design.binding.label}.\n` +
         `  What it costs: the reconciler queries ${shards} partitions a run instead of ${inputs.openOrderShards} (at least 0.5 read unit each: ${n(queryUsd(shards), 2)} instead of ${n(queryUsd(inputs.openOrderShards), 2)} USD a month),\n` +
         `  maxOrdersPerRun ${n(inputs.reconciler.maxOrdersPerRun)} is shared by ${shards} shards (${n(Math.floor(inputs.reconciler.maxOrdersPerRun / shards))} keys each a run), and \`dofs orders list\` / \`dofs watch\` / the local\n` +
         `  dashboard read ${shards} partitions. Growing the count needs no migration if readers query every shard up to the new count: an open\n` +

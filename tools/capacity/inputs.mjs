@@ -29,14 +29,14 @@ function validatedMaximum(module, variable) {
   return undefined;
 }
 
-/** OPEN_ORDER_SHARDS of libs/order-domain/src/constants.ts: the open-orders index partition keys. */
-export function readOpenOrderShards(constantsFile = join(ROOT, 'libs/order-domain/src/constants.ts')) {
+/** OPEN_ORDER_SHARDS of libs/ddb-repo/src/orders-table.ts: the open-orders index partition keys. */
+export function readOpenOrderShards(constantsFile = join(ROOT, 'libs/ddb-repo/src/orders-table.ts')) {
   const m = /export const OPEN_ORDER_SHARDS\s*=\s*(\d+)/.exec(readFileSync(constantsFile, 'utf8'));
   if (!m) throw new Error(`no OPEN_ORDER_SHARDS in ${constantsFile}`);
   return Number(m[1]);
 }
 
-/** Reads everything the capacity model sizes. `constantsFile` points at another order-domain constants file (tests). */
+/** Reads everything the capacity model sizes. `constantsFile` points at another orders-table file (tests). */
 export async function readInputs(envDir, { constantsFile } = {}) {
   const environment = await loadEnvironment(envDir === undefined ? undefined : resolve(envDir));
   const { settings } = environment;

@@ -220,8 +220,8 @@ export function constraints(inputs, quotas, durations, a) {
         capacity: inputs.openOrderShards * q('dynamodbPartitionWriteUnits').value,
         demand: p.openIndexWrites,
         unit: 'index WCU/s',
-        where: 'OPEN_ORDER_SHARDS (libs/order-domain/src/constants.ts): 1,000 WCU per partition key value, sort key monotonic',
-        raise: (n) => `code change: OPEN_ORDER_SHARDS >= ${fmt(Math.ceil(n / q('dynamodbPartitionWriteUnits').value))} (libs/order-domain/src/constants.ts)`,
+        where: 'OPEN_ORDER_SHARDS (libs/ddb-repo/src/orders-table.ts): 1,000 WCU per partition key value, sort key monotonic',
+        raise: (n) => `code change: OPEN_ORDER_SHARDS >= ${fmt(Math.ceil(n / q('dynamodbPartitionWriteUnits').value))} (libs/ddb-repo/src/orders-table.ts)`,
       }),
     );
   }

@@ -1,29 +1,17 @@
 import { IdempotencyConflictError, IntakeNotCommittedError, type IntakeOutcome, type OrderIntake } from '@dofs/ddb-repo';
 import { createHttpError, ERROR_CODES, HEADERS, jsonResponse, type HttpRequest, type HttpResponse, type Logger, type Metrics } from '@dofs/handler-kit';
-import {
-  executionInputFor,
-  idempotencyKeyHash,
-  LIMITS,
-  newOrderId,
-  openIndexKey,
-  orderTotalCents,
-  PATTERNS,
-  requestHash,
-  validateCreateOrder,
-  type CreateOrderRequest,
-  type StoredOrder,
-} from '@dofs/order-domain';
+import { idempotencyKeyHash, LIMITS, newOrderId, orderTotalCents, PATTERNS, requestHash, validateCreateOrder, type CreateOrderRequest, type StoredOrder } from '@dofs/order-domain';
+import type { OrderDispatcher } from '@dofs/queue-client';
 import { mayActFor, type Caller } from './caller';
 import { orderPath } from './orders-view';
 import { storeUnavailable } from './store-errors';
-import { startOrderWorkflow, type SfnSender } from './workflow-starter';
 
 export const SERVICE_NAME = 'api-handler';
 
 export interface CreateOrderDeps {
   intake: Pick<OrderIntake, 'accept' | 'markNotStarted'>;
-  sfn: SfnSender;
-  stateMachineArn: string;
+  /** Starts the order's workflow (run 0: the intake's). */
+  dispatcher: Pick<OrderDispatcher, 'startOrderWorkflow'>;
   logger: Logger;
   /** OrdersAccepted is counted here, once per new order (not for a replay). */
   metrics: Pick<Metrics, 'count'>;
@@ -82,13 +70,6 @@ export function worstCaseOfPostMs(remainingMs: number, calls: { dynamodbMs: numb
   return Math.max(settled, t);
 }
 
-/**
- * A replayed request whose order is still RECEIVED this long after its intake starts the workflow
- * again: its first start may have failed. Sooner, the first execution is most likely still on its
- * way (starting a second one would be harmless, every task is idempotent, but wasteful).
- */
-export const RESTART_RECEIVED_AFTER_MS = 10_000;
-
 const IDEMPOTENCY_KEY = new RegExp(PATTERNS.IDEMPOTENCY_KEY);
 
 /** The `Idempotency-Key` header: null when absent; 400 INVALID_HEADER when present but malformed. */
@@ -124,7 +105,6 @@ function receivedOrder(order: CreateOrderRequest, correlationId: string, idempot
     correlation_id: correlationId,
     received_at: at,
     status_history: [{ to: 'RECEIVED', at, by: SERVICE_NAME }],
-    ...openIndexKey(orderId, at),
     created_at: at,
     updated_at: at,
   };
@@ -167,13 +147,13 @@ export async function createOrder(request: HttpRequest, caller: Caller, correlat
     throw storeUnavailable(error, 'store the order');
   }
 
-  const replayed = intake.outcome === 'replayed';
-  const orderId = intake.outcome === 'replayed' ? intake.record.order_id : candidate.order_id;
+  const replayed = intake.next !== 'start-now';
+  const orderId = intake.next === 'start-now' ? candidate.order_id : intake.record.order_id;
   deps.logger.appendKeys({ order_id: orderId });
   if (!replayed) deps.metrics.count('OrdersAccepted');
-  if (intake.outcome === 'replayed' && intake.leftTentative) deps.logger.warn('replayed; this request\'s own tentative order could not be deleted: the reconciler removes it', { tentative_order_id: candidate.order_id });
-  const toStart = intake.outcome === 'replayed' ? stillReceived(intake.order, deps.now()) : candidate;
-  const start = toStart ? await startOrderWorkflow(deps.sfn, deps.stateMachineArn, executionInputFor(toStart), deps.budget.end) : undefined;
+  if (intake.next !== 'start-now' && intake.leftTentative) deps.logger.warn('replayed; this request\'s own tentative order could not be deleted: the reconciler removes it', { tentative_order_id: candidate.order_id });
+  const toStart = intake.next === 'nothing-to-do' ? undefined : intake.order;
+  const start = toStart ? await deps.dispatcher.startOrderWorkflow(toStart, 0, deps.budget.end) : undefined;
   const fields = { status: 202, idempotency_key_used: idempotencyKey !== null, replayed, workflow: start === undefined ? 'not-needed' : start.started ? 'started' : start.reason };
   if (start && !start.started && start.reason !== 'already-exists') {
     // Refused: nothing runs, so the reconciler may start it as soon as its threshold allows. Unknown: an execution may run, and the workflow's deadline says when it cannot any more.
@@ -189,8 +169,3 @@ export async function createOrder(request: HttpRequest, caller: Caller, correlat
   return jsonResponse(202, { order_id: orderId, status: 'RECEIVED', links: { self } }, { [HEADERS.LOCATION]: self, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
 }
 
-/** The replayed order if it is still RECEIVED well after its intake (its workflow may never have started). */
-function stillReceived(order: StoredOrder, now: Date): StoredOrder | undefined {
-  if (order.status !== 'RECEIVED') return undefined;
-  return now.getTime() - Date.parse(order.received_at) >= RESTART_RECEIVED_AFTER_MS ? order : undefined;
-}

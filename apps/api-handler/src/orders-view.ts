@@ -7,7 +7,7 @@ export function orderPath(orderId: string): string {
 
 /**
  * What GET /orders/{order_id} shows of a stored order. Left out: internal bookkeeping
- * (request_hash, idempotency_key_hash, correlation_id, open_shard, redrives) and `failure_reason`,
+ * (request_hash, idempotency_key_hash, correlation_id, redrives, the table's index key) and `failure_reason`,
  * which may carry raw causes; a FAILED or REJECTED order shows its public `status_reason` instead.
  */
 export interface OrderView {

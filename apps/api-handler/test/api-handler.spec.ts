@@ -1,10 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
+import { createDocumentClient, OrderIntake, OrdersRepository, RESTART_RECEIVED_AFTER_MS } from '@dofs/ddb-repo';
 import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext, sdkClientConfig, SDK_BUDGETS, storedOrder as makeStoredOrder } from '@dofs/handler-kit';
 import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
-import { RESTART_RECEIVED_AFTER_MS } from '../src/create-order';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { getOrderEvent, httpEvent, orderBody, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';

@@ -6,7 +6,7 @@ import { newOrderId, type StoredOrder } from '@dofs/order-domain';
 import type { CreateOrderDeps } from '../src/create-order';
 import { createHandler } from '../src/handler';
 import type { OrderReader } from '../src/get-order';
-import type { SfnSender } from '../src/workflow-starter';
+import type { SfnSender } from '@dofs/queue-client';
 import { httpEvent, type PayloadVersion } from './helpers/events';
 
 // Property: nothing a client can put in a request (method, path, headers, content type, body,
@@ -36,9 +36,10 @@ let sfnMode: SfnMode = 'started';
 let intakeMode: IntakeMode = 'created';
 const intake: CreateOrderDeps['intake'] = {
   accept: async (order): Promise<IntakeOutcome> => {
-    if (intakeMode === 'created') return { outcome: 'created', order };
+    if (intakeMode === 'created') return { next: 'start-now', order };
     if (intakeMode === 'conflict') throw new IdempotencyConflictError(knownId);
-    return { outcome: 'replayed', record: { idempotency_id: 'x', order_id: knownId, request_hash: order.request_hash, created_at: 'x', expires_at: 0 }, order: known };
+    // Long RECEIVED: the intake answers start again.
+    return { next: 'start-again', record: { idempotency_id: 'x', order_id: knownId, request_hash: order.request_hash, created_at: 'x', expires_at: 0 }, order: known };
   },
   markNotStarted: async () => true,
 };

@@ -1,8 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { createDocumentClient, OrdersRepository } from '@dofs/ddb-repo';
+import { createDocumentClient, OrdersRepository, openShardKey } from '@dofs/ddb-repo';
 import { captureLogs, lambdaContext } from '@dofs/handler-kit';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
-import { openShardKey } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { getOrderEvent, parse, postOrder } from './helpers/events';
 

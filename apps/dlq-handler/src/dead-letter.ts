@@ -1,15 +1,14 @@
 import type { SQSRecord } from 'aws-lambda';
 import { DispatchRaceError, isRetryableDynamoError, StaleStatusError, UNPARSEABLE_KEY_PREFIX, type FailedOrdersRepository, type OrdersRepository } from '@dofs/ddb-repo';
 import { correlationIdFromSqsAttributes, type Logger, type LoggerLike, type Metrics } from '@dofs/handler-kit';
-import { attemptsThisRound, isSuperseded, nextDispatch, orderMessageFor, PUBLIC_REASONS, type FailedOrderRecord, type StoredOrder } from '@dofs/order-domain';
-import { MalformedMessageError, parseOrderRecord, receiveCountOf, sentAtOf, type ParsedOrderRecord, type QueueClient } from '@dofs/queue-client';
+import { attemptsThisRound, isSuperseded, nextDispatch, PUBLIC_REASONS, type FailedOrderRecord, type StoredOrder } from '@dofs/order-domain';
+import { MalformedMessageError, parseOrderRecord, receiveCountOf, sentAtOf, type OrderDispatcher, type ParsedOrderRecord } from '@dofs/queue-client';
 
 export type OrdersReader = Pick<OrdersRepository, 'get' | 'recordDispatch'>;
 export type DeadLetterArchive = Pick<FailedOrdersRepository, 'recordDeadLetter'>;
-export type OrderSender = Pick<QueueClient, 'sendOrderMessage'>;
+export type OrderSender = Pick<OrderDispatcher, 'enqueueOrder'>;
 
 export interface TriageSettings {
-  orderQueueUrl: string;
   /** order_queue's maxReceiveCount: the fulfilment attempts one round of delivery allows. */
   maxReceiveCount: number;
   /** How often an order whose processing failed goes back to order_queue before it is FAILED. */
@@ -208,7 +207,7 @@ async function sendBack(record: SQSRecord, order: StoredOrder, deps: DeadLetterD
     if (error instanceof DispatchRaceError || error instanceof StaleStatusError) return 'RACED';
     throw error;
   }
-  await deps.queue.sendOrderMessage(deps.triage.orderQueueUrl, orderMessageFor(order, dispatch.seq), { delaySeconds });
+  await deps.queue.enqueueOrder(order, dispatch.seq, { delaySeconds });
   log.warn('processing failed, not the order: sent back to order_queue', {
     outcome: 'SENT_BACK',
     attempts: order.attempts,

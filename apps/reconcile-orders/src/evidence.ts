@@ -45,7 +45,7 @@ export function assess(order: StoredOrder, rules: EvidenceRules): Assessment {
 }
 
 /**
- * The index cut-off: only orders open since before it can be due. `open_since` is never later than
+ * The index cut-off: only orders open since before it can be due. The time an order opened is never later than
  * `updated_at` nor than a dispatch, so a due RECEIVED order opened before now - receivedAfter, and a
  * due PENDING / RETRYING order before both clearBefore and now - stalledAfter. During a backlog
  * `clearBefore` lags far behind and the cut-off is the RECEIVED one.

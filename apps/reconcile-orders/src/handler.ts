@@ -1,75 +1,69 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import middy from '@middy/core';
 import { OpenOrders, OrderIntake } from '@dofs/ddb-repo';
-import { injectLambdaContext, loadConfig, Logger, Metrics, SDK_BUDGETS, sdkClientConfig, worstCaseMs, type LogSink } from '@dofs/handler-kit';
+import { defineHandler, SDK_BUDGETS, sdkClientConfig, worstCaseMs, type HandlerOverrides } from '@dofs/handler-kit';
+import { OrderDispatcher, type SfnSender } from '@dofs/queue-client';
 import { CONFIG_SPEC } from './config';
 import { queueNameOf } from './queue-watermark';
 import { reconcile, type OpenOrdersStore, type ReconcileDeps, type RunSummary } from './reconcile';
 
 export const SERVICE = 'reconcile-orders';
 
-export interface HandlerDeps {
+export interface HandlerDeps extends HandlerOverrides {
   /** Default: OpenOrders on ORDERS_TABLE and FAILED_ORDERS_TABLE. */
   orders?: OpenOrdersStore;
   /** Default: OrderIntake on ORDERS_TABLE and IDEMPOTENCY_TABLE (decides RECEIVED orders that carry a key). */
   intake?: ReconcileDeps['intake'];
   /** Default: an SFNClient with the handlers' SDK budget. */
-  sfn?: ReconcileDeps['sfn'];
-  /** Default: an SQSClient with the handlers' SDK budget. */
+  sfn?: SfnSender;
+  /** Default: an SQSClient with the handlers' SDK budget (sends order messages, reads the queues' depths). */
   sqs?: ReconcileDeps['sqs'];
   /** Default: a CloudWatchClient with the handlers' SDK budget (reads the queues' ApproximateAgeOfOldestMessage). */
   cloudwatch?: ReconcileDeps['queues']['cloudwatch'];
-  env?: Record<string, string | undefined>;
-  logSink?: LogSink;
-  /** The clock the age thresholds and writes use; injectable for tests. */
-  now?: () => Date;
 }
 
 const seconds = (ms: number): number => Math.ceil(ms / 1000);
 
 /**
- * Builds the scheduled reconciler. The event (whatever EventBridge Scheduler sends) is ignored:
- * every run looks at the open-orders index. A run that cannot query the index throws, so the
- * function's Errors metric sees it; a failure on one order is logged and left for the next run.
- * The run ends with one Embedded Metric Format line: Scanned, Redriven, Requeued, GaveUp,
- * AwaitingQueue, RedriveErrors.
+ * The scheduled reconciler. The event (whatever EventBridge Scheduler sends) is ignored: every run
+ * looks at the open-orders index. A run that cannot query the index throws, so the function's Errors
+ * metric sees it; a failure on one order is logged and left for the next run. The run ends with one
+ * Embedded Metric Format line: Scanned, Redriven, Requeued, GaveUp, AwaitingQueue, RedriveErrors.
  */
-export function createHandler(deps: HandlerDeps = {}) {
-  const config = loadConfig(CONFIG_SPEC, deps.env);
-  const logger = new Logger({ service: SERVICE, level: config.logLevel, ...(deps.logSink ? { sink: deps.logSink } : {}) });
-  const now = deps.now ?? (() => new Date());
-  const metrics = new Metrics(logger, now);
-  const orders = deps.orders ?? new OpenOrders({ ordersTable: config.ordersTable, failedOrdersTable: config.failedOrdersTable, writer: SERVICE, now });
-  const runDeps: ReconcileDeps = {
-    orders,
-    intake:
-      deps.intake ?? new OrderIntake({ ordersTable: config.ordersTable, idempotencyTable: config.idempotencyTable, windowSeconds: config.idempotencyWindowSeconds, now }),
-    sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)),
-    sqs: deps.sqs ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs)),
-    queues: {
-      cloudwatch: deps.cloudwatch ?? new CloudWatchClient(sdkClientConfig(SDK_BUDGETS.cloudwatch)),
-      orderQueue: { url: config.orderQueueUrl, name: queueNameOf(config.orderQueueUrl) },
-      deadLetterQueue: { url: config.deadLetterQueueUrl, name: queueNameOf(config.deadLetterQueueUrl) },
-      periodSeconds: Math.floor(config.queueMetricPeriodSeconds),
-    },
-    stateMachineArn: config.stateMachineArn,
-    orderQueueUrl: config.orderQueueUrl,
-    receivedAfterSeconds: config.receivedAfterSeconds,
-    stalledAfterSeconds: config.stalledAfterSeconds,
-    workflowTimeoutSeconds: config.workflowTimeoutSeconds,
-    maxRedrives: Math.floor(config.maxRedrives),
-    maxOrdersPerRun: Math.floor(config.maxOrdersPerRun),
-    startWithinSeconds: seconds(worstCaseMs(SDK_BUDGETS.sfn)),
-    sendWithinSeconds: seconds(worstCaseMs(SDK_BUDGETS.sqs)),
-    logger,
-    now,
-  };
-
-  return middy<unknown, RunSummary>()
-    .use(injectLambdaContext(logger))
-    .handler(async (_event, context) => {
+export const createHandler = defineHandler<typeof CONFIG_SPEC, HandlerDeps, unknown, RunSummary>({
+  service: SERVICE,
+  config: CONFIG_SPEC,
+  build: ({ config, logger, metrics, now }, deps) => {
+    const sqs = deps.sqs ?? new SQSClient(sdkClientConfig(SDK_BUDGETS.sqs));
+    const runDeps: ReconcileDeps = {
+      orders: deps.orders ?? new OpenOrders({ ordersTable: config.ordersTable, failedOrdersTable: config.failedOrdersTable, writer: SERVICE, now }),
+      intake:
+        deps.intake ?? new OrderIntake({ ordersTable: config.ordersTable, idempotencyTable: config.idempotencyTable, windowSeconds: config.idempotencyWindowSeconds, now }),
+      dispatcher: new OrderDispatcher({
+        stateMachineArn: config.stateMachineArn,
+        orderQueueUrl: config.orderQueueUrl,
+        sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)),
+        sqs,
+      }),
+      sqs,
+      queues: {
+        cloudwatch: deps.cloudwatch ?? new CloudWatchClient(sdkClientConfig(SDK_BUDGETS.cloudwatch)),
+        orderQueue: { url: config.orderQueueUrl, name: queueNameOf(config.orderQueueUrl) },
+        deadLetterQueue: { url: config.deadLetterQueueUrl, name: queueNameOf(config.deadLetterQueueUrl) },
+        periodSeconds: Math.floor(config.queueMetricPeriodSeconds),
+      },
+      receivedAfterSeconds: config.receivedAfterSeconds,
+      stalledAfterSeconds: config.stalledAfterSeconds,
+      workflowTimeoutSeconds: config.workflowTimeoutSeconds,
+      maxRedrives: Math.floor(config.maxRedrives),
+      maxOrdersPerRun: Math.floor(config.maxOrdersPerRun),
+      startWithinSeconds: seconds(worstCaseMs(SDK_BUDGETS.sfn)),
+      sendWithinSeconds: seconds(worstCaseMs(SDK_BUDGETS.sqs)),
+      logger,
+      now,
+    };
+    return async (_event, context) => {
       const started = Date.now();
       const summary = await reconcile({ ...runDeps, ...(context?.getRemainingTimeInMillis ? { remainingMs: () => context.getRemainingTimeInMillis() } : {}) });
       const counts = [
@@ -83,5 +77,6 @@ export function createHandler(deps: HandlerDeps = {}) {
       for (const [name, value] of counts) metrics.count(name, value);
       metrics.flush({ level: 'INFO', message: 'reconcile run finished', request_id: context?.awsRequestId, skipped: summary.skipped, errors: summary.errors, duration_ms: Date.now() - started });
       return summary;
-    });
-}
+    };
+  },
+});

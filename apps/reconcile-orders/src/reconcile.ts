@@ -1,9 +1,8 @@
-import { StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { OpenOrders, OrderIntake, RedriveClaim } from '@dofs/ddb-repo';
 import type { Logger } from '@dofs/handler-kit';
-import { QueueClient } from '@dofs/queue-client';
-import { executionInputFor, executionNameFor, nextDispatch, orderMessageFor, type StoredOrder } from '@dofs/order-domain';
+import type { OrderDispatcher } from '@dofs/queue-client';
+import { executionNameFor, nextDispatch, type StoredOrder } from '@dofs/order-domain';
 import { assess, indexCutoff, type EvidenceRules } from './evidence';
 import { readQueueWatermark, type QueueWatermark, type WatermarkDeps } from './queue-watermark';
 
@@ -12,12 +11,12 @@ export type OpenOrdersStore = Pick<OpenOrders, 'openBefore' | 'readAll' | 'claim
 export interface ReconcileDeps {
   orders: OpenOrdersStore;
   intake: Pick<OrderIntake, 'resolveReceived'>;
-  sfn: Pick<SFNClient, 'send'>;
+  /** Starts a RECEIVED order's workflow again, sends a queued order's message again. */
+  dispatcher: Pick<OrderDispatcher, 'startOrderWorkflow' | 'enqueueOrder'>;
+  /** Reads the queues' depths (the watermark). */
   sqs: Pick<SQSClient, 'send'>;
   /** How the run learns whether a message can still be queued. */
   queues: Omit<WatermarkDeps, 'sqs' | 'now'>;
-  stateMachineArn: string;
-  orderQueueUrl: string;
   receivedAfterSeconds: number;
   stalledAfterSeconds: number;
   workflowTimeoutSeconds: number;
@@ -204,11 +203,8 @@ async function redrive(order: StoredOrder, rules: EvidenceRules, deps: Reconcile
   const claim: RedriveClaim = { kind: 'redrive', until };
   const n = (order.redrives ?? 0) + 1;
   const name = executionNameFor(order.order_id, n);
-  try {
-    await deps.sfn.send(new StartExecutionCommand({ stateMachineArn: deps.stateMachineArn, name, input: JSON.stringify(executionInputFor(order)) }));
-  } catch (error) {
-    if ((error as { name?: unknown } | null)?.name !== 'ExecutionAlreadyExists') return failed(order, claim, error, deps, log, { execution_name: name });
-  }
+  const start = await deps.dispatcher.startOrderWorkflow(order, n);
+  if (!start.started && start.reason !== 'already-exists') return failed(order, claim, start.error, deps, log, { execution_name: name });
   await deps.orders.confirmRedrive(order.order_id, claim);
   log('REDRIVEN', 'workflow started again', { redrive: n, execution_name: name });
   return 'REDRIVEN';
@@ -224,7 +220,7 @@ async function requeue(order: StoredOrder, rules: EvidenceRules, deps: Reconcile
   }
   const claim: RedriveClaim = { kind: 'requeue', seq: dispatch.seq };
   try {
-    await new QueueClient({ client: deps.sqs }).sendOrderMessage(deps.orderQueueUrl, orderMessageFor(order, dispatch.seq));
+    await deps.dispatcher.enqueueOrder(order, dispatch.seq);
   } catch (error) {
     return failed(order, claim, error, deps, log, { dispatch: dispatch.seq });
   }

@@ -2,10 +2,10 @@ import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '@dofs/ddb-repo';
+import { createDocumentClient, openShardOf, orderItem, readOrder, type OrderItem } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, storedOrder, type OrderOverrides } from '@dofs/handler-kit';
 import { createTestQueues, createTestTables, putOrder, startFakeSfnServer, testSqsClient, type FakeSfnServer } from '@dofs/local-aws';
-import { executionInputFor, executionNameFor, idempotencyKeyHash, newOrderId, openShardOf, PUBLIC_REASONS, type Dispatch, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { executionInputFor, executionNameFor, idempotencyKeyHash, newOrderId, PUBLIC_REASONS, type Dispatch, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import type { RunSummary } from '../src/reconcile';
 
@@ -116,12 +116,11 @@ function dispatchSent(sentAgoSeconds: number, seq = 1): Dispatch {
 async function seed(status: OrderStatus, ageSeconds: number, overrides: OrderOverrides = {}): Promise<StoredOrder> {
   const at = iso(clock - ageSeconds * 1000);
   const dispatch = status === 'PENDING' || status === 'RETRYING' ? { dispatch: dispatchSent(ageSeconds) } : {};
-  return putOrder(storedOrder({ status, received_at: at, created_at: at, updated_at: at, ...dispatch, ...overrides }), tables.orders);
+  return putOrder(orderItem(storedOrder({ status, received_at: at, created_at: at, updated_at: at, ...dispatch, ...overrides })), tables.orders);
 }
 
-async function read(orderId: string): Promise<StoredOrder | undefined> {
-  const { Item } = await ddb.send(new GetCommand({ TableName: tables.orders, Key: { order_id: orderId }, ConsistentRead: true }));
-  return Item as StoredOrder | undefined;
+async function read(orderId: string): Promise<OrderItem | undefined> {
+  return readOrder(ddb, tables.orders, orderId);
 }
 
 async function archived(orderId: string): Promise<Record<string, unknown> | undefined> {

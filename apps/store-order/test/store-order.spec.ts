@@ -138,6 +138,7 @@ describe('failures', () => {
       logSink: () => undefined,
       orders: {
         transition: async () => Promise.reject(Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } })),
+        recordDispatch: async () => Promise.reject(new Error('not reached: the transition fails first')),
       },
     });
     const order = await receivedOrder(client);

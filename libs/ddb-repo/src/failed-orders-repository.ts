@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isTerminal, PATTERNS, PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type PublicReason, type StoredOrder } from '@dofs/order-domain';
+import { isTerminal, PATTERNS, PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type PublicReason } from '@dofs/order-domain';
 import { isConditionalCheckFailed, isTransactionCanceled, viewOfRawItem } from './condition-failure';
 import { CLIENT_REQUEST_TOKEN_LENGTH, DEAD_LETTER_TOKEN_DOMAIN, STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
+import { readOrder } from './orders-table';
 import { statusWrite, updateExpression } from './status-write';
 
 export interface FailedOrdersRepositoryOptions {
@@ -178,7 +179,6 @@ export class FailedOrdersRepository {
   private async orderStatus(orderId: string, raw: Parameters<typeof viewOfRawItem>[0]): Promise<OrderStatus | 'MISSING'> {
     const fromFailure = viewOfRawItem(raw)?.status;
     if (fromFailure !== undefined) return fromFailure;
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }));
-    return (Item as StoredOrder | undefined)?.status ?? 'MISSING';
+    return (await readOrder(this.client, this.ordersTable, orderId))?.status ?? 'MISSING';
   }
 }

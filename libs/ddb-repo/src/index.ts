@@ -6,4 +6,5 @@ export { isRetryableDynamoError } from './retryable';
 export { UNPARSEABLE_KEY_PREFIX } from './constants';
 export * from './order-intake';
 export * from './open-orders';
+export * from './orders-table';
 export { statusWrite, updateExpression, type StatusWriteParts } from './status-write';

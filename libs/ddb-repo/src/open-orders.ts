@@ -1,21 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import {
-  isTerminal,
-  OPEN_ORDER_SHARDS,
-  type Dispatch,
-  OPEN_ORDERS_INDEX,
-  openShardPartition,
-  orderMessageFor,
-  PUBLIC_REASONS,
-  type FailedOrderRecord,
-  type OrderStatus,
-  type StatusChange,
-  type StoredOrder,
-} from '@dofs/order-domain';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isTerminal, orderMessageFor, PUBLIC_REASONS, type Dispatch, type FailedOrderRecord, type OrderStatus, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { isConditionalCheckFailed, isTransactionCanceled } from './condition-failure';
 import { CLIENT_REQUEST_TOKEN_LENGTH, STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
+import { OPEN_ORDER_SHARDS, OPEN_ORDERS_INDEX, openShardPartition, readOrder, type OrderItem } from './orders-table';
 import { statusWrite, updateExpression } from './status-write';
 
 /**
@@ -219,9 +208,8 @@ export class OpenOrders {
   }
 
   /** The order as last written (strongly consistent read), or `undefined`. */
-  public async get(orderId: string): Promise<StoredOrder | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }));
-    return Item as StoredOrder | undefined;
+  public async get(orderId: string): Promise<OrderItem | undefined> {
+    return readOrder(this.client, this.ordersTable, orderId);
   }
 
   /**

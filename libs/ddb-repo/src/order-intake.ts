@@ -5,6 +5,7 @@ import { isConditionalCheckFailed } from './condition-failure';
 import { STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
 import { IdempotencyConflictError, IntakeNotCommittedError } from './errors';
+import { orderItem, readOrder } from './orders-table';
 
 /** An item of the `idempotency_keys` table: what one `Idempotency-Key` of one customer stands for. */
 export interface IdempotencyRecord {
@@ -26,15 +27,26 @@ export interface OrderIntakeOptions {
   now?: () => Date;
 }
 
+/**
+ * What the intake did, and what the caller does next:
+ * - `start-now`: the order was stored now; start its workflow.
+ * - `nothing-to-do`: the same request was accepted before, under the same key: nothing is kept, and
+ *   its workflow has moved the order on (or most likely is about to).
+ * - `start-again`: a replay whose order is still RECEIVED `RESTART_RECEIVED_AFTER_MS` after its
+ *   intake: its first start may have failed, so the caller starts it again (harmless if it runs).
+ * A replay's `order` is as stored now; `leftTentative` when this request's own tentative order could
+ * not be deleted (the reconciler removes it: its key stands for another order).
+ */
 export type IntakeOutcome =
-  /** The order was written now. */
-  | { outcome: 'created'; order: StoredOrder }
-  /**
-   * The same request was accepted before, under the same key: nothing is kept. `order` is as stored
-   * now; `leftTentative` when this request's own tentative order could not be deleted (the
-   * reconciler removes it: its key stands for another order).
-   */
-  | { outcome: 'replayed'; record: IdempotencyRecord; order: StoredOrder; leftTentative?: true };
+  | { next: 'start-now'; order: StoredOrder }
+  | { next: 'nothing-to-do' | 'start-again'; record: IdempotencyRecord; order: StoredOrder; leftTentative?: true };
+
+/**
+ * A replayed order still RECEIVED this long after its intake is started again: its first start may
+ * have failed. Sooner, the first execution is most likely still on its way (a second one would be
+ * harmless, every task is idempotent, but wasteful).
+ */
+export const RESTART_RECEIVED_AFTER_MS = 10_000;
 
 /**
  * Epoch milliseconds (real time: they are the function's own deadline) after which a call is
@@ -115,7 +127,7 @@ export class OrderIntake {
   public async accept(order: StoredOrder, deadlines: IntakeDeadlines = {}): Promise<IntakeOutcome> {
     await this.writeOrder(order, deadlines.commitBy);
     const keyHash = order.idempotency_key_hash;
-    if (keyHash === undefined) return { outcome: 'created', order };
+    if (keyHash === undefined) return { next: 'start-now', order };
     for (let round = 1; round <= MAX_KEY_ROUNDS; round += 1) {
       let put: Awaited<ReturnType<OrderIntake['putKey']>>;
       try {
@@ -124,14 +136,14 @@ export class OrderIntake {
         put = await this.settleFailedKeyPut(order, keyHash, error, deadlines.settleBy);
       }
       // Written now, or by an earlier attempt of this same put that the SDK retried.
-      if (put.written || put.holder?.order_id === order.order_id) return { outcome: 'created', order };
+      if (put.written || put.holder?.order_id === order.order_id) return { next: 'start-now', order };
       const holder = put.holder;
       if (holder === undefined) continue;
       const existing = await this.orderOf(holder.order_id, deadlines.settleBy);
       if (existing) {
         const discarded = await this.discardTentative(order, deadlines.settleBy);
         if (holder.request_hash !== order.request_hash) throw new IdempotencyConflictError(holder.order_id);
-        return { outcome: 'replayed', record: holder, order: existing, ...(discarded ? {} : { leftTentative: true as const }) };
+        return { next: this.replayNext(existing), record: holder, order: existing, ...(discarded ? {} : { leftTentative: true as const }) };
       }
       // A key whose order is missing: keys are written after their orders and a held key's order
       // is never deleted, so only a store that lost a write (DynamoDB Local killed mid-write) can
@@ -139,6 +151,12 @@ export class OrderIntake {
       await this.releaseOrphan(holder);
     }
     throw new Error(`idempotency key of order ${order.order_id} changed hands ${MAX_KEY_ROUNDS} times while it was being written`);
+  }
+
+  /** A replay starts its order again only if it is still RECEIVED well after its intake. */
+  private replayNext(order: StoredOrder): 'nothing-to-do' | 'start-again' {
+    if (order.status !== 'RECEIVED') return 'nothing-to-do';
+    return this.now().getTime() - Date.parse(order.received_at) >= RESTART_RECEIVED_AFTER_MS ? 'start-again' : 'nothing-to-do';
   }
 
   /**
@@ -158,7 +176,7 @@ export class OrderIntake {
   }
 
   /**
-   * Step 1 of `accept` alone: the order, RECEIVED, on `attribute_not_exists`. A failed condition
+   * Step 1 of `accept` alone: the order, RECEIVED, with its `open-orders` index key (`orderItem`), on `attribute_not_exists`. A failed condition
    * on our own fresh random id means the SDK retried a put whose first attempt was applied but
    * answered too late: the item is then ours (same request hash and receipt time). Public so that
    * tests can leave an order without its key, as a crash between the two puts does.
@@ -166,7 +184,7 @@ export class OrderIntake {
   public async writeOrder(order: StoredOrder, by?: number): Promise<void> {
     if (order.status !== 'RECEIVED') throw new Error(`order ${order.order_id} must be accepted as RECEIVED, not ${order.status}`);
     try {
-      await this.client.send(new PutCommand({ TableName: this.opts.ordersTable, Item: order, ConditionExpression: 'attribute_not_exists(order_id)' }), until(by));
+      await this.client.send(new PutCommand({ TableName: this.opts.ordersTable, Item: orderItem(order), ConditionExpression: 'attribute_not_exists(order_id)' }), until(by));
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
       if (!(await this.isOurs(order, by))) throw new Error(`order id ${order.order_id} is taken`, { cause: error });
@@ -289,8 +307,7 @@ export class OrderIntake {
   }
 
   private async orderOf(orderId: string, by?: number): Promise<StoredOrder | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.opts.ordersTable, Key: { order_id: orderId }, ConsistentRead: true }), until(by));
-    return Item as StoredOrder | undefined;
+    return readOrder(this.client, this.opts.ordersTable, orderId, until(by));
   }
 
   /** Deletes a key record whose order does not exist, unless it changed meanwhile. */

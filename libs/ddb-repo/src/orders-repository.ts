@@ -1,8 +1,9 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { canTransition, type Dispatch, type FieldError, type OrderStatus, type PublicReason, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { isConditionalCheckFailed, viewOfRawItem, type OldItemView } from './condition-failure';
 import { STATUS_NAME } from './constants';
 import { createDocumentClient } from './document-client';
+import { readOrder, type OrderItem } from './orders-table';
 import { AttemptRaceError, DispatchRaceError, DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, StaleStatusError } from './errors';
 import { statusWrite, updateExpression } from './status-write';
 
@@ -72,9 +73,8 @@ export class OrdersRepository {
   }
 
   /** The order as last written (strongly consistent read), or `undefined`. */
-  public async get(orderId: string): Promise<StoredOrder | undefined> {
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { order_id: orderId }, ConsistentRead: true }));
-    return Item as StoredOrder | undefined;
+  public async get(orderId: string): Promise<OrderItem | undefined> {
+    return readOrder(this.client, this.tableName, orderId);
   }
 
   /**

@@ -1,5 +1,6 @@
-import { isTerminal, OPEN_INDEX_ATTRIBUTES, type OrderStatus, type StatusChange } from '@dofs/order-domain';
+import { isTerminal, type OrderStatus, type StatusChange } from '@dofs/order-domain';
 import { STATUS_NAME } from './constants';
+import { OPEN_INDEX_ATTRIBUTES } from './orders-table';
 
 /** The parts of an UpdateExpression that move an order's status, shared by every status write. */
 export interface StatusWriteParts {
@@ -12,9 +13,8 @@ export interface StatusWriteParts {
 /**
  * The status, `updated_at` and one appended `status_history` entry, all in the caller's one
  * conditional update, so the history can never disagree with the status. A terminal status also
- * removes the `open-orders` index key (`open_shard`, `open_since`): the order leaves the index in
- * the write that ends it. A non-terminal move leaves the key alone, so it does not write the index
- * (the key is set once, when the order opens: `openIndexKey`).
+ * removes the `open-orders` index key (OPEN_INDEX_ATTRIBUTES): the order leaves the index in the
+ * write that ends it; a non-terminal move leaves the key alone (set once, when the order opens).
  */
 export function statusWrite(change: StatusChange): StatusWriteParts {
   const sets = [`${STATUS_NAME} = :to`, 'updated_at = :now', 'status_history = list_append(if_not_exists(status_history, :no_history), :change)'];

@@ -1,5 +1,6 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isTerminal, newOrderId, openIndexKey, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { orderItem, type OrderItem } from '../src';
 
 /** A variable the local-aws jest harness sets; failing loudly beats silently using a default. */
 export function harnessEnv(name: 'ORDERS_TABLE' | 'FAILED_ORDERS_TABLE' | 'IDEMPOTENCY_TABLE'): string {
@@ -27,10 +28,10 @@ export function makeRequest(overrides: Partial<CreateOrderRequest> = {}): Create
 export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
 
 /** An order with a fresh id, PENDING unless told otherwise (in the open-orders index, open since received_at, unless terminal). */
-export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = makeRequest()): StoredOrder {
+export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = makeRequest()): OrderItem {
   const orderId = overrides.order_id ?? newOrderId();
   const status = overrides.status ?? 'PENDING';
-  return {
+  const order = {
     order_id: orderId,
     ...request,
     total_cents: orderTotalCents(request.items),
@@ -40,15 +41,15 @@ export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRe
     correlation_id: 'corr-1',
     received_at: CREATED_AT,
     status_history: [],
-    ...(isTerminal(status) ? {} : openIndexKey(orderId, overrides.received_at ?? CREATED_AT)),
     created_at: CREATED_AT,
     updated_at: CREATED_AT,
     ...overrides,
   } as StoredOrder;
+  return { ...orderItem(order), ...overrides } as OrderItem;
 }
 
 /** Writes an order as is (any status), bypassing the repository: test set-up only. */
-export async function seed(client: DynamoDBDocumentClient, tableName: string, order: StoredOrder): Promise<StoredOrder> {
+export async function seed<T extends StoredOrder>(client: DynamoDBDocumentClient, tableName: string, order: T): Promise<T> {
   await client.send(new PutCommand({ TableName: tableName, Item: order }));
   return order;
 }

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTables } from '@dofs/local-aws';
-import { newOrderId, OPEN_ORDERS_INDEX, openIndexKey, openShardKey, type StoredOrder } from '@dofs/order-domain';
-import { createDocumentClient, OpenOrders, OrderIntake, OrdersRepository } from '../src';
+import { newOrderId, type StoredOrder } from '@dofs/order-domain';
+import { createDocumentClient, OPEN_ORDERS_INDEX, OpenOrders, openIndexKey, openShardKey, OrderIntake, OrdersRepository } from '../src';
 import { makeOrder, seed, steppingClock } from './helpers';
 
 // The cost claim of the open-orders index (docs/design.md "open-orders"): an order's index entry is

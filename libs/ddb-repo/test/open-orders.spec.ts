@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createTestTables } from '@dofs/local-aws';
-import { newOrderId, OPEN_ORDER_SHARDS, openShardOf, PUBLIC_REASONS, type StoredOrder } from '@dofs/order-domain';
-import { createDocumentClient, OpenOrders, openOrderKeys, readOpenOrders, reconcilerMessageId } from '../src';
+import { newOrderId, PUBLIC_REASONS, type StoredOrder } from '@dofs/order-domain';
+import { createDocumentClient, OPEN_ORDER_SHARDS, OpenOrders, openOrderKeys, openShardOf, readOpenOrders, reconcilerMessageId } from '../src';
 import { makeOrder, seed, steppingClock } from './helpers';
 
 // Against DynamoDB Local (local-aws jest harness), on tables of this file's own so the index holds

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { idempotencyKeyHash, newOrderId, openIndexKey, type StoredOrder } from '@dofs/order-domain';
-import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository } from '../src';
+import { idempotencyKeyHash, newOrderId, type StoredOrder } from '@dofs/order-domain';
+import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository, openIndexKey, RESTART_RECEIVED_AFTER_MS, type OrderItem } from '../src';
 import { harnessEnv, makeOrder, makeRequest } from './helpers';
 
 // Against DynamoDB Local (local-aws jest harness): the conditional puts, the items returned with a
@@ -18,14 +18,13 @@ function intake(now: () => Date = () => new Date()): OrderIntake {
 }
 
 /** A RECEIVED order as api-handler builds it (received now), with the idempotency key hash when a key is given. */
-function received(key?: string, request = makeRequest()): StoredOrder {
+function received(key?: string, request = makeRequest()): OrderItem {
   const orderId = newOrderId();
   const at = new Date().toISOString();
   return makeOrder(
     {
       order_id: orderId,
       status: 'RECEIVED',
-      ...openIndexKey(orderId, at),
       received_at: at,
       created_at: at,
       updated_at: at,
@@ -60,13 +59,13 @@ async function keyRecord(keyHash: string | undefined): Promise<Record<string, un
 describe('OrderIntake.accept', () => {
   it('writes a RECEIVED order without a key', async () => {
     const order = received();
-    await expect(intake().accept(order)).resolves.toEqual({ outcome: 'created', order });
+    await expect(intake().accept(order)).resolves.toEqual({ next: 'start-now', order });
     await expect(orders.get(order.order_id)).resolves.toEqual(order);
   });
 
   it('writes the order, then its idempotency record', async () => {
     const order = received(uniqueKey());
-    await expect(intake().accept(order)).resolves.toMatchObject({ outcome: 'created' });
+    await expect(intake().accept(order)).resolves.toMatchObject({ next: 'start-now' });
     await expect(orders.get(order.order_id)).resolves.toEqual(order);
     const { Item } = await client.send(new GetCommand({ TableName: idempotencyTable, Key: { idempotency_id: order.idempotency_key_hash } }));
     expect(Item).toMatchObject({ order_id: order.order_id, request_hash: order.request_hash });
@@ -78,10 +77,30 @@ describe('OrderIntake.accept', () => {
     const first = received(key);
     await intake().accept(first);
     const again = received(key);
-    await expect(intake().accept(again)).resolves.toMatchObject({ outcome: 'replayed', record: { order_id: first.order_id }, order: first });
+    await expect(intake().accept(again)).resolves.toMatchObject({ next: 'nothing-to-do', record: { order_id: first.order_id }, order: first });
     // The replay's own tentative order is gone again.
     await expect(orders.get(again.order_id)).resolves.toBeUndefined();
     expect(await ordersWithKey(first.idempotency_key_hash)).toEqual([first]);
+  });
+
+  it('answers a replay "start again" only when its order is still RECEIVED RESTART_RECEIVED_AFTER_MS after its intake', async () => {
+    const key = uniqueKey();
+    const first = received(key);
+    await intake().accept(first);
+    const soon = new Date(Date.parse(first.received_at) + RESTART_RECEIVED_AFTER_MS - 1000);
+    await expect(intake(() => soon).accept(received(key))).resolves.toMatchObject({ next: 'nothing-to-do', order: { order_id: first.order_id } });
+    const later = new Date(Date.parse(first.received_at) + RESTART_RECEIVED_AFTER_MS);
+    await expect(intake(() => later).accept(received(key))).resolves.toMatchObject({ next: 'start-again', order: { order_id: first.order_id, status: 'RECEIVED' } });
+    await orders.transition(first.order_id, 'RECEIVED', 'PENDING');
+    await expect(intake(() => later).accept(received(key))).resolves.toMatchObject({ next: 'nothing-to-do', order: { status: 'PENDING' } });
+  });
+
+  it('writes the open-orders index key itself: open since the order was received', async () => {
+    const bare: OrderItem = received();
+    delete bare.open_shard;
+    delete bare.open_since;
+    await intake().accept(bare);
+    await expect(orders.get(bare.order_id)).resolves.toMatchObject(openIndexKey(bare.order_id, bare.received_at));
   });
 
   it('refuses the same key with another body, and writes nothing', async () => {
@@ -102,7 +121,7 @@ describe('OrderIntake.accept', () => {
     await intake().accept(first);
     const later = () => new Date(Date.now() + (WINDOW_SECONDS + 1) * 1000);
     const next = received(key, makeRequest({ currency: 'EUR' }));
-    await expect(intake(later).accept(next)).resolves.toEqual({ outcome: 'created', order: next });
+    await expect(intake(later).accept(next)).resolves.toEqual({ next: 'start-now', order: next });
     await expect(intake(later).liveRecord(next.idempotency_key_hash ?? '')).resolves.toMatchObject({ order_id: next.order_id });
   });
 
@@ -112,7 +131,7 @@ describe('OrderIntake.accept', () => {
     await intake().accept(first);
     await client.send(new DeleteCommand({ TableName: ordersTable, Key: { order_id: first.order_id } }));
     const again = received(key);
-    await expect(intake().accept(again)).resolves.toEqual({ outcome: 'created', order: again });
+    await expect(intake().accept(again)).resolves.toEqual({ next: 'start-now', order: again });
     await expect(orders.get(again.order_id)).resolves.toEqual(again);
     await expect(intake().liveRecord(again.idempotency_key_hash ?? '')).resolves.toMatchObject({ order_id: again.order_id });
   });
@@ -121,10 +140,10 @@ describe('OrderIntake.accept', () => {
     const key = uniqueKey();
     const attempts = Array.from({ length: 20 }, () => received(key));
     const results = await Promise.all(attempts.map((order) => intake().accept(order)));
-    const created = results.filter((r) => r.outcome === 'created');
+    const created = results.filter((r) => r.next === 'start-now');
     expect(created).toHaveLength(1);
-    const winner = created[0]?.outcome === 'created' ? created[0].order.order_id : '';
-    for (const r of results) if (r.outcome === 'replayed') expect(r.record.order_id).toBe(winner);
+    const winner = created[0]?.next === 'start-now' ? created[0].order.order_id : '';
+    for (const r of results) if (r.next !== 'start-now') expect(r.record.order_id).toBe(winner);
     const stored = await Promise.all(attempts.map((o) => orders.get(o.order_id)));
     expect(stored.filter(Boolean)).toHaveLength(1);
     // No tentative order of a loser is left behind.
@@ -136,8 +155,8 @@ describe('OrderIntake.accept', () => {
     const order = received(uniqueKey());
     await intake().accept(order);
     // Both puts again, as the SDK sends them again when an answer is lost: each meets its own item.
-    await expect(intake().accept(order)).resolves.toEqual({ outcome: 'created', order });
-    await expect(intake().accept(received())).resolves.toMatchObject({ outcome: 'created' });
+    await expect(intake().accept(order)).resolves.toEqual({ next: 'start-now', order });
+    await expect(intake().accept(received())).resolves.toMatchObject({ next: 'start-now' });
     expect(await ordersWithKey(order.idempotency_key_hash)).toEqual([order]);
     await expect(keyRecord(order.idempotency_key_hash)).resolves.toMatchObject({ order_id: order.order_id });
   });
@@ -204,7 +223,7 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
     const tentative = received(key);
     await intake().writeOrder(tentative);
     const retry = received(key);
-    await expect(intake().accept(retry)).resolves.toEqual({ outcome: 'created', order: retry });
+    await expect(intake().accept(retry)).resolves.toEqual({ next: 'start-now', order: retry });
 
     await expect(intake().resolveReceived(tentative)).resolves.toBe('superseded');
     expect(await ordersWithKey(retry.idempotency_key_hash)).toEqual([retry]);

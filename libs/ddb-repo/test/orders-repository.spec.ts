@@ -1,5 +1,6 @@
 import { ORDER_STATUSES, TRANSITIONS, canTransition, isTerminal, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { AttemptRaceError, DispatchRaceError, DuplicateAttemptError, IllegalTransitionError, OrderNotFoundError, OrdersRepository, StaleStatusError, createDocumentClient } from '../src';
+import type { OrderItem } from '../src';
 import { harnessEnv, makeOrder, seed, steppingClock } from './helpers';
 
 // Runs against DynamoDB Local (started by the local-aws jest harness). Every test uses fresh order
@@ -12,8 +13,8 @@ const newRepo = (): OrdersRepository => new OrdersRepository({ tableName, client
  * What a status write leaves: the status, `updated_at` and one more history entry; the index key
  * as it was while the order stays open, removed when it ends.
  */
-function moved(order: StoredOrder, to: OrderStatus, at: string, extra: Partial<StoredOrder> = {}, attempt?: number): StoredOrder {
-  const rest: Partial<StoredOrder> = { ...order };
+function moved(order: OrderItem, to: OrderStatus, at: string, extra: Partial<StoredOrder> = {}, attempt?: number): StoredOrder {
+  const rest: Partial<OrderItem> = { ...order };
   if (isTerminal(to)) {
     delete rest.open_shard;
     delete rest.open_since;

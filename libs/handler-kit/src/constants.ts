@@ -10,11 +10,6 @@ export const HEADERS = {
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** The SQS message attribute that carries the correlation id (set by the workflow's EnqueueOrder state). */
-export const CORRELATION_ID_ATTRIBUTE = 'correlation_id';
-/** The SQS message attribute that carries the order id. */
-export const ORDER_ID_ATTRIBUTE = 'order_id';
-
 /**
  * A correlation id we accept from a client: 1..128 characters of a conservative alphabet. It ends up
  * in logs, in the workflow input and in an SQS message attribute, so anything else is replaced by the

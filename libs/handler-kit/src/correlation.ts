@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import { CORRELATION_ID_ATTRIBUTE, CORRELATION_ID_PATTERN, HEADERS } from './constants';
+import { MESSAGE_ATTRIBUTES } from '@dofs/order-domain';
+import { CORRELATION_ID_PATTERN, HEADERS } from './constants';
 
 export function isValidCorrelationId(value: unknown): value is string {
   return typeof value === 'string' && CORRELATION_ID_PATTERN.test(value);
@@ -19,6 +20,6 @@ export function correlationIdForHttp(headers: Readonly<Record<string, string>>, 
 
 /** The correlation id an SQS record carries as the `correlation_id` message attribute, if valid. */
 export function correlationIdFromSqsAttributes(record: Pick<SQSRecord, 'messageAttributes'>): string | undefined {
-  const value = record.messageAttributes?.[CORRELATION_ID_ATTRIBUTE]?.stringValue;
+  const value = record.messageAttributes?.[MESSAGE_ATTRIBUTES.CORRELATION_ID]?.stringValue;
   return isValidCorrelationId(value) ? value : undefined;
 }

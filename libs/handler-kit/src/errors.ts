@@ -36,10 +36,6 @@ export function createHttpError(statusCode: number, code: ErrorCode | string, me
   return new HttpError(statusCode, code, message, options);
 }
 
-export function isHttpError(error: unknown): error is HttpError {
-  return error instanceof HttpError;
-}
-
 /** The shape of middy's own HttpError (`@middy/util` createError): a status and a `cause.package`. */
 interface MiddyLikeError {
   statusCode?: unknown;
@@ -68,7 +64,7 @@ function middyPackageOf(error: MiddyLikeError): string | undefined {
  * - everything else is our fault: 500 `INTERNAL_ERROR`, with the original as `cause` for the log.
  */
 export function toHttpError(error: unknown): HttpError {
-  if (isHttpError(error)) return error;
+  if (error instanceof HttpError) return error;
   if (error !== null && typeof error === 'object') {
     const e = error as MiddyLikeError;
     const status = typeof e.statusCode === 'number' ? e.statusCode : typeof e.status === 'number' ? e.status : undefined;

@@ -80,10 +80,6 @@ export class Logger {
     this.keys = {};
   }
 
-  getKey(key: string): unknown {
-    return this.keys[key];
-  }
-
   /** A logger sharing this one's sink and invocation keys, adding its own (e.g. one SQS record's `order_id`). */
   child(keys: LogFields): ChildLogger {
     return new ChildLogger(this, keys);

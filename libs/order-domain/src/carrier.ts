@@ -7,9 +7,34 @@ import type { Dispatch, OrderMessage, StoredOrder } from './schemas';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The message that carries `order` under dispatch `seq` (omitted: the workflow's first one). One correlation-id rule for every sender. */
+/**
+ * The SQS message attributes of an order message (its body carries the same values), readable
+ * without parsing the body. The workflow's EnqueueOrder state sets `correlation_id` too.
+ */
+export const MESSAGE_ATTRIBUTES = {
+  ORDER_ID: 'order_id',
+  CORRELATION_ID: 'correlation_id',
+  /** The dispatch seq, for operators reading a queue. */
+  DISPATCH: 'dispatch',
+} as const;
+
+/** The one correlation-id rule of every carrier (message, execution input): the order's own, else its id. */
+export function correlationIdOf(order: Pick<StoredOrder, 'order_id' | 'correlation_id'>): string {
+  return order.correlation_id ?? order.order_id;
+}
+
+/** The message that carries `order` under dispatch `seq` (omitted: a message without a dispatch). The only constructor of an order message. */
 export function orderMessageFor(order: Pick<StoredOrder, 'order_id' | 'correlation_id'>, seq?: number): OrderMessage {
-  return { order_id: order.order_id, correlation_id: order.correlation_id ?? order.order_id, ...(seq === undefined ? {} : { dispatch: seq }) };
+  return { order_id: order.order_id, correlation_id: correlationIdOf(order), ...(seq === undefined ? {} : { dispatch: seq }) };
+}
+
+/** A received body that passed `isOrderMessage`, cut to the schema's fields (a producer may add fields first). */
+export function orderMessageOf(body: OrderMessage): OrderMessage {
+  return {
+    order_id: body.order_id,
+    ...(body.correlation_id === undefined ? {} : { correlation_id: body.correlation_id }),
+    ...(body.dispatch === undefined ? {} : { dispatch: body.dispatch }),
+  };
 }
 
 export interface DispatchPlan {

@@ -43,25 +43,6 @@ export const PATTERNS = {
   IDEMPOTENCY_KEY: '^[\\x21-\\x7E]([\\x20-\\x7E]*[\\x21-\\x7E])?$',
 } as const;
 
-/**
- * Shards of the sparse `open-orders` index (partition key `OPEN#<shard>`): an index partition
- * takes about 1,000 writes/s, and every order's index writes (one when it opens, one when it ends)
- * land in its shard's partition, so 16 shards carry 8,000 orders/s (`npm run capacity`). An open
- * order keeps the shard it was written with until it ends: growing the count (to a multiple) needs
- * no migration, since every reader queries all shards up to it; shrinking it would need both
- * layouts queried for a while.
- */
-export const OPEN_ORDER_SHARDS = 16;
-
-/** The partition key prefix of the `open-orders` index: `OPEN#<shard>`, whatever the open status. */
-export const OPEN_SHARD_PREFIX = 'OPEN';
-
-/** The sparse index of open (non-terminal) orders on `orders`: partition `open_shard`, sort `open_since`, KEYS_ONLY. */
-export const OPEN_ORDERS_INDEX = 'open-orders';
-
-/** The order attributes that are the `open-orders` index key: set when an order opens, removed when it ends. */
-export const OPEN_INDEX_ATTRIBUTES = ['open_shard', 'open_since'] as const;
-
 /** What GET shows for FAILED and REJECTED orders: stable codes and sentences, never a raw cause. */
 export const PUBLIC_REASONS = {
   REJECTED: { code: 'ORDER_REJECTED', message: 'The order breaks one or more order rules; see rejection_reasons.' },

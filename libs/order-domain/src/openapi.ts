@@ -26,7 +26,7 @@ const CORRELATION_HEADER = {
 
 /**
  * The OpenAPI 3.1 document of the order API, built from the typebox schemas (the request body is
- * `CreateOrderRequestSchema`, the same one the API Gateway model comes from). docs/openapi.json is
+ * `CreateOrderRequestSchema`, the same one ValidateOrder checks again). docs/openapi.json is
  * this, written by tools/generate-openapi.mjs; a test fails when the committed file is stale.
  */
 export function openApiDocument(): Json {

@@ -74,7 +74,7 @@ export const DispatchSchema = Type.Object({
   source: Type.Optional(Type.String()),
 });
 
-/** An order as stored in the `orders` table. */
+/** An order as stored (what every function reads and writes; the table's own index attributes are ddb-repo's). */
 export const StoredOrderSchema = Type.Object({
   order_id: Type.String({ pattern: PATTERNS.ORDER_ID }),
   customer_id: Type.String(),
@@ -99,13 +99,6 @@ export const StoredOrderSchema = Type.Object({
   received_at: Type.String(),
   /** Every status the order had, oldest first. */
   status_history: Type.Array(StatusChangeSchema),
-  /**
-   * Partition key of the sparse `open-orders` index (`OPEN#<shard>`): present while the order is
-   * open, removed by the write that makes it terminal, so the reconciler finds open orders by a query.
-   */
-  open_shard: Type.Optional(Type.String()),
-  /** Sort key of the `open-orders` index: when the order opened (intake or an operator's redrive); set and removed with `open_shard`. */
-  open_since: Type.Optional(Type.String()),
   /** How often the reconciler re-drove the order (re-drives delivered: a start or a send that succeeded). */
   redrives: Type.Optional(Type.Integer({ minimum: 0 })),
   /** The current carrier of a PENDING / RETRYING order: its last queue message (see `DispatchSchema`). */
@@ -195,7 +188,7 @@ export const OrderAcceptedSchema = Type.Object(
 
 /**
  * What `GET /orders/{order_id}` shows of a stored order (api-handler's `toOrderView`): no internal
- * bookkeeping (`request_hash`, `idempotency_key_hash`, `correlation_id`, `open_shard`, `open_since`, `redrives`)
+ * bookkeeping (`request_hash`, `idempotency_key_hash`, `correlation_id`, `redrives`, the table's index attributes)
  * and no `failure_reason`; a FAILED or REJECTED order shows its public `status_reason` instead.
  */
 export const OrderViewSchema = Type.Object(

@@ -18,9 +18,6 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['FULFILLED', 'FAILED',
 /** Statuses an order is open in: the reconciler looks for orders that stay in one too long. */
 export const OPEN_STATUSES: readonly OrderStatus[] = ['RECEIVED', 'PENDING', 'RETRYING'];
 
-/** The status every order is created in. */
-export const INITIAL_STATUS: OrderStatus = 'RECEIVED';
-
 /** Legal transitions: from -> allowed next statuses. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   RECEIVED: ['PENDING', 'REJECTED', 'FAILED'],

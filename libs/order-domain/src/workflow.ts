@@ -2,6 +2,7 @@
  * The order workflow's data contracts (docs/design.md "Workflow"), shared by its producers
  * (api-handler, reconcile-orders) and its task Lambdas (validate-order, store-order).
  */
+import { correlationIdOf } from './carrier';
 import { PATTERNS } from './constants';
 import type { CreateOrderRequest, FieldError, StoredOrder } from './schemas';
 
@@ -25,6 +26,14 @@ export interface OrderExecutionState extends OrderExecutionInput {
   verdict?: OrderVerdict;
 }
 
+/**
+ * The Step Functions execution name of an order's run: the order id itself for the first (valid:
+ * <= 80 chars of [A-Za-z0-9_-]), `<id>-redrive-<n>` for the reconciler's n-th start.
+ */
+export function executionNameFor(orderId: string, redrive = 0): string {
+  return redrive === 0 ? orderId : `${orderId}-redrive-${redrive}`;
+}
+
 /** An execution input that no DOFS producer would send (the workflow started by hand, or a bug). */
 export class InvalidExecutionInput extends Error {
   override readonly name = 'InvalidExecutionInput';
@@ -36,11 +45,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** The execution input for a stored order: how the reconciler starts the workflow again. */
+/** The execution input for a stored order: what every start of its workflow sends. */
 export function executionInputFor(order: Pick<StoredOrder, 'order_id' | 'correlation_id' | 'request_hash' | 'received_at' | 'customer_id' | 'items' | 'currency'>): OrderExecutionInput {
   return {
     order_id: order.order_id,
-    correlation_id: order.correlation_id ?? order.order_id,
+    correlation_id: correlationIdOf(order),
     request_hash: order.request_hash,
     received_at: order.received_at,
     order: {

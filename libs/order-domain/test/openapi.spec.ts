@@ -65,8 +65,9 @@ describe('OpenAPI document', () => {
 
   it('asks each operation for its scope under one OAuth scheme that lists all three', () => {
     const doc = openApiDocument() as unknown as Doc & { components: { securitySchemes: Record<string, { flows: { clientCredentials: { scopes: Record<string, string> } } }> } };
-    expect(must(doc.paths['/order']?.['post'], 'POST /order')['security']).toEqual([{ orders: ['orders/write'] }]);
-    expect(must(doc.paths['/orders/{order_id}']?.['get'], 'GET')['security']).toEqual([{ orders: ['orders/read'] }]);
+    const security = (operation: object | undefined, name: string) => (must(operation, name) as { security?: unknown }).security;
+    expect(security(doc.paths['/order']?.['post'], 'POST /order')).toEqual([{ orders: ['orders/write'] }]);
+    expect(security(doc.paths['/orders/{order_id}']?.['get'], 'GET')).toEqual([{ orders: ['orders/read'] }]);
     expect(Object.keys(doc.components.securitySchemes['orders']?.flows.clientCredentials.scopes ?? {}).sort()).toEqual(['orders/act-for-customers', 'orders/read', 'orders/write']);
   });
 

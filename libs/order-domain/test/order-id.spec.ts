@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { OPEN_ORDER_SHARDS, PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, openIndexKey, openShardKey, openShardOf, openShardPartition, requestHash } from '../src';
+import { PATTERNS, canonicalJson, executionNameFor, idempotencyKeyHash, newOrderId, requestHash } from '../src';
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 const request = { customer_id: 'c-1', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
@@ -20,19 +20,6 @@ describe('order ids', () => {
     const id = newOrderId();
     expect(executionNameFor(id)).toBe(id);
     expect(executionNameFor(id, 2)).not.toBe(executionNameFor(id, 1));
-  });
-
-  it('spreads open orders over every index shard and keeps an order on one', () => {
-    const shards = new Set(Array.from({ length: 400 }, () => openShardOf(newOrderId())));
-    expect([...shards].sort((a, b) => a - b)).toEqual(Array.from({ length: OPEN_ORDER_SHARDS }, (_, i) => i));
-    const id = newOrderId();
-    expect(openShardKey(id)).toBe(`OPEN#${openShardOf(id)}`);
-    expect(openShardKey(id)).toBe(openShardPartition(openShardOf(id)));
-  });
-
-  it('keys an open order by its shard and the time it opened, whatever its status', () => {
-    const id = newOrderId();
-    expect(openIndexKey(id, '2026-01-01T00:00:00.000Z')).toEqual({ open_shard: openShardKey(id), open_since: '2026-01-01T00:00:00.000Z' });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { SQSRecord } from 'aws-lambda';
-import { PATTERNS, isOrderMessage, type OrderMessage } from '@dofs/order-domain';
-import { CORRELATION_ID_ATTRIBUTE, DEFAULT_RECEIVE_COUNT } from './constants';
+import { isOrderMessage, MESSAGE_ATTRIBUTES, orderMessageOf, PATTERNS, type OrderMessage } from '@dofs/order-domain';
+import { DEFAULT_RECEIVE_COUNT } from './constants';
 import { MalformedMessageError } from './errors';
 
 /** An order_queue record, checked and unpacked. */
@@ -76,11 +76,9 @@ export function parseOrderRecord(record: SQSRecord): ParsedOrderRecord {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || !isOrderMessage(value)) {
     throw new MalformedMessageError(record.messageId, describeMismatch(value));
   }
-  const message: OrderMessage = { order_id: value.order_id };
-  if (value.correlation_id !== undefined) message.correlation_id = value.correlation_id;
-  if (value.dispatch !== undefined) message.dispatch = value.dispatch;
+  const message = orderMessageOf(value);
 
-  const correlationId = record.messageAttributes?.[CORRELATION_ID_ATTRIBUTE]?.stringValue || message.correlation_id;
+  const correlationId = record.messageAttributes?.[MESSAGE_ATTRIBUTES.CORRELATION_ID]?.stringValue || message.correlation_id;
   const sentAt = sentAtOf(record);
   return {
     messageId: record.messageId,

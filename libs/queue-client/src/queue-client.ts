@@ -1,7 +1,6 @@
 import { SendMessageCommand, SQSClient, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { SDK_BUDGETS, sdkClientConfig } from '@dofs/handler-kit';
-import type { OrderMessage } from '@dofs/order-domain';
-import { CORRELATION_ID_ATTRIBUTE, DISPATCH_ATTRIBUTE, ORDER_ID_ATTRIBUTE } from './constants';
+import { MESSAGE_ATTRIBUTES, type OrderMessage } from '@dofs/order-domain';
 
 export interface QueueClientOptions {
   /** Default: a client from the environment (region, credentials, `AWS_ENDPOINT_URL_SQS`) with the handlers' timeouts. */
@@ -16,10 +15,10 @@ export interface SendOptions {
 /** The `order_id` and `correlation_id` String attributes (an absent or empty correlation id is left out: SQS rejects empty values), and `dispatch` when set. */
 function attributesFor(message: OrderMessage): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {
-    [ORDER_ID_ATTRIBUTE]: { DataType: 'String', StringValue: message.order_id },
+    [MESSAGE_ATTRIBUTES.ORDER_ID]: { DataType: 'String', StringValue: message.order_id },
   };
-  if (message.correlation_id) attributes[CORRELATION_ID_ATTRIBUTE] = { DataType: 'String', StringValue: message.correlation_id };
-  if (message.dispatch !== undefined) attributes[DISPATCH_ATTRIBUTE] = { DataType: 'Number', StringValue: String(message.dispatch) };
+  if (message.correlation_id) attributes[MESSAGE_ATTRIBUTES.CORRELATION_ID] = { DataType: 'String', StringValue: message.correlation_id };
+  if (message.dispatch !== undefined) attributes[MESSAGE_ATTRIBUTES.DISPATCH] = { DataType: 'Number', StringValue: String(message.dispatch) };
   return attributes;
 }
 

@@ -57,12 +57,12 @@ describe('inputs read from Terraform, infra/settings.json and the code', () => {
     assert.equal(inputs.functions['fulfill-order'].eventSource.maximumConcurrency, null);
     assert.equal(inputs.functions['api-handler'].reserved, null);
     assert.equal(inputs.queues.visibilityTimeoutSeconds, settings.queues.visibilityTimeoutSeconds);
-    const constants = readFileSync(join(ROOT, 'libs/order-domain/src/constants.ts'), 'utf8');
+    const constants = readFileSync(join(ROOT, 'libs/ddb-repo/src/orders-table.ts'), 'utf8');
     assert.equal(inputs.openOrderShards, Number(/OPEN_ORDER_SHARDS = (\d+)/.exec(constants)[1]));
     assert.deepEqual(inputs.tables.orders_table.globalSecondaryIndexes, ['open-orders']);
   });
 
-  it('reads the shard count from the order-domain constants file', async () => {
+  it('reads the shard count from the ddb-repo orders-table file', async () => {
     const file = join(tmp, 'constants.ts');
     writeFileSync(file, 'export const OPEN_ORDER_SHARDS = 12;\n');
     const inputs = await readInputs(undefined, { constantsFile: file });

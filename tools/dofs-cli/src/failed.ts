@@ -1,21 +1,11 @@
 import { BatchGetCommand, ScanCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { QueueClient } from '@dofs/queue-client';
-import {
-  canOperatorTransition,
-  nextDispatch,
-  openShardKey,
-  orderMessageFor,
-  PATTERNS,
-  type FailedOrderRecord,
-  type OperatorRedrive,
-  type StatusChange,
-  type StoredOrder,
-} from '@dofs/order-domain';
+import { reopenIndex } from '@dofs/ddb-repo';
+import { OrderDispatcher } from '@dofs/queue-client';
+import { canOperatorTransition, nextDispatch, PATTERNS, type FailedOrderRecord, type OperatorRedrive, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { WRITER, type Context } from './context';
 import { CliError, describeError, UsageError } from './errors';
 import { table, timeline } from './format';
 import { checkOrderId, readOrder } from './orders';
-
 
 const ORDER_ID = new RegExp(PATTERNS.ORDER_ID);
 
@@ -119,6 +109,8 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
   const dispatch = nextDispatch(order.dispatch, { at: now, sendWithinSeconds: SEND_WITHIN_SECONDS, by: WRITER });
   const change: StatusChange = { from: 'FAILED', to: 'RETRYING', at, by: WRITER };
   const note: OperatorRedrive = { at, by: WRITER, attempts: order.attempts };
+  // The order re-enters the open-orders index, open since now (one index write).
+  const reopen = reopenIndex(order.order_id, at);
   try {
     await ctx.ddb.send(
       new TransactWriteCommand({
@@ -129,9 +121,8 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
               Key: { order_id: order.order_id },
               // The public and internal failure reasons go (the failed_orders item keeps the cause), and
               // so does the reconciler's re-drive count: the new round gets the reconciler's whole budget.
-              // The order re-enters the open-orders index, open since now (one index write).
               UpdateExpression:
-                'SET #status = :to, updated_at = :now, open_shard = :shard, open_since = :now, attempts_base = :attempts, #dispatch = :dispatch, ' +
+                `SET #status = :to, updated_at = :now, ${reopen.sets.join(', ')}, attempts_base = :attempts, #dispatch = :dispatch, ` +
                 'status_history = list_append(if_not_exists(status_history, :none), :change) REMOVE status_reason, failure_reason, redrives, dlq_redrives, workflow_until, last_redrive_error',
               ConditionExpression: '#status = :from',
               ExpressionAttributeNames: { '#status': 'status', '#dispatch': 'dispatch' },
@@ -139,7 +130,7 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
                 ':to': 'RETRYING',
                 ':from': 'FAILED',
                 ':now': at,
-                ':shard': openShardKey(order.order_id),
+                ...reopen.values,
                 ':attempts': order.attempts,
                 ':dispatch': dispatch,
                 ':none': [],
@@ -164,7 +155,7 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
     throw error;
   }
   try {
-    const sent = await new QueueClient({ client: ctx.sqs() }).sendOrderMessage(ctx.target.orderQueueUrl ?? '', orderMessageFor(order, dispatch.seq));
+    const sent = await new OrderDispatcher({ orderQueueUrl: ctx.target.orderQueueUrl ?? '', sqs: ctx.sqs() }).enqueueOrder(order, dispatch.seq);
     return { order_id: order.order_id, result: 'redriven', attempts: order.attempts, message_id: sent.messageId };
   } catch (error) {
     return {

@@ -1,10 +1,11 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { orderItem, type OrderItem } from '@dofs/ddb-repo';
 import { storedOrder } from '@dofs/handler-kit';
 import { executionInputFor, orderTotalCents, type FieldError, type OrderExecutionState, type StoredOrder } from '@dofs/order-domain';
 
 /** A RECEIVED order as api-handler stores it, written to the table. */
-export async function receivedOrder(client: DynamoDBDocumentClient, overrides: Partial<StoredOrder> = {}): Promise<StoredOrder> {
-  const order = storedOrder({ status: 'RECEIVED', correlation_id: 'corr-store-1', ...overrides } as Partial<StoredOrder>);
+export async function receivedOrder(client: DynamoDBDocumentClient, overrides: Partial<StoredOrder> = {}): Promise<OrderItem> {
+  const order = orderItem(storedOrder({ status: 'RECEIVED', correlation_id: 'corr-store-1', ...overrides } as Partial<StoredOrder>));
   await client.send(new PutCommand({ TableName: String(process.env['ORDERS_TABLE']), Item: order }));
   return order;
 }

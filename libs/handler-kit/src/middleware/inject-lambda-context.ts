@@ -7,11 +7,6 @@ export interface InjectLambdaContextOptions<TEvent> {
   correlationId?: (event: TEvent, context: Context) => string | undefined;
   /** More keys for every line of this invocation (e.g. `order_id` of a task's input). */
   keys?: (event: TEvent, context: Context) => LogFields;
-  /**
-   * Error names that are outcomes, not faults (e.g. `OrderRejected` sent to the workflow's
-   * REJECTED path): logged at `info` instead of `error`.
-   */
-  expectedErrors?: readonly string[];
 }
 
 /**
@@ -25,7 +20,6 @@ export function injectLambdaContext<TEvent = unknown, TResult = unknown>(
   options: InjectLambdaContextOptions<TEvent> = {},
 ): MiddlewareObj<TEvent, TResult> {
   let coldStart = true;
-  const expected = new Set(options.expectedErrors ?? []);
 
   const injectLambdaContextBefore = (request: Request<TEvent, TResult>): void => {
     logger.resetKeys();
@@ -49,10 +43,7 @@ export function injectLambdaContext<TEvent = unknown, TResult = unknown>(
   const injectLambdaContextOnError = (request: Request<TEvent, TResult>): void => {
     // Handled by a later error middleware (an HTTP error response): nothing escapes.
     if (request.response !== undefined) return;
-    const error = request.error;
-    const name = error instanceof Error ? error.name : undefined;
-    if (name !== undefined && expected.has(name)) logger.info('invocation ended with an expected error', { error_name: name, error_message: error?.message });
-    else logger.error('invocation failed', { error });
+    logger.error('invocation failed', { error: request.error });
   };
 
   return { before: injectLambdaContextBefore, onError: injectLambdaContextOnError };
