@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
 import { defineHttpHandler, SDK_BUDGETS, sdkClientConfig, type HandlerOverrides } from '@dofs/handler-kit';
-import { OrderDispatcher, type SfnSender } from '@dofs/queue-client';
+import { WorkflowStarter, type SfnSender } from '@dofs/queue-client';
 import { callerFields } from './caller';
 import { CONFIG_SPEC } from './config';
 import { createOrder, requestBudget, SERVICE_NAME, type CreateOrderDeps } from './create-order';
@@ -31,7 +31,7 @@ export const createHandler = defineHttpHandler<typeof CONFIG_SPEC, HandlerDeps>(
   config: CONFIG_SPEC,
   middlewares: ({ config }) => [apiRequest(config.authMode), jsonBody()],
   build: ({ config, logger, metrics, now }, deps) => {
-    const dispatcher = new OrderDispatcher({ stateMachineArn: config.stateMachineArn, sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)) });
+    const dispatcher = new WorkflowStarter({ stateMachineArn: config.stateMachineArn, sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)) });
     const ddb = deps.orders && deps.intake ? undefined : createDocumentClient();
     const orders = deps.orders ?? new OrdersRepository({ tableName: config.ordersTable, writer: SERVICE, client: ddb, now });
     const intake =

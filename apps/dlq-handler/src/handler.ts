@@ -1,6 +1,6 @@
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
 import { defineSqsHandler, SDK_BUDGETS, worstCaseMs, type HandlerOverrides } from '@dofs/handler-kit';
-import { OrderDispatcher } from '@dofs/queue-client';
+import { OrderEnqueuer } from '@dofs/queue-client';
 import { CONFIG_SPEC } from './config';
 import { handleDeadLetter, type DeadLetterArchive, type OrderSender, type OrdersReader } from './dead-letter';
 
@@ -11,7 +11,7 @@ export interface HandlerDeps extends HandlerOverrides {
   orders?: OrdersReader;
   /** Default: FailedOrdersRepository on FAILED_ORDERS_TABLE and ORDERS_TABLE. */
   failedOrders?: DeadLetterArchive;
-  /** Default: an OrderDispatcher that sends orders back to ORDER_QUEUE_URL. */
+  /** Default: an OrderEnqueuer that sends orders back to ORDER_QUEUE_URL. */
   queue?: OrderSender;
 }
 
@@ -34,7 +34,7 @@ export const createHandler = defineSqsHandler<typeof CONFIG_SPEC, HandlerDeps>({
       redriveDelaySeconds: config.redriveDelaySeconds,
       sendWithinSeconds: Math.ceil(worstCaseMs(SDK_BUDGETS.sqs) / 1000),
     };
-    const queue = deps.queue ?? new OrderDispatcher({ orderQueueUrl: config.orderQueueUrl });
+    const queue = deps.queue ?? new OrderEnqueuer({ orderQueueUrl: config.orderQueueUrl });
     const recordDeps = { orders, failedOrders, queue, triage, logger, metrics, now };
     return { processRecord: (record) => handleDeadLetter(record, recordDeps) };
   },

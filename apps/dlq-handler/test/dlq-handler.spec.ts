@@ -4,7 +4,6 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
 import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
 import { newOrderId, PUBLIC_REASONS } from '@dofs/order-domain';
-import { parseOrderRecord } from '@dofs/queue-client';
 import { MAX_ARCHIVED_BODY_BYTES } from '../src/dead-letter';
 import { createHandler } from '../src/handler';
 import { pendingOrder } from '@dofs/handler-kit';

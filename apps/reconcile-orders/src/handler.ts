@@ -3,7 +3,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { OpenOrders, OrderIntake } from '@dofs/ddb-repo';
 import { defineHandler, SDK_BUDGETS, sdkClientConfig, worstCaseMs, type HandlerOverrides } from '@dofs/handler-kit';
-import { OrderDispatcher, type SfnSender } from '@dofs/queue-client';
+import { orderDispatcher, type SfnSender } from '@dofs/queue-client';
 import { CONFIG_SPEC } from './config';
 import { queueNameOf } from './queue-watermark';
 import { reconcile, type OpenOrdersStore, type ReconcileDeps, type RunSummary } from './reconcile';
@@ -40,7 +40,7 @@ export const createHandler = defineHandler<typeof CONFIG_SPEC, HandlerDeps, unkn
       orders: deps.orders ?? new OpenOrders({ ordersTable: config.ordersTable, failedOrdersTable: config.failedOrdersTable, writer: SERVICE, now }),
       intake:
         deps.intake ?? new OrderIntake({ ordersTable: config.ordersTable, idempotencyTable: config.idempotencyTable, windowSeconds: config.idempotencyWindowSeconds, now }),
-      dispatcher: new OrderDispatcher({
+      dispatcher: orderDispatcher({
         stateMachineArn: config.stateMachineArn,
         orderQueueUrl: config.orderQueueUrl,
         sfn: deps.sfn ?? new SFNClient(sdkClientConfig(SDK_BUDGETS.sfn)),

@@ -1,6 +1,6 @@
 import { BatchGetCommand, ScanCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { reopenIndex } from '@dofs/ddb-repo';
-import { OrderDispatcher } from '@dofs/queue-client';
+import { OrderEnqueuer } from '@dofs/queue-client';
 import { canOperatorTransition, nextDispatch, PATTERNS, type FailedOrderRecord, type OperatorRedrive, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { WRITER, type Context } from './context';
 import { CliError, describeError, UsageError } from './errors';
@@ -155,7 +155,7 @@ export async function redriveOne(ctx: Context, order: StoredOrder): Promise<Redr
     throw error;
   }
   try {
-    const sent = await new OrderDispatcher({ orderQueueUrl: ctx.target.orderQueueUrl ?? '', sqs: ctx.sqs() }).enqueueOrder(order, dispatch.seq);
+    const sent = await new OrderEnqueuer({ orderQueueUrl: ctx.target.orderQueueUrl ?? '', sqs: ctx.sqs() }).enqueueOrder(order, dispatch.seq);
     return { order_id: order.order_id, result: 'redriven', attempts: order.attempts, message_id: sent.messageId };
   } catch (error) {
     return {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
+import { FailedOrdersRepository, orderItem, OrdersRepository } from '@dofs/ddb-repo';
 import { apiGatewayV1Event, sqsEvent, sqsRecord, storedOrder } from '@dofs/handler-kit';
 import { putOrder } from '@dofs/local-aws';
 import { executionInputFor, orderTotalCents, type CreateOrderRequest, type OrderExecutionInput, type StoredOrder } from '@dofs/order-domain';
@@ -151,7 +151,7 @@ describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
   // evidence; a RECEIVED order's loss is shown by its deadline alone.
   it('reconcile-orders gives up on an order stalled past its re-drives: FAILED and archived in one transaction', async () => {
     const anHourAgo = new Date(Date.now() - 3600_000).toISOString();
-    const stalled = await putOrder(storedOrder({ status: 'RECEIVED', redrives: 3, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo }));
+    const stalled = await putOrder(orderItem(storedOrder({ status: 'RECEIVED', redrives: 3, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo })));
     const outcome = invoke('reconcile-orders', {});
     expect(outcome.error).toBeUndefined();
     expect(outcome.result).toMatchObject({ scanned: 1, gaveUp: 1, requeued: 0, redriven: 0, errors: 0 });
