@@ -23,6 +23,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'mts', 'js', 'mjs', 'cjs', 'json'],
   testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.test.ts'],
   moduleNameMapper: {
+    '^@dofs/handler-kit/handler$': path.join(__dirname, 'libs/handler-kit/src/define-handler.ts'),
     '^@dofs/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     '^@middy/([a-z-]+)$': path.join(__dirname, 'node_modules/@middy/$1/index.js'),
   },

@@ -1,6 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
-import { defineHttpHandler, SDK_BUDGETS, sdkClientConfig, type HandlerOverrides } from '@dofs/handler-kit';
+import { SDK_BUDGETS, sdkClientConfig, type HandlerOverrides } from '@dofs/handler-kit';
+import { defineHttpHandler } from '@dofs/handler-kit/handler';
 import { WorkflowStarter, type SfnSender } from '@dofs/queue-client';
 import { callerFields } from './caller';
 import { CONFIG_SPEC } from './config';

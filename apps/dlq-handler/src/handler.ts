@@ -1,5 +1,6 @@
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
-import { defineSqsHandler, SDK_BUDGETS, worstCaseMs, type HandlerOverrides } from '@dofs/handler-kit';
+import { SDK_BUDGETS, worstCaseMs, type HandlerOverrides } from '@dofs/handler-kit';
+import { defineSqsHandler } from '@dofs/handler-kit/handler';
 import { OrderEnqueuer } from '@dofs/queue-client';
 import { CONFIG_SPEC } from './config';
 import { handleDeadLetter, type DeadLetterArchive, type OrderSender, type OrdersReader } from './dead-letter';

@@ -1,5 +1,6 @@
 import { DuplicateAttemptError, OrdersRepository } from '@dofs/ddb-repo';
-import { defineSqsHandler, type HandlerOverrides } from '@dofs/handler-kit';
+import { type HandlerOverrides } from '@dofs/handler-kit';
+import { defineSqsHandler } from '@dofs/handler-kit/handler';
 import { MalformedMessageError } from '@dofs/queue-client';
 import { CONFIG_SPEC } from './config';
 import { AttemptsUsedUpError, FulfilmentFailedError, StatusRaceError, UnknownOrderError } from './errors';

@@ -1,5 +1,6 @@
 import { OrdersRepository } from '@dofs/ddb-repo';
-import { defineHandler, type HandlerOverrides } from '@dofs/handler-kit';
+import { type HandlerOverrides } from '@dofs/handler-kit';
+import { defineHandler } from '@dofs/handler-kit/handler';
 import { CONFIG_SPEC } from './config';
 import { runStoreTask, type OrdersStore, type StoreTaskResult } from './store-order';
 

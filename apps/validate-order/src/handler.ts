@@ -1,4 +1,5 @@
-import { defineHandler, LOG_LEVEL_VAR, type HandlerOverrides } from '@dofs/handler-kit';
+import { LOG_LEVEL_VAR, type HandlerOverrides } from '@dofs/handler-kit';
+import { defineHandler } from '@dofs/handler-kit/handler';
 import type { OrderVerdict } from '@dofs/order-domain';
 import { validateOrder } from './validate-order';
 

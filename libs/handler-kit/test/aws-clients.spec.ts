@@ -1,6 +1,9 @@
 import { SDK_BUDGETS, sdkClientConfig, worstCaseMs } from '../src';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- settings.json is shared data, read by path
-import settings from '../../../infra/settings.json';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+// Read, not imported: an import would make handler-kit depend on the infra project (see libs/local-aws/src/settings.ts).
+const settings = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'infra', 'settings.json'), 'utf8')) as { functions: Record<string, { timeoutSeconds: number }> };
 
 describe('SDK client budgets', () => {
   it('make every call give up well inside the shortest function timeout', () => {

@@ -1,7 +1,9 @@
-// infra/settings.json is data shared with Terraform, not code of the infra project: it is imported
-// by path on purpose, so there is one copy and a bundle of the local stack carries it.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import settingsJson from '../../../infra/settings.json';
+// infra/settings.json is data shared with Terraform, not code of the infra project. It is read from
+// the workspace at run time rather than imported: an import would make every project that uses
+// local-aws depend on `infra`, which itself depends on the six apps (nx affected deploys infra after
+// them), and the Nx module-boundary rule rightly reports that cycle.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /** Names of the Lambda functions that have an entry in `functions`. */
 export type DofsFunctionName = 'api-handler' | 'validate-order' | 'store-order' | 'fulfill-order' | 'dlq-handler' | 'reconcile-orders';
@@ -88,4 +90,12 @@ export function stalledAfterSeconds(s: DofsSettings = settings): number {
  * The settings, imported (not read from disk at run time) so a bundled local stack carries them.
  * The type annotation makes the compiler check the JSON against `DofsSettings`.
  */
-export const settings: DofsSettings = settingsJson;
+/** The workspace root: the nearest folder above `from` holding nx.json (the source tree or a bundle in dist/). */
+export function workspaceRoot(from: string = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no nx.json above ${from}: DOFS's local tools run inside the workspace`);
+  }
+}
+
+export const settings: DofsSettings = JSON.parse(readFileSync(join(workspaceRoot(), 'infra', 'settings.json'), 'utf8')) as DofsSettings;

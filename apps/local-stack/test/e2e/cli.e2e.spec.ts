@@ -9,7 +9,8 @@ import { MAIN, ROOT } from './harness';
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // NO_COLOR alone: Node 22 warns on stderr when FORCE_COLOR (which Nx sets) is there too.
-    const { FORCE_COLOR: _forced, ...rest } = env;
+    const rest = { ...env };
+    delete rest['FORCE_COLOR'];
     const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env: { ...rest, NO_COLOR: '1' } });
     let stdout = '';
     let stderr = '';
