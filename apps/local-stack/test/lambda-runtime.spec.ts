@@ -95,6 +95,18 @@ describe('local Lambda runtime', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
   });
 
+  it('drops an invocation whose caller gave up while it waited, without running it: TooManyRequestsException', async () => {
+    // fn-a runs two environments: both busy, a third call waits; its caller gives up first.
+    const busy = [a.invoke({ action: 'sleep', ms: 600 }), a.invoke({ action: 'sleep', ms: 600 })];
+    const before = logs.length;
+    const abandoned = await a.invoke({ action: 'log', message: 'abandoned call ran' }, { waitUntil: Date.now() + 50 });
+    expect(abandoned).toMatchObject({ ok: false, error: { errorType: 'Lambda.TooManyRequestsException' } });
+    expect((await Promise.all(busy)).every((r) => r.ok)).toBe(true);
+    // The environments freed afterwards never ran it, and the next call is served.
+    await expect(a.invoke({ action: 'echo' })).resolves.toMatchObject({ ok: true });
+    expect(logs.slice(before).some((l) => JSON.stringify(l).includes('abandoned call ran'))).toBe(false);
+  });
+
   it('turns a process.exit into Runtime.ExitError and recovers', async () => {
     const result = await b.invoke({ action: 'exit', code: 3 });
     expect(result).toMatchObject({ ok: false, error: { errorType: 'Runtime.ExitError' } });

@@ -4,7 +4,8 @@
 // - Each function gets its own environment variables (process.env is per worker), module cache
 //   (cold start = loading the bundle) and heap limit (memoryMb).
 // - An environment serves one invocation at a time; a function scales out to `maxConcurrency`
-//   environments and queues invocations beyond that (Lambda would throttle instead).
+//   environments and queues invocations beyond that (Lambda would throttle instead); a caller
+//   that gives up (`waitUntil`) takes its queued invocation with it.
 // - The function timeout is enforced: the invocation fails with `Sandbox.Timedout` and the
 //   environment is destroyed (worker.terminate stops even a busy loop), so the next invocation
 //   is a cold start, as on Lambda.
@@ -240,6 +241,14 @@ function runtimeError(errorType: string, errorMessage: string): LambdaErrorPaylo
   return { errorType, errorMessage, trace: [] };
 }
 
+/** An invocation whose caller gave up while it waited for an environment. */
+class AbandonedWhileWaitingError extends Error {
+  constructor(functionName: string) {
+    super(`${functionName}: the caller gave up before an environment was free`);
+    this.name = 'AbandonedWhileWaitingError';
+  }
+}
+
 /** A deployed function: its configuration and its pool of execution environments. */
 export class LambdaFunction {
   readonly arn: string;
@@ -303,7 +312,7 @@ export class LambdaFunction {
     return sandbox;
   }
 
-  private acquire(): Promise<Sandbox> {
+  private acquire(waitUntil?: number): Promise<Sandbox> {
     if (this.closed) return Promise.reject(new Error(`${this.name} is shut down`));
     for (let sandbox = this.idle.pop(); sandbox; sandbox = this.idle.pop()) {
       if (!sandbox.dead) {
@@ -316,7 +325,19 @@ export class LambdaFunction {
       sandbox.busy = true;
       return Promise.resolve(sandbox);
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    if (waitUntil === undefined) return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const index = this.waiting.indexOf(take);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(new AbandonedWhileWaitingError(this.name));
+      }, Math.max(0, waitUntil - Date.now()));
+      const take = (sandbox: Sandbox) => {
+        clearTimeout(timer);
+        resolve(sandbox);
+      };
+      this.waiting.push(take);
+    });
   }
 
   private release(sandbox: Sandbox): void {
@@ -331,15 +352,25 @@ export class LambdaFunction {
     }
   }
 
-  /** Synchronous (RequestResponse) invocation. Never throws: errors are in the result. */
-  async invoke(event: unknown, options: { clientContext?: unknown } = {}): Promise<InvokeResult> {
+  /**
+   * Synchronous (RequestResponse) invocation. Never throws: errors are in the result.
+   * `waitUntil` (epoch ms): the caller gives up then (a workflow task's TimeoutSeconds). An
+   * invocation still waiting for an environment at that moment is dropped, never run, and answers
+   * `Lambda.TooManyRequestsException`: Lambda throttles a call over the concurrency instead of
+   * queueing it, so a call its caller abandoned is never run late. Run late, each abandoned call
+   * would take an environment from a live one, and a task's retries would pile up behind them.
+   */
+  async invoke(event: unknown, options: { clientContext?: unknown; waitUntil?: number } = {}): Promise<InvokeResult> {
     const requestId = randomUUID();
     const started = performance.now();
     this.invocations += 1;
     let sandbox: Sandbox;
     try {
-      sandbox = await this.acquire();
+      sandbox = await this.acquire(options.waitUntil);
     } catch (error) {
+      if (error instanceof AbandonedWhileWaitingError) {
+        return { ok: false, requestId, durationMs: performance.now() - started, error: runtimeError('Lambda.TooManyRequestsException', 'Rate Exceeded.') };
+      }
       return {
         ok: false,
         requestId,

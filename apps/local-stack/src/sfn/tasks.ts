@@ -30,6 +30,7 @@ export interface TaskDependencies {
 interface TaskStateDefinition {
   Type: string;
   Resource?: string;
+  TimeoutSeconds?: number;
   Branches?: Array<{ States: Record<string, TaskStateDefinition> }>;
   Iterator?: { States: Record<string, TaskStateDefinition> };
   ItemProcessor?: { States: Record<string, TaskStateDefinition> };
@@ -57,8 +58,11 @@ export function buildTaskHandlers(definition: Record<string, unknown>, deps: Tas
         problems.push(`${stateName}: no local function for ${resource}`);
         continue;
       }
+      // The task's own TimeoutSeconds (Step Functions' default for a Task is 60 s): an invocation
+      // still queued for an environment then is dropped, as the retry replaces it.
+      const timeoutMs = (typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : 60) * 1000;
       handlers[stateName] = async (input) => {
-        const result = await fn.invoke(input);
+        const result = await fn.invoke(input, { waitUntil: Date.now() + timeoutMs });
         if (!result.ok) throw lambdaFailure(result.error);
         return result.payload;
       };
