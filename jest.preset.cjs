@@ -24,6 +24,7 @@ module.exports = {
   testMatch: ['<rootDir>/**/*.spec.ts', '<rootDir>/**/*.test.ts'],
   moduleNameMapper: {
     '^@dofs/handler-kit/handler$': path.join(__dirname, 'libs/handler-kit/src/define-handler.ts'),
+    '^@dofs/handler-kit/testing$': path.join(__dirname, 'libs/handler-kit/src/testing/index.ts'),
     '^@dofs/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     '^@middy/([a-z-]+)$': path.join(__dirname, 'node_modules/@middy/$1/index.js'),
   },

@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, OrderIntake, OrdersRepository, RESTART_RECEIVED_AFTER_MS } from '@dofs/ddb-repo';
-import { apiGatewayV2Event, captureLogs, ConfigError, lambdaContext, sdkClientConfig, SDK_BUDGETS, storedOrder as makeStoredOrder } from '@dofs/handler-kit';
+import { createDocumentClient, OrderIntake, OrdersRepository, RESTART_RECEIVED_AFTER_MS, orderItem } from '@dofs/ddb-repo';
+import { ConfigError, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
+import { apiGatewayV2Event, captureLogs, lambdaContext, storedOrder as makeStoredOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
@@ -314,7 +315,8 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
 
 describe.each(PAYLOAD_VERSIONS)('GET /orders/{order_id} (%s event)', (version) => {
   it('returns the stored order with its history, without internal fields', async () => {
-    const order = await seed(storedOrder({ status: 'RETRYING', attempts: 2, last_error: 'simulated fulfilment failure' }));
+    // As stored: with its open-orders index key, which GET must not show either.
+    const order = await seed(orderItem(storedOrder({ status: 'RETRYING', attempts: 2, last_error: 'simulated fulfilment failure' })) as StoredOrder);
     const response = parse(await handler(getOrderEvent(version, order.order_id), lambdaContext()));
     expect(response.statusCode).toBe(200);
     expect(response.body).toEqual({

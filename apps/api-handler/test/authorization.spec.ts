@@ -1,7 +1,8 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@dofs/ddb-repo';
-import { captureLogs, ConfigError, lambdaContext, tokenClaims } from '@dofs/handler-kit';
+import { ConfigError } from '@dofs/handler-kit';
+import { captureLogs, lambdaContext, tokenClaims } from '@dofs/handler-kit/testing';
 import { newOrderId, type StoredOrder } from '@dofs/order-domain';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { createHandler } from '../src/handler';

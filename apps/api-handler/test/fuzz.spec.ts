@@ -1,7 +1,7 @@
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import fc from 'fast-check';
 import { IdempotencyConflictError, type IntakeOutcome } from '@dofs/ddb-repo';
-import { lambdaContext, storedOrder } from '@dofs/handler-kit';
+import { lambdaContext, storedOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, type StoredOrder } from '@dofs/order-domain';
 import type { CreateOrderDeps } from '../src/create-order';
 import { createHandler } from '../src/handler';

@@ -1,6 +1,6 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient, OrdersRepository, openShardKey } from '@dofs/ddb-repo';
-import { captureLogs, lambdaContext } from '@dofs/handler-kit';
+import { captureLogs, lambdaContext } from '@dofs/handler-kit/testing';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { createHandler } from '../src/handler';
 import { getOrderEvent, parse, postOrder } from './helpers/events';

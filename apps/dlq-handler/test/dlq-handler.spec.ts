@@ -2,11 +2,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDocumentClient, FailedOrdersRepository, OrdersRepository } from '@dofs/ddb-repo';
-import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
+import { ConfigError } from '@dofs/handler-kit';
+import { captureLogs, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit/testing';
 import { newOrderId, PUBLIC_REASONS } from '@dofs/order-domain';
 import { MAX_ARCHIVED_BODY_BYTES } from '../src/dead-letter';
 import { createHandler } from '../src/handler';
-import { pendingOrder } from '@dofs/handler-kit';
+import { pendingOrder } from '@dofs/handler-kit/testing';
 import { putOrder, createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.

@@ -2,10 +2,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { createDocumentClient, OrdersRepository } from '@dofs/ddb-repo';
-import { captureLogs, ConfigError, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit';
+import { ConfigError } from '@dofs/handler-kit';
+import { captureLogs, lambdaContext, sqsEvent, sqsRecord } from '@dofs/handler-kit/testing';
 import { newOrderId } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { pendingOrder, sequence, storedOrder } from '@dofs/handler-kit';
+import { pendingOrder, sequence, storedOrder } from '@dofs/handler-kit/testing';
 import { putOrder, createQueuePair, receiveRecords, sendOrderMessage, settleBatch, sqsClient, type QueuePair } from '@dofs/local-aws';
 
 // Real DynamoDB Local and the local SQS server from the libs/local-aws harness.

@@ -9,7 +9,7 @@
 // The runtime, the Step Functions endpoint and the stack each ask this object one question; nothing
 // here knows how they work.
 import type { RunningDynamoDbLocal, RunningSqsServer } from '@dofs/local-aws';
-import type { LambdaErrorPayload } from './lambda/runtime';
+import type { LambdaErrorPayload } from './lambda/error-payload';
 
 export type LambdaFaultAction = 'delay' | 'error' | 'timeout';
 

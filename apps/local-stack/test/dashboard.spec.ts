@@ -6,7 +6,7 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureQueues, localDynamoDbClient, localSqsClient, settings, startLocalAws, type LocalAws } from '@dofs/local-aws';
 import { Metrics } from '@dofs/handler-kit';
-import { openIndexKey } from '@dofs/order-domain';
+import { openIndexKey } from '@dofs/ddb-repo';
 import { queueDepths, readDashboardData, startQueueSampling } from '../src/dashboard';
 import { Timeline } from '../src/timeline';
 import type { Execution } from '../src/sfn/service';

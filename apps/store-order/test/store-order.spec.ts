@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, OrdersRepository } from '@dofs/ddb-repo';
-import { captureLogs, ConfigError, lambdaContext, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
+import { ConfigError, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
+import { captureLogs, lambdaContext } from '@dofs/handler-kit/testing';
 import { InvalidExecutionInput, PUBLIC_REASONS } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { OrderStateConflict, TransientStoreError, UnknownStoreAction } from '../src/errors';

@@ -1,4 +1,5 @@
-import { ConfigError, captureLogs, lambdaContext } from '@dofs/handler-kit';
+import { ConfigError } from '@dofs/handler-kit';
+import { captureLogs, lambdaContext } from '@dofs/handler-kit/testing';
 import { InvalidExecutionInput, type OrderVerdict } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { executionInput, orderRequest } from './helpers/execution';

@@ -1,5 +1,5 @@
-import { newOrderId, openIndexKey as legacyOpenIndexKey } from '@dofs/order-domain';
-import { storedOrder } from '@dofs/handler-kit';
+import { newOrderId } from '@dofs/order-domain';
+import { storedOrder } from '@dofs/handler-kit/testing';
 import { OPEN_ORDER_SHARDS, openIndexKey, openShardKey, openShardOf, openShardPartition, orderItem, reopenIndex } from '../src';
 
 describe('the open-orders index layout', () => {
@@ -30,10 +30,4 @@ describe('the open-orders index layout', () => {
     expect(values).toEqual({ ':open_shard': openShardKey(id), ':open_since': '2026-01-02T00:00:00.000Z' });
   });
 
-  it("is what order-domain's deprecated copy gives, while apps/local-stack's tests still use it", () => {
-    for (let i = 0; i < 50; i += 1) {
-      const id = newOrderId();
-      expect(legacyOpenIndexKey(id, 'x')).toEqual(openIndexKey(id, 'x'));
-    }
-  });
 });

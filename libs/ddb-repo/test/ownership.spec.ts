@@ -2,7 +2,8 @@
 // - the `open-orders` index (its name, its attributes, its `OPEN#<shard>` keys) is named only in
 //   libs/ddb-repo/src (orders-table.ts);
 // - an order message (`{ order_id, correlation_id, dispatch }`) is built only by order-domain's
-//   `orderMessageFor` (carrier.ts) and sent only by queue-client's QueueClient.
+//   `orderMessageFor` (carrier.ts) and sent only by queue-client's QueueClient;
+// - no import cycle between source files anywhere in the repo (apps, libs, tools; tests included).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -12,11 +13,10 @@ const ROOT = join(__dirname, '../../..');
 const INDEX_NAMES = [/OPEN#/, /\bopen_shard\b/, /\bopen_since\b/, /['"]open-orders['"]/];
 
 /**
- * Places outside ddb-repo that must name the index: the local table declaration (it mirrors
- * infra/modules' table, and libs/local-aws/test/servers.spec.ts and the drift tests compare them),
- * and order-domain's deprecated copy of `openIndexKey`, kept for apps/local-stack's tests only.
+ * The one place outside ddb-repo that must name the index: the local table declaration (it mirrors
+ * infra/modules' table, and libs/local-aws/test/servers.spec.ts and the drift tests compare them).
  */
-const INDEX_ALLOWED = ['libs/local-aws/src/tables.ts', 'libs/order-domain/src/legacy-open-index-key.ts'];
+const INDEX_ALLOWED = ['libs/local-aws/src/tables.ts'];
 
 /** An object literal (no nested braces) with both keys, in either order. */
 function literalWith(a: string, b: string): RegExp {
@@ -68,6 +68,34 @@ export function messageViolations(sources: { file: string; text: string }[]): st
     .flatMap((s) => MESSAGE_BUILDERS.filter((b) => !b.allowed.includes(s.file) && b.pattern.test(s.text)).map((b) => `${s.file} builds ${b.what}: use orderMessageFor and OrderDispatcher`));
 }
 
+/** Relative imports (`import`/`export … from './x'`, type-only too) resolved to .ts files. */
+const RELATIVE_IMPORT = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\sfrom\s+)?['"](\.{1,2}\/[^'"]+)['"]/g;
+
+function resolveImport(from: string, spec: string, exists: (file: string) => boolean): string | undefined {
+  const base = join(from, '..', spec);
+  return [base, `${base}.ts`, join(base, 'index.ts')].find((candidate) => candidate.endsWith('.ts') && exists(candidate));
+}
+
+/** Every cycle of relative imports among `files` (path -> text), each as `a -> b -> a`. */
+export function importCycles(files: Map<string, string>): string[] {
+  const graph = new Map([...files].map(([file, text]) => [file, [...text.matchAll(RELATIVE_IMPORT)].map((m) => resolveImport(file, m[1] as string, (f) => files.has(f))).filter((f): f is string => f !== undefined)]));
+  const state = new Map<string, 'open' | 'done'>();
+  const path: string[] = [];
+  const cycles: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    path.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') cycles.push([...path.slice(path.indexOf(next)), next].join(' -> '));
+      else if (!state.has(next)) visit(next);
+    }
+    path.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) if (!state.has(file)) visit(file);
+  return cycles;
+}
+
 describe('one home per concept', () => {
   const sources = allSources();
 
@@ -81,6 +109,22 @@ describe('one home per concept', () => {
 
   it('builds and sends order messages only through orderMessageFor and QueueClient', () => {
     expect(messageViolations(sources)).toEqual([]);
+  });
+
+  it('has no import cycle between files, in any project (tests too)', () => {
+    const files = new Map(
+      [...projects('apps'), ...projects('libs'), ...projects('tools')]
+        .flatMap((project) => sourceFiles(join(ROOT, project)).filter((path) => /\.ts$/.test(path) && !path.endsWith('.d.ts')))
+        .map((path) => [relative(ROOT, path), readFileSync(path, 'utf8')] as const),
+    );
+    expect(files.size).toBeGreaterThan(200);
+    expect(importCycles(files)).toEqual([]);
+    // Planted: two files importing each other (one of them type-only) are a cycle.
+    const planted = new Map([
+      ['apps/x/src/a.ts', "import type { B } from './b';"],
+      ['apps/x/src/b.ts', "import { a } from './a';"],
+    ]);
+    expect(importCycles(planted)).toEqual(['apps/x/src/a.ts -> apps/x/src/b.ts -> apps/x/src/a.ts']);
   });
 
   it('sees a violation when one is planted', () => {

@@ -13,7 +13,3 @@ export * from './sqs/batch';
 // defineHandler loads @middy/core (ESM only) at run time: it has its own entry point,
 // `@dofs/handler-kit/handler`, so that tools which only need the rest (the dofs CLI) never load it.
 export type { ConfigSpec, HandlerDefinition, HandlerKit, HandlerOverrides, HttpHandlerDefinition, RecordProcessor, SqsHandlerDefinition } from './define-handler';
-// Test helpers (event factories, log capture): tree-shaken out of every bundle.
-export * from './testing/events';
-export * from './testing/logs';
-export * from './testing/orders';

@@ -1,4 +1,5 @@
-import { captureLogs, correlationIdFromSqsAttributes, FullBatchFailureError, Logger, processRecords, sqsRecord } from '../src';
+import { correlationIdFromSqsAttributes, FullBatchFailureError, Logger, processRecords } from '../src';
+import { captureLogs, sqsRecord } from '../src/testing';
 
 describe('processRecords', () => {
   it('settles every record independently and in order', async () => {

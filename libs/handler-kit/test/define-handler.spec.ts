@@ -1,4 +1,5 @@
-import { apiGatewayV2Event, captureLogs, ConfigError, createHttpError, FullBatchFailureError, jsonResponse, lambdaContext, LOG_LEVEL_VAR, requiredString, sqsEvent, sqsRecord } from '../src';
+import { ConfigError, createHttpError, FullBatchFailureError, jsonResponse, LOG_LEVEL_VAR, requiredString } from '../src';
+import { apiGatewayV2Event, captureLogs, lambdaContext, sqsEvent, sqsRecord } from '../src/testing';
 import { defineHandler, defineHttpHandler, defineSqsHandler } from '../src/define-handler';
 
 const CONFIG = { table: requiredString('TABLE', 'a table'), logLevel: LOG_LEVEL_VAR };

@@ -1,16 +1,7 @@
 import middy from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import {
-  captureLogs,
-  createHttpError,
-  errorBody,
-  HttpError,
-  httpErrorHandler,
-  lambdaContext,
-  Logger,
-  toHttpError,
-  type HttpResponse,
-} from '../src';
+import { createHttpError, errorBody, HttpError, httpErrorHandler, Logger, toHttpError, type HttpResponse } from '../src';
+import { captureLogs, lambdaContext } from '../src/testing';
 
 describe('toHttpError', () => {
   it('keeps our HttpError', () => {

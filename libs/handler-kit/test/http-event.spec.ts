@@ -1,4 +1,5 @@
-import { apiGatewayV1Event, apiGatewayV2Event, bodyByteLength, correlationIdForHttp, isValidCorrelationId, mediaTypeOf, normalizeHttpEvent } from '../src';
+import { bodyByteLength, correlationIdForHttp, isValidCorrelationId, mediaTypeOf, normalizeHttpEvent } from '../src';
+import { apiGatewayV1Event, apiGatewayV2Event } from '../src/testing';
 
 describe('normalizeHttpEvent', () => {
   it('reads a REST API (payload 1.0) event', () => {

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { captureLogs, injectLambdaContext, lambdaContext, Logger, serializeError } from '../src';
+import { injectLambdaContext, Logger, serializeError } from '../src';
+import { captureLogs, lambdaContext } from '../src/testing';
 
 const fixedNow = () => new Date('2026-11-24T00:00:00.000Z');
 

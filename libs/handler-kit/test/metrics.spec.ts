@@ -1,4 +1,5 @@
-import { captureLogs, emfObject, Logger, Metrics } from '../src';
+import { emfObject, Logger, Metrics } from '../src';
+import { captureLogs } from '../src/testing';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');
 

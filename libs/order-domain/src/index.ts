@@ -9,4 +9,3 @@ export * from './json-schema';
 export * from './workflow';
 export * from './openapi';
 export * from './carrier';
-export * from './legacy-open-index-key';

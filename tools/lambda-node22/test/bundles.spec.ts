@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FailedOrdersRepository, orderItem, OrdersRepository } from '@dofs/ddb-repo';
-import { apiGatewayV1Event, sqsEvent, sqsRecord, storedOrder } from '@dofs/handler-kit';
+import { apiGatewayV1Event, sqsEvent, sqsRecord, storedOrder } from '@dofs/handler-kit/testing';
 import { putOrder } from '@dofs/local-aws';
 import { executionInputFor, orderTotalCents, type CreateOrderRequest, type OrderExecutionInput, type StoredOrder } from '@dofs/order-domain';
 import { NODE_MAJOR, node22 } from '../src/node22';

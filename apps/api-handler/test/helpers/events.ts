@@ -1,4 +1,4 @@
-import { apiGatewayV1Event, apiGatewayV2Event, type HttpEventInput } from '@dofs/handler-kit';
+import { apiGatewayV1Event, apiGatewayV2Event, type HttpEventInput } from '@dofs/handler-kit/testing';
 import type { CreateOrderRequest } from '@dofs/order-domain';
 
 export type PayloadVersion = 'v1' | 'v2';

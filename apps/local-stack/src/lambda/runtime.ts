@@ -20,13 +20,10 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { ACCOUNT_ID, REGION } from '../constants';
 import type { LambdaFaultSource } from '../faults';
+import type { LambdaErrorPayload } from './error-payload';
 import { findWorkspaceRoot } from '../paths';
 
-export interface LambdaErrorPayload {
-  errorType: string;
-  errorMessage: string;
-  trace: string[];
-}
+export type { LambdaErrorPayload } from './error-payload';
 
 export type InvokeResult =
   | { ok: true; payload: unknown; requestId: string; durationMs: number }

@@ -3,9 +3,10 @@
 // message without processing it, and an order is left RECEIVED by a workflow that died long ago.
 // At success rate 1 every order must end FULFILLED, the two lost ones re-driven once each, and no
 // other order re-sent: the orders that only waited were never taken for lost.
+import { orderItem } from '@dofs/ddb-repo';
 import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { storedOrder } from '@dofs/handler-kit';
+import { storedOrder } from '@dofs/handler-kit/testing';
 import { localSqsClient } from '@dofs/local-aws';
 import { clients, launchStack, postMany, removeDir, tempDataDir, waitForTerminal, type RunningStack } from './harness';
 
@@ -51,7 +52,7 @@ describe('local stack end to end: a loss during a backlog', () => {
 
     // A RECEIVED order whose workflow cannot be running any more (older than the intake plus the workflow's deadline).
     const longAgo = new Date(Date.now() - (60 + stack.state.settings.workflow.timeoutSeconds + 30) * 1000).toISOString();
-    const deadWorkflow = storedOrder({ status: 'RECEIVED', received_at: longAgo, created_at: longAgo, updated_at: longAgo });
+    const deadWorkflow = orderItem(storedOrder({ status: 'RECEIVED', received_at: longAgo, created_at: longAgo, updated_at: longAgo }));
     await c.ddb.send(new PutCommand({ TableName: stack.state.settings.tables.orders, Item: deadWorkflow }));
 
     const ids = [...queued, deadWorkflow.order_id];

@@ -1,8 +1,9 @@
 // The reconciler through the whole local stack: orders left behind (never started, message lost,
 // re-driven too often) are written straight into DynamoDB with an old updated_at, and the
 // reconcile-orders bundle, run by the stack's timer, must end each of them in a terminal status.
+import { orderItem } from '@dofs/ddb-repo';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { storedOrder } from '@dofs/handler-kit';
+import { storedOrder } from '@dofs/handler-kit/testing';
 import { PUBLIC_REASONS, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { clients, launchStack, removeDir, tempDataDir, waitForTerminal, type RunningStack } from './harness';
 
@@ -26,7 +27,7 @@ describe('local stack end to end: the reconciler', () => {
 
   async function leftBehind(status: OrderStatus, overrides: Partial<StoredOrder> = {}): Promise<StoredOrder> {
     const anHourAgo = new Date(Date.now() - 3600_000).toISOString();
-    const order = storedOrder({ status, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo, ...overrides });
+    const order = orderItem(storedOrder({ status, received_at: anHourAgo, created_at: anHourAgo, updated_at: anHourAgo, ...overrides }));
     await c.ddb.send(new PutCommand({ TableName: stack.state.settings.tables.orders, Item: order }));
     return order;
   }

@@ -1,6 +1,6 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { orderItem, type OrderItem } from '@dofs/ddb-repo';
-import { storedOrder } from '@dofs/handler-kit';
+import { storedOrder } from '@dofs/handler-kit/testing';
 import { executionInputFor, orderTotalCents, type FieldError, type OrderExecutionState, type StoredOrder } from '@dofs/order-domain';
 
 /** A RECEIVED order as api-handler stores it, written to the table. */
