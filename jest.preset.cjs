@@ -25,6 +25,7 @@ module.exports = {
   moduleNameMapper: {
     '^@dofs/handler-kit/handler$': path.join(__dirname, 'libs/handler-kit/src/define-handler.ts'),
     '^@dofs/handler-kit/testing$': path.join(__dirname, 'libs/handler-kit/src/testing/index.ts'),
+    '^@dofs/local-aws/auth$': path.join(__dirname, 'libs/local-aws/src/auth/index.ts'),
     '^@dofs/([a-z-]+)$': path.join(__dirname, 'libs/$1/src/index.ts'),
     '^@middy/([a-z-]+)$': path.join(__dirname, 'node_modules/@middy/$1/index.js'),
   },

@@ -21,7 +21,7 @@ import {
   type RunningSqsServer,
 } from '@dofs/local-aws';
 import { authorizerAudience, STAGE_THROTTLE, startApiGateway, type ApiGateway, type ThrottleSettings } from './apigw/gateway';
-import { ensureAuthMaterial, JWKS_PATH, mintToken, TOKEN_PATH, DISCOVERY_PATH, type AuthMaterial, type MintOptions } from './auth/issuer';
+import { ensureAuthMaterial, JWKS_PATH, mintToken, TOKEN_PATH, DISCOVERY_PATH, type AuthMaterial, type MintOptions } from '@dofs/local-aws/auth';
 import { startCloudWatchEndpoint, type CloudWatchEndpoint } from './cloudwatch/endpoint';
 import { DASHBOARD_DATA_PATH, DASHBOARD_PAGE, DASHBOARD_PATH, readDashboardData, startQueueSampling, type DashboardSources } from './dashboard';
 import {

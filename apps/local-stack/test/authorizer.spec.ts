@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createRemoteJWKSet, importJWK, jwtVerify, SignJWT } from 'jose';
 import { startApiGateway, type ApiGateway, type ApiRequestLog } from '../src/apigw/gateway';
-import { bearerToken, claimString } from '../src/auth/authorizer';
+import { bearerToken, claimString } from '@dofs/local-aws/auth';
 import {
   BACKEND_SCOPES,
   CUSTOMER_SCOPES,
@@ -19,7 +19,7 @@ import {
   mintToken,
   type AuthMaterial,
   type MintOptions,
-} from '../src/auth/issuer';
+} from '@dofs/local-aws/auth';
 import type { InvokeResult } from '../src/lambda/runtime';
 import { must } from './helpers';
 

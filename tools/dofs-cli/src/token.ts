@@ -6,9 +6,8 @@
 // The issuer names the stack's port, so the stack must be running (its local-stack.json says where).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-// The local issuer is the local stack's (apps/local-stack/src/auth); the CLI signs exactly as it does.
-// eslint-disable-next-line @nx/enforce-module-boundaries -- one token shape for the stack and the CLI; the module needs only jose and node
-import { AuthMaterialError, loadAuthMaterial, mintToken } from '../../../apps/local-stack/src/auth/issuer';
+// The local issuer (@dofs/local-aws/auth) is the one the local stack serves: the CLI signs exactly as it does.
+import { AuthMaterialError, loadAuthMaterial, mintToken } from '@dofs/local-aws/auth';
 import { CliError, UsageError } from './errors';
 import { findWorkspaceRoot, STACK_STATE_FILE } from './target';
 

@@ -4,10 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the local stack's issuer and authorizer, which the CLI's tokens must satisfy
-import { createJwtAuthorizer } from '../../../apps/local-stack/src/auth/authorizer';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- as above
-import { ensureAuthMaterial, issuerUrl, jwks, type AuthMaterial } from '../../../apps/local-stack/src/auth/issuer';
+import { createJwtAuthorizer, ensureAuthMaterial, issuerUrl, jwks, type AuthMaterial } from '@dofs/local-aws/auth';
 import { main } from '../src/main';
 
 const ISSUER = issuerUrl(43210);

@@ -6,7 +6,7 @@
 // answers by itself only where the real one does, with its own `{"message":…}` bodies: a request
 // over the stage's throttle (429), a body over 10 MB (413), a function error or malformed result
 // (500), no answer within 30 s (503), and, as the routes' JWT authorizer, a request without a
-// valid token (401) or without one of the route's scopes (403) (auth/authorizer.ts).
+// valid token (401) or without one of the route's scopes (403) (libs/local-aws/src/auth/authorizer.ts).
 //
 // Outside the HTTP API, on the same port and never authorized or throttled: /openapi.json, the
 // dashboard (local pages) and the local issuer under /_local/auth (auth/endpoints.ts).
@@ -14,9 +14,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { createJwtAuthorizer, type JwtAuthorizer } from '../auth/authorizer';
+import { createJwtAuthorizer, type JwtAuthorizer, issuerUrl, jwks, type AuthMaterial } from '@dofs/local-aws/auth';
 import { answerIssuerRequest, isIssuerPath } from '../auth/endpoints';
-import { issuerUrl, jwks, SCOPES, type AuthMaterial } from '../auth/issuer';
+import { SCOPES } from '@dofs/order-domain';
 import { ACCOUNT_ID } from '../constants';
 import type { InvokeResult } from '../lambda/runtime';
 import { listen } from '../net';
@@ -132,7 +132,7 @@ export interface ApiRequestLog {
 
 /** The routes' JWT authorizer (absent: every route is open, as with `--no-auth`). */
 export interface GatewayAuthOptions {
-  /** The issuer's key pair and app client (auth/issuer.ts). */
+  /** The issuer's key pair and app client (libs/local-aws/src/auth/issuer.ts). */
   material: AuthMaterial;
   /** false (`--no-auth`): no route is authorized; the issuer's endpoints are still served. */
   enforce: boolean;

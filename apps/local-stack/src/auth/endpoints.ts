@@ -18,7 +18,7 @@ import {
   mintToken,
   TOKEN_PATH,
   type AuthMaterial,
-} from './issuer';
+} from '@dofs/local-aws/auth';
 
 export interface IssuerAnswer {
   statusCode: number;

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { generateSigningKey, issuerUrl, loadAuthMaterial } from '../../src/auth/issuer';
+import { generateSigningKey, issuerUrl, loadAuthMaterial } from '@dofs/local-aws/auth';
 import {
   clients,
   countExecutions,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { loadAuthMaterial, mintToken, type MintOptions } from '../../src/auth/issuer';
+import { loadAuthMaterial, mintToken, type MintOptions } from '@dofs/local-aws/auth';
 import type { EffectiveSettings } from '../../src/config';
 import type { LocalAuth } from '../../src/stack';
 

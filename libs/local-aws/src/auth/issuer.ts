@@ -9,14 +9,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SCOPES } from '@dofs/order-domain';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 
-/** The OAuth scopes of the order API (resource server `orders`), as `SCOPES` in @dofs/order-domain. */
-export const SCOPES = {
-  WRITE: 'orders/write',
-  READ: 'orders/read',
-  ACT_FOR_CUSTOMERS: 'orders/act-for-customers',
-} as const;
 /** A trusted backend's token (client credentials): all three scopes. */
 export const BACKEND_SCOPES: readonly string[] = [SCOPES.WRITE, SCOPES.READ, SCOPES.ACT_FOR_CUSTOMERS];
 /** A customer's token: place and read their own orders. */
