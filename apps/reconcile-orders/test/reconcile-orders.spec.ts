@@ -226,7 +226,9 @@ describe('RECEIVED orders: re-driven once no execution can still run', () => {
     await ddb.send(
       new PutCommand({
         TableName: tables.idempotencyKeys,
-        Item: { idempotency_id: keyHash, order_id: order.order_id, request_hash: order.request_hash, created_at: order.received_at, expires_at: Math.floor(T0 / 1000) + 3600 },
+        // Live by the test's clock and by the real one: the table has DynamoDB TTL on expires_at, and
+        // DynamoDB Local's TTL sweeper, which goes by the real clock, would delete a record expired by it.
+        Item: { idempotency_id: keyHash, order_id: order.order_id, request_hash: order.request_hash, created_at: order.received_at, expires_at: Math.floor(Math.max(T0, Date.now()) / 1000) + 3600 },
       }),
     );
     await expect(run()).resolves.toEqual(summaryOf({ scanned: 1, redriven: 1 }));

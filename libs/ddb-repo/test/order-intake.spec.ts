@@ -270,7 +270,9 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
   });
 
   it('decides by the windows: a key held before the order came in is free, one taken after its window ends is not its to judge', async () => {
-    const start = Date.parse('2026-03-01T00:00:00.000Z');
+    // From the real clock: the table has DynamoDB TTL on expires_at, and DynamoDB Local's sweeper,
+    // which goes by the real clock, would delete a record already expired by it at any moment.
+    const start = Math.floor(Date.now() / 1000) * 1000;
     const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
     const tentative = (key: string) => received(key, makeRequest());
     const holder = (keyHash: string | undefined, createdAt: number) => ({
