@@ -63,16 +63,25 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-function fromStackFile(file: string): Target {
-  let state: StackState;
+/**
+ * The local stack's state file (`local-stack.json`), parsed, if the stack that wrote it still runs.
+ * `otherwise` ends the message of a stopped stack (what else the person can do).
+ */
+export function readLiveStackState<T extends { pid?: number }>(file: string, otherwise = ''): T {
+  let state: T;
   try {
-    state = JSON.parse(readFileSync(file, 'utf8')) as StackState;
+    state = JSON.parse(readFileSync(file, 'utf8')) as T;
   } catch (error) {
     throw new CliError(`cannot read the local stack's state file ${file}: ${(error as Error).message}`);
   }
   if (state.pid !== undefined && !pidAlive(state.pid)) {
-    throw new CliError(`the local stack that wrote ${file} is not running (pid ${state.pid}): start it with npm start, or pass --aws with table names`);
+    throw new CliError(`the local stack that wrote ${file} is not running (pid ${state.pid}): start it with npm start${otherwise}`);
   }
+  return state;
+}
+
+function fromStackFile(file: string): Target {
+  const state = readLiveStackState<StackState>(file, ', or pass --aws with table names');
   const orders = state.settings?.tables?.orders;
   const failed = state.settings?.tables?.failedOrders;
   const env = state.clientEnv ?? {};

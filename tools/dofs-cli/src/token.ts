@@ -4,12 +4,12 @@
 //   npx dofs token --customer c-123               that customer's: sub c-123, orders/write orders/read
 //   npx dofs token --scope "orders/read" --expires-in 600
 // The issuer names the stack's port, so the stack must be running (its local-stack.json says where).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 // The local issuer (@dofs/local-aws/auth) is the one the local stack serves: the CLI signs exactly as it does.
 import { AuthMaterialError, loadAuthMaterial, mintToken } from '@dofs/local-aws/auth';
 import { CliError, UsageError } from './errors';
-import { findWorkspaceRoot, STACK_STATE_FILE } from './target';
+import { findWorkspaceRoot, readLiveStackState, STACK_STATE_FILE } from './target';
 
 export interface TokenFlags {
   stackFile?: string;
@@ -26,15 +26,6 @@ interface StackAuthState {
 
 /** Cognito's bounds of an access token's validity: 5 minutes to 1 day (shorter ones are allowed here, for tests). */
 const MAX_EXPIRES_IN_SECONDS = 86_400;
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function expiresIn(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -55,15 +46,7 @@ export async function localToken(flags: TokenFlags, cwd: string): Promise<{ toke
   if (!file || !existsSync(file)) {
     throw new CliError(`no local stack running (${file ?? STACK_STATE_FILE} is missing): start it with npm start (a token names the issuer at the stack's port), or pass --stack-file <data-dir>/local-stack.json`);
   }
-  let state: StackAuthState;
-  try {
-    state = JSON.parse(readFileSync(file, 'utf8')) as StackAuthState;
-  } catch (error) {
-    throw new CliError(`cannot read the local stack's state file ${file}: ${(error as Error).message}`);
-  }
-  if (state.pid !== undefined && !pidAlive(state.pid)) {
-    throw new CliError(`the local stack that wrote ${file} is not running (pid ${state.pid}): start it with npm start`);
-  }
+  const state = readLiveStackState<StackAuthState>(file);
   const issuer = state.auth?.issuer;
   if (!issuer) throw new CliError(`${file} names no issuer: is the local stack older than its authorizer? Restart it`);
   let material;
