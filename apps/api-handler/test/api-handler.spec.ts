@@ -1,12 +1,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, OrderIntake, OrdersRepository, RESTART_RECEIVED_AFTER_MS, orderItem } from '@dofs/ddb-repo';
 import { ConfigError, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
 import { apiGatewayV2Event, captureLogs, lambdaContext, storedOrder as makeStoredOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
+import { ordersOf as ordersOfCustomer, uniqueCustomer } from './helpers/orders';
 import { getOrderEvent, httpEvent, orderBody, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';
 
 // Real DynamoDB Local (ORDERS_TABLE, IDEMPOTENCY_TABLE etc. come from the harness's global setup).
@@ -59,21 +60,7 @@ async function seed(order: StoredOrder): Promise<StoredOrder> {
   return order;
 }
 
-/** Orders of a customer, by scan: test assertions only (the table holds test data alone). */
-async function ordersOf(customerId: string): Promise<StoredOrder[]> {
-  const items: StoredOrder[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new ScanCommand({ TableName: ORDERS_TABLE, FilterExpression: 'customer_id = :c', ExpressionAttributeValues: { ':c': customerId }, ExclusiveStartKey: start }),
-    );
-    items.push(...((page.Items ?? []) as StoredOrder[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
-const uniqueCustomer = () => `c-${newOrderId().slice(4, 16)}`;
+const ordersOf = (customerId: string) => ordersOfCustomer(ddb, customerId);
 
 describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   it('answers 202 RECEIVED with Location, links and the correlation id, after storing the order, and starts the workflow', async () => {

@@ -1,18 +1,17 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '@dofs/ddb-repo';
 import { ConfigError } from '@dofs/handler-kit';
 import { captureLogs, lambdaContext, tokenClaims } from '@dofs/handler-kit/testing';
-import { newOrderId, type StoredOrder } from '@dofs/order-domain';
+import { newOrderId } from '@dofs/order-domain';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { createHandler } from '../src/handler';
+import { ordersOf as ordersOfCustomer, uniqueCustomer } from './helpers/orders';
 import { httpEvent, orderBody, PAYLOAD_VERSIONS, parse, type PayloadVersion } from './helpers/events';
 
 // Who may place and read an order (docs/design.md): api-handler trusts only the claims API Gateway's
 // JWT authorizer put in the event. Real DynamoDB Local; Step Functions faked at the client boundary
 // (a local server speaking its protocol), as in api-handler.spec.ts.
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dofs-order-workflow';
-const ORDERS_TABLE = String(process.env['ORDERS_TABLE']);
 
 let sfnServer: FakeSfnServer;
 let sfn: SFNClient;
@@ -43,12 +42,7 @@ beforeEach(() => {
   sfnServer.calls.length = 0;
 });
 
-const uniqueCustomer = () => `c-${newOrderId().slice(4, 16)}`;
-
-async function ordersOf(customerId: string): Promise<StoredOrder[]> {
-  const page = await ddb.send(new ScanCommand({ TableName: ORDERS_TABLE, FilterExpression: 'customer_id = :c', ExpressionAttributeValues: { ':c': customerId }, ConsistentRead: true }));
-  return (page.Items ?? []) as StoredOrder[];
-}
+const ordersOf = (customerId: string) => ordersOfCustomer(ddb, customerId);
 
 function post(version: PayloadVersion, customerId: string, claims: Record<string, string> | null, headers: Record<string, string> = {}) {
   return httpEvent(version, {
