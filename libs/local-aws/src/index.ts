@@ -1,6 +1,7 @@
 export * from './constants';
 export * from './errors';
 export * from './settings';
+export * from './workspace';
 export * from './types';
 export * from './free-port';
 export * from './env';

@@ -2,8 +2,9 @@
 // the workspace at run time rather than imported: an import would make every project that uses
 // local-aws depend on `infra`, which itself depends on the six apps (nx affected deploys infra after
 // them), and the Nx module-boundary rule rightly reports that cycle.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findWorkspaceRoot } from './workspace';
 
 /** Names of the Lambda functions that have an entry in `functions`. */
 export type DofsFunctionName = 'api-handler' | 'validate-order' | 'store-order' | 'fulfill-order' | 'dlq-handler' | 'reconcile-orders';
@@ -90,12 +91,4 @@ export function stalledAfterSeconds(s: DofsSettings = settings): number {
  * The settings, imported (not read from disk at run time) so a bundled local stack carries them.
  * The type annotation makes the compiler check the JSON against `DofsSettings`.
  */
-/** The workspace root: the nearest folder above `from` holding nx.json (the source tree or a bundle in dist/). */
-export function workspaceRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no nx.json above ${from}: DOFS's local tools run inside the workspace`);
-  }
-}
-
-export const settings: DofsSettings = JSON.parse(readFileSync(join(workspaceRoot(), 'infra', 'settings.json'), 'utf8')) as DofsSettings;
+export const settings: DofsSettings = JSON.parse(readFileSync(join(findWorkspaceRoot(), 'infra', 'settings.json'), 'utf8')) as DofsSettings;
