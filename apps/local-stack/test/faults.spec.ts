@@ -157,8 +157,10 @@ describe('injected Lambda faults in the local runtime', () => {
     faults.injectLambda({ functionName: 'fn-faulty', action: 'delay', delayMs: 300 });
     const result = await fn.invoke({ action: 'echo' });
     expect(result.ok).toBe(true);
-    // The deadline was set when the invocation began; the handler saw it at least 300 ms later.
-    expect((result as { payload: { context: { remaining: number } } }).payload.context.remaining).toBeLessThanOrEqual(700);
+    // The deadline was set when the invocation began; the handler saw it about 300 ms later (of 1000).
+    // Not `<= 700`: the deadline and the handler's clock are whole milliseconds taken in two threads,
+    // and a timer may fire a millisecond before Date.now() shows its full delay (701 was seen in CI).
+    expect((result as { payload: { context: { remaining: number } } }).payload.context.remaining).toBeLessThan(750);
     faults.clearLambda();
     faults.injectLambda({ functionName: 'fn-faulty', action: 'delay', delayMs: 5_000 });
     timedOut(await fn.invoke({ action: 'count' }));
