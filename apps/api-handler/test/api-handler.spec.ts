@@ -3,12 +3,12 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, OrderIntake, OrdersRepository, RESTART_RECEIVED_AFTER_MS, orderItem } from '@dofs/ddb-repo';
 import { ConfigError, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
-import { apiGatewayV2Event, captureLogs, lambdaContext, storedOrder as makeStoredOrder } from '@dofs/handler-kit/testing';
+import { apiGatewayV2Event, captureLogs, lambdaContext, sampleOrder, storedOrder as makeStoredOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { ordersOf as ordersOfCustomer, uniqueCustomer } from './helpers/orders';
-import { getOrderEvent, httpEvent, orderBody, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';
+import { getOrderEvent, httpEvent, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';
 
 // Real DynamoDB Local (ORDERS_TABLE, IDEMPOTENCY_TABLE etc. come from the harness's global setup).
 // Step Functions is faked at the client boundary only: a local server speaking the Step Functions
@@ -64,14 +64,14 @@ const ordersOf = (customerId: string) => ordersOfCustomer(ddb, customerId);
 
 describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   it('answers 202 RECEIVED with Location, links and the correlation id, after storing the order, and starts the workflow', async () => {
-    const response = parse(await handler(postOrder(version, orderBody(), { 'X-Correlation-Id': 'client-corr-1' }), lambdaContext()));
+    const response = parse(await handler(postOrder(version, sampleOrder(), { 'X-Correlation-Id': 'client-corr-1' }), lambdaContext()));
     expect(response.statusCode).toBe(202);
     const orderId = response.body['order_id'] as string;
     expect(orderId).toMatch(/^ord_[0-9a-f]{32}$/);
     expect(response.body).toEqual({ order_id: orderId, status: 'RECEIVED', links: { self: `/orders/${orderId}` } });
     await expect(orders.get(orderId)).resolves.toMatchObject({
       status: 'RECEIVED',
-      request_hash: requestHash(orderBody()),
+      request_hash: requestHash(sampleOrder()),
       correlation_id: 'client-corr-1',
       status_history: [{ to: 'RECEIVED', by: 'api-handler' }],
     });
@@ -86,9 +86,9 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(JSON.parse(String(start['input']))).toEqual({
       order_id: orderId,
       correlation_id: 'client-corr-1',
-      request_hash: requestHash(orderBody()),
+      request_hash: requestHash(sampleOrder()),
       received_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-      order: orderBody(),
+      order: sampleOrder(),
     });
   });
 
@@ -106,7 +106,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   });
 
   it('uses the API request id as correlation id when the header is absent or invalid', async () => {
-    const event = postOrder(version, orderBody(), { 'X-Correlation-Id': 'not valid!' });
+    const event = postOrder(version, sampleOrder(), { 'X-Correlation-Id': 'not valid!' });
     const response = parse(await handler(event, lambdaContext()));
     expect(response.statusCode).toBe(202);
     expect(response.headers['x-correlation-id']).toBe(event.requestContext.requestId);
@@ -115,7 +115,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
 
   it('counts OrdersAccepted once per new order in one Embedded Metric Format line, never for a replay or a refusal', async () => {
     const key = `metrics-${version}-${newOrderId()}`;
-    const body = orderBody({ customer_id: uniqueCustomer() });
+    const body = sampleOrder({ customer_id: uniqueCustomer() });
     const metricLines = () => logs.lines().filter((l) => l['_aws'] !== undefined);
     expect(parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext())).statusCode).toBe(202);
     expect(metricLines()).toEqual([
@@ -135,7 +135,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   it('is idempotent with an Idempotency-Key: same body -> same order, one workflow; other body -> 409', async () => {
     const key = `key-${version}-${newOrderId()}`;
     const customer = uniqueCustomer();
-    const body = orderBody({ customer_id: customer });
+    const body = sampleOrder({ customer_id: customer });
     const first = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
     const again = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key, 'X-Correlation-Id': 'other-corr' }), lambdaContext()));
     expect(first.statusCode).toBe(202);
@@ -145,20 +145,20 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
 
-    const conflict = parse(await handler(postOrder(version, orderBody({ customer_id: customer, currency: 'EUR' }), { 'Idempotency-Key': key }), lambdaContext()));
+    const conflict = parse(await handler(postOrder(version, sampleOrder({ customer_id: customer, currency: 'EUR' }), { 'Idempotency-Key': key }), lambdaContext()));
     expect(conflict.statusCode).toBe(409);
     expect(conflict.body.error?.code).toBe('IDEMPOTENCY_CONFLICT');
     expect(await ordersOf(customer)).toHaveLength(1);
 
     // Keys are scoped per customer: another customer's identical key is another order.
-    const otherCustomer = parse(await handler(postOrder(version, orderBody({ customer_id: uniqueCustomer() }), { 'Idempotency-Key': key }), lambdaContext()));
+    const otherCustomer = parse(await handler(postOrder(version, sampleOrder({ customer_id: uniqueCustomer() }), { 'Idempotency-Key': key }), lambdaContext()));
     expect(otherCustomer.statusCode).toBe(202);
     expect(otherCustomer.body['order_id']).not.toBe(first.body['order_id']);
   });
 
   it('answers 50 concurrent identical requests with one key with 2xx only and one order', async () => {
     const key = `key-${version}-${newOrderId()}`;
-    const body = orderBody({ customer_id: uniqueCustomer() });
+    const body = sampleOrder({ customer_id: uniqueCustomer() });
     // 50 racing intakes (each an order put, a key put, and for the 49 losers a read of the winner
     // and a delete of their own tentative order) can take DynamoDB Local longer than the production
     // request timeout (2 s) on a loaded machine, which would rightly be a 503; this test is about how
@@ -182,7 +182,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
 
   it('frees a key after the idempotency window: the same key then makes a new order', async () => {
     const key = `key-${version}-${newOrderId()}`;
-    const body = orderBody({ customer_id: uniqueCustomer() });
+    const body = sampleOrder({ customer_id: uniqueCustomer() });
     const first = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
     const later = createHandler({ sfn, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + (IDEMPOTENCY_WINDOW_SECONDS + 1) * 1000) });
     const after = parse(await later(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
@@ -221,13 +221,13 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   it('starts the workflow again when a retried request finds its order still RECEIVED well after intake', async () => {
     const key = `key-${version}-${newOrderId()}`;
     sfnServer.failNext(1, 400, 'ThrottlingException');
-    const first = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
-    const soon = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
+    const first = parse(await handler(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
+    const soon = parse(await handler(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
     expect(soon.body['order_id']).toBe(first.body['order_id']);
     expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
 
     const later = createHandler({ sfn, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + RESTART_RECEIVED_AFTER_MS + 1000) });
-    const retried = parse(await later(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
+    const retried = parse(await later(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
     expect(retried.statusCode).toBe(202);
     expect(retried.headers['idempotent-replayed']).toBe('true');
     expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution', 'StartExecution']);
@@ -255,7 +255,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(response.body.error?.details.map((d) => d.path).sort()).toEqual(['/coupon', '/currency', '/customer_id', '/items/0/quantity', '/items/0/unit_price_cents']);
     expect(sfnServer.calls).toHaveLength(0);
     const customer = uniqueCustomer();
-    expect(parse(await handler(postOrder(version, orderBody({ customer_id: customer, currency: 'usd' })), lambdaContext())).statusCode).toBe(400);
+    expect(parse(await handler(postOrder(version, sampleOrder({ customer_id: customer, currency: 'usd' })), lambdaContext())).statusCode).toBe(400);
     expect(await ordersOf(customer)).toEqual([]);
   });
 
@@ -269,32 +269,32 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
 
   it('answers 400 INVALID_HEADER for a malformed Idempotency-Key', async () => {
     for (const key of [' padded', 'x'.repeat(129), 'tab\there']) {
-      const response = parse(await handler(postOrder(version, orderBody(), { 'Idempotency-Key': key }), lambdaContext()));
+      const response = parse(await handler(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
       expect(response.statusCode).toBe(400);
       expect(response.body.error?.code).toBe('INVALID_HEADER');
     }
   });
 
   it('answers 415 for a non-JSON or missing content type, and accepts charset parameters and any case', async () => {
-    const plain = parse(await handler(postOrder(version, orderBody(), { 'Content-Type': 'text/plain' }), lambdaContext()));
+    const plain = parse(await handler(postOrder(version, sampleOrder(), { 'Content-Type': 'text/plain' }), lambdaContext()));
     expect(plain.statusCode).toBe(415);
     expect(plain.body.error?.code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const missing = httpEvent(version, { method: 'POST', path: '/order', body: JSON.stringify(orderBody()) });
+    const missing = httpEvent(version, { method: 'POST', path: '/order', body: JSON.stringify(sampleOrder()) });
     expect(parse(await handler(missing, lambdaContext())).statusCode).toBe(415);
     for (const contentType of ['application/json; charset=UTF-8', 'Application/JSON;charset=utf-8', 'application/vnd.dofs.order+json']) {
-      expect((await handler(postOrder(version, orderBody(), { 'Content-Type': contentType }), lambdaContext())).statusCode).toBe(202);
+      expect((await handler(postOrder(version, sampleOrder(), { 'Content-Type': contentType }), lambdaContext())).statusCode).toBe(202);
     }
   });
 
   it('answers 413 for a body over 64 KiB, base64-encoded or not', async () => {
-    const big = JSON.stringify({ ...orderBody(), customer_id: 'x'.repeat(70 * 1024) });
+    const big = JSON.stringify({ ...sampleOrder(), customer_id: 'x'.repeat(70 * 1024) });
     expect(parse(await handler(postOrder(version, big), lambdaContext())).body.error?.code).toBe('PAYLOAD_TOO_LARGE');
     const encoded = httpEvent(version, { method: 'POST', path: '/order', headers: { 'content-type': 'application/json' }, body: Buffer.from(big).toString('base64'), isBase64Encoded: true });
     expect((await handler(encoded, lambdaContext())).statusCode).toBe(413);
   });
 
   it('accepts a base64-encoded JSON body', async () => {
-    const event = httpEvent(version, { method: 'POST', path: '/order', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(orderBody())).toString('base64'), isBase64Encoded: true });
+    const event = httpEvent(version, { method: 'POST', path: '/order', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify(sampleOrder())).toString('base64'), isBase64Encoded: true });
     expect((await handler(event, lambdaContext())).statusCode).toBe(202);
   });
 
@@ -361,7 +361,7 @@ describe('routing', () => {
   });
 
   it('routes an HTTP API event whose rawPath starts with a named stage', async () => {
-    const event = apiGatewayV2Event({ method: 'POST', path: '/order', stage: 'dev', headers: { 'content-type': 'application/json' }, body: JSON.stringify(orderBody()) });
+    const event = apiGatewayV2Event({ method: 'POST', path: '/order', stage: 'dev', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sampleOrder()) });
     expect(event.rawPath).toBe('/dev/order');
     expect((await handler(event, lambdaContext())).statusCode).toBe(202);
   });
@@ -371,7 +371,7 @@ describe('logs and configuration', () => {
   it('writes one JSON line per request with order id, correlation id, request id and cold start (and a new order\'s metrics line)', async () => {
     const ownLogs = captureLogs();
     const fresh = createHandler({ sfn, env: env(), logSink: ownLogs.sink });
-    const first = parse(await fresh(postOrder('v2', orderBody(), { 'x-correlation-id': 'corr-log-1' }), lambdaContext({ awsRequestId: 'lambda-1' })));
+    const first = parse(await fresh(postOrder('v2', sampleOrder(), { 'x-correlation-id': 'corr-log-1' }), lambdaContext({ awsRequestId: 'lambda-1' })));
     await fresh(getOrderEvent('v1', newOrderId(), { 'X-Correlation-Id': 'corr-log-2' }), lambdaContext({ awsRequestId: 'lambda-2' }));
     expect(ownLogs.lines()).toEqual([
       expect.objectContaining({ level: 'INFO', message: 'order accepted', order_id: first.body['order_id'], correlation_id: 'corr-log-1', request_id: 'lambda-1', cold_start: true, status: 202 }),

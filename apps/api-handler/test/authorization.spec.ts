@@ -1,12 +1,12 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '@dofs/ddb-repo';
 import { ConfigError } from '@dofs/handler-kit';
-import { captureLogs, lambdaContext, tokenClaims } from '@dofs/handler-kit/testing';
+import { captureLogs, lambdaContext, sampleOrder, tokenClaims } from '@dofs/handler-kit/testing';
 import { newOrderId } from '@dofs/order-domain';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { createHandler } from '../src/handler';
 import { ordersOf as ordersOfCustomer, uniqueCustomer } from './helpers/orders';
-import { httpEvent, orderBody, PAYLOAD_VERSIONS, parse, type PayloadVersion } from './helpers/events';
+import { httpEvent, PAYLOAD_VERSIONS, parse, type PayloadVersion } from './helpers/events';
 
 // Who may place and read an order (docs/design.md): api-handler trusts only the claims API Gateway's
 // JWT authorizer put in the event. Real DynamoDB Local; Step Functions faked at the client boundary
@@ -49,7 +49,7 @@ function post(version: PayloadVersion, customerId: string, claims: Record<string
     method: 'POST',
     path: '/order',
     headers: { 'Content-Type': 'application/json', ...headers },
-    body: JSON.stringify(orderBody({ customer_id: customerId })),
+    body: JSON.stringify(sampleOrder({ customer_id: customerId })),
     claims,
   });
 }

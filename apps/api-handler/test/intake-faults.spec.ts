@@ -3,13 +3,13 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
 import { SDK_BUDGETS, worstCaseMs } from '@dofs/handler-kit';
-import { captureLogs, lambdaContext } from '@dofs/handler-kit/testing';
+import { captureLogs, lambdaContext, sampleOrder } from '@dofs/handler-kit/testing';
 import { idempotencyKeyHash } from '@dofs/order-domain';
 import { settings } from '@dofs/local-aws';
 import { MARGIN_MS, worstCaseOfPostMs } from '../src/create-order';
 import { createHandler } from '../src/handler';
 import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
-import { orderBody, parse, postOrder } from './helpers/events';
+import { parse, postOrder } from './helpers/events';
 
 // What a client is told when the commit point (the idempotency key's put) fails, against DynamoDB
 // Local. The failure itself is injected at the client, in the SDK's middleware stack, because no
@@ -74,7 +74,7 @@ async function ordersOf(customerId: string): Promise<unknown[]> {
 describe('a key put that fails: the answer is true to what will happen', () => {
   it('answers 503 and removes its own tentative order when the key put never landed: nothing will be processed', async () => {
     const { handler, close } = handlerWithKeyPutFault('lost');
-    const body = orderBody({ customer_id: `c-lost-${Date.now()}` });
+    const body = sampleOrder({ customer_id: `c-lost-${Date.now()}` });
     const response = parse(await handler(postOrder('v2', body, { 'Idempotency-Key': 'k-lost' }), lambdaContext()));
     close();
 
@@ -89,7 +89,7 @@ describe('a key put that fails: the answer is true to what will happen', () => {
 
   it('answers 202 when the key put landed although its answer was lost: the order is committed and started', async () => {
     const { handler, close } = handlerWithKeyPutFault('applied-then-timeout');
-    const body = orderBody({ customer_id: `c-landed-${Date.now()}` });
+    const body = sampleOrder({ customer_id: `c-landed-${Date.now()}` });
     const response = parse(await handler(postOrder('v2', body, { 'Idempotency-Key': 'k-landed' }), lambdaContext()));
     close();
 

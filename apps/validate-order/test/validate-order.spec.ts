@@ -1,8 +1,8 @@
 import { ConfigError } from '@dofs/handler-kit';
-import { captureLogs, lambdaContext } from '@dofs/handler-kit/testing';
+import { captureLogs, lambdaContext, sampleOrder } from '@dofs/handler-kit/testing';
 import { InvalidExecutionInput, type OrderVerdict } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { executionInput, orderRequest } from './helpers/execution';
+import { executionInput } from './helpers/execution';
 
 function reasonsOf(verdict: OrderVerdict) {
   if (verdict.valid) throw new Error('expected a rejection');
@@ -15,9 +15,9 @@ describe('validate-order handler (Step Functions task input)', () => {
   beforeEach(() => logs.clear());
 
   it('returns a valid verdict with the normalised order and its total', async () => {
-    const input = executionInput({ ...orderRequest(), items: [{ unit_price_cents: 1999, quantity: 2, sku: 'SKU-1' }] });
+    const input = executionInput(sampleOrder({ items: [{ unit_price_cents: 1999, quantity: 2, sku: 'SKU-1' }] }));
     const result = await handler(input, lambdaContext());
-    expect(result).toEqual({ valid: true, order: { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' }, total_cents: 3998 });
+    expect(result).toEqual({ valid: true, order: sampleOrder({ items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }] }), total_cents: 3998 });
     expect(logs.lines()).toEqual([
       expect.objectContaining({ level: 'INFO', message: 'order validated', order_id: input.order_id, correlation_id: 'corr-validate-1', total_cents: 3998 }),
     ]);
@@ -31,7 +31,7 @@ describe('validate-order handler (Step Functions task input)', () => {
   });
 
   it('returns a rejection for an order that breaks a business rule (unsupported currency, total over the limit)', async () => {
-    const input = executionInput(orderRequest({ currency: 'JPY', items: [{ sku: 'BIG', quantity: 1000, unit_price_cents: 100_000 }] }));
+    const input = executionInput(sampleOrder({ currency: 'JPY', items: [{ sku: 'BIG', quantity: 1000, unit_price_cents: 100_000 }] }));
     expect(reasonsOf(await handler(input, lambdaContext()))).toEqual([
       { path: '/currency', message: expect.stringContaining('JPY is not supported') },
       { path: '/items', message: expect.stringContaining('exceeds the limit') },

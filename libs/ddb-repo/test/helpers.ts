@@ -1,4 +1,5 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sampleOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
 import { orderItem, type OrderItem } from '../src';
 
@@ -17,10 +18,6 @@ export function steppingClock(start = Date.parse('2026-01-02T00:00:00.000Z')): (
   return () => new Date(start + 1000 * tick++);
 }
 
-export function makeRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
-  return { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD', ...overrides };
-}
-
 /**
  * Overrides for a test order. `status` is typed from the status model rather than from
  * `StoredOrder`, whose typebox-derived status type currently resolves to `never`.
@@ -28,7 +25,7 @@ export function makeRequest(overrides: Partial<CreateOrderRequest> = {}): Create
 export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
 
 /** An order with a fresh id, PENDING unless told otherwise (in the open-orders index, open since received_at, unless terminal). */
-export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = makeRequest()): OrderItem {
+export function makeOrder(overrides: OrderOverrides = {}, request: CreateOrderRequest = sampleOrder()): OrderItem {
   const orderId = overrides.order_id ?? newOrderId();
   const status = overrides.status ?? 'PENDING';
   const order = {

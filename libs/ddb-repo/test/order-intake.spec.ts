@@ -1,7 +1,8 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { sampleOrder } from '@dofs/handler-kit/testing';
 import { idempotencyKeyHash, newOrderId, type StoredOrder } from '@dofs/order-domain';
 import { createDocumentClient, IdempotencyConflictError, OrderIntake, OrdersRepository, openIndexKey, RESTART_RECEIVED_AFTER_MS, type OrderItem } from '../src';
-import { harnessEnv, makeOrder, makeRequest } from './helpers';
+import { harnessEnv, makeOrder } from './helpers';
 
 // Against DynamoDB Local (local-aws jest harness): the conditional puts, the items returned with a
 // failed condition and the races between requests are DynamoDB Local's own.
@@ -18,7 +19,7 @@ function intake(now: () => Date = () => new Date()): OrderIntake {
 }
 
 /** A RECEIVED order as api-handler builds it (received now), with the idempotency key hash when a key is given. */
-function received(key?: string, request = makeRequest()): OrderItem {
+function received(key?: string, request = sampleOrder()): OrderItem {
   const orderId = newOrderId();
   const at = new Date().toISOString();
   return makeOrder(
@@ -107,7 +108,7 @@ describe('OrderIntake.accept', () => {
     const key = uniqueKey();
     const first = received(key);
     await intake().accept(first);
-    const other = received(key, makeRequest({ currency: 'EUR' }));
+    const other = received(key, sampleOrder({ currency: 'EUR' }));
     const error = await intake().accept(other).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdempotencyConflictError);
     expect(error).toMatchObject({ orderId: first.order_id });
@@ -120,7 +121,7 @@ describe('OrderIntake.accept', () => {
     const first = received(key);
     await intake().accept(first);
     const later = () => new Date(Date.now() + (WINDOW_SECONDS + 1) * 1000);
-    const next = received(key, makeRequest({ currency: 'EUR' }));
+    const next = received(key, sampleOrder({ currency: 'EUR' }));
     await expect(intake(later).accept(next)).resolves.toEqual({ next: 'start-now', order: next });
     await expect(intake(later).liveRecord(next.idempotency_key_hash ?? '')).resolves.toMatchObject({ order_id: next.order_id });
   });
@@ -164,7 +165,7 @@ describe('OrderIntake.accept', () => {
   it('refuses an order id that holds another request (never overwrites)', async () => {
     const order = received(uniqueKey());
     await intake().accept(order);
-    const impostor = { ...received(uniqueKey(), makeRequest({ currency: 'EUR' })), order_id: order.order_id };
+    const impostor = { ...received(uniqueKey(), sampleOrder({ currency: 'EUR' })), order_id: order.order_id };
     await expect(intake().accept(impostor)).rejects.toThrow(`order id ${order.order_id} is taken`);
     await expect(orders.get(order.order_id)).resolves.toEqual(order);
     await expect(keyRecord(impostor.idempotency_key_hash)).resolves.toBeUndefined();
@@ -274,7 +275,7 @@ describe('OrderIntake.resolveReceived (a crash between the two puts)', () => {
     // which goes by the real clock, would delete a record already expired by it at any moment.
     const start = Math.floor(Date.now() / 1000) * 1000;
     const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
-    const tentative = (key: string) => received(key, makeRequest());
+    const tentative = (key: string) => received(key, sampleOrder());
     const holder = (keyHash: string | undefined, createdAt: number) => ({
       idempotency_id: keyHash,
       order_id: newOrderId(),

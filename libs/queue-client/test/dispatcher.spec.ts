@@ -1,14 +1,15 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { executionInputFor, newOrderId, orderMessageFor, requestHash, type StoredOrder } from '@dofs/order-domain';
+import { sampleOrder } from '@dofs/handler-kit/testing';
+import { executionInputFor, newOrderId, orderMessageFor, orderTotalCents, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { orderDispatcher, OrderEnqueuer, WorkflowStarter, type SfnSender } from '../src';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:wf';
-const request = { customer_id: 'c-1', items: [{ sku: 'SKU-1', quantity: 1, unit_price_cents: 100 }], currency: 'USD' };
+const request = sampleOrder();
 const order = (): StoredOrder => ({
   order_id: newOrderId(),
   ...request,
-  total_cents: 100,
+  total_cents: orderTotalCents(request.items),
   status: 'RECEIVED',
   attempts: 0,
   request_hash: requestHash(request),

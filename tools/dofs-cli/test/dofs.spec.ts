@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { openIndexKey, openShardKey, OrdersRepository } from '@dofs/ddb-repo';
+import { sampleOrder } from '@dofs/handler-kit/testing';
 import { createTestQueues, createTestTables, putOrder, testSqsClient } from '@dofs/local-aws';
-import { PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type StatusChange, type StoredOrder } from '@dofs/order-domain';
+import { orderTotalCents, PUBLIC_REASONS, type FailedOrderRecord, type OrderStatus, type StatusChange, type StoredOrder } from '@dofs/order-domain';
 import { PutCommand, GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { testDynamoDbClient } from '@dofs/local-aws';
 import { createContext } from '../src/context';
@@ -26,12 +27,11 @@ function order(status: OrderStatus, opts: { id?: string; updatedAt?: string; his
   const id = opts.id ?? orderId();
   const at = opts.updatedAt ?? new Date().toISOString();
   const open = status === 'RECEIVED' || status === 'PENDING' || status === 'RETRYING';
+  const request = sampleOrder();
   return {
     order_id: id,
-    customer_id: 'c-1',
-    items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 500 }],
-    currency: 'USD',
-    total_cents: 1000,
+    ...request,
+    total_cents: orderTotalCents(request.items),
     status,
     attempts: opts.attempts ?? 0,
     request_hash: 'h',

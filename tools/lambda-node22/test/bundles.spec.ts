@@ -11,9 +11,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FailedOrdersRepository, orderItem, OrdersRepository } from '@dofs/ddb-repo';
-import { apiGatewayV1Event, sqsEvent, sqsRecord, storedOrder } from '@dofs/handler-kit/testing';
+import { apiGatewayV1Event, sampleOrder, sqsEvent, sqsRecord, storedOrder } from '@dofs/handler-kit/testing';
 import { putOrder } from '@dofs/local-aws';
-import { executionInputFor, orderTotalCents, type CreateOrderRequest, type OrderExecutionInput, type StoredOrder } from '@dofs/order-domain';
+import { executionInputFor, orderTotalCents, type OrderExecutionInput, type StoredOrder } from '@dofs/order-domain';
 import { NODE_MAJOR, node22 } from '../src/node22';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -74,7 +74,7 @@ function invoke(app: App, event: unknown): Outcome {
   return JSON.parse(readFileSync(resultFile, 'utf8')) as Outcome;
 }
 
-const order: CreateOrderRequest = { customer_id: 'c-node22', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
+const order = sampleOrder({ customer_id: 'c-node22' });
 
 describe(`the Lambda bundles under Node ${NODE_MAJOR}`, () => {
   let orderId = '';

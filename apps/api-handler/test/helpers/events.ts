@@ -1,5 +1,4 @@
-import { apiGatewayV1Event, apiGatewayV2Event, type HttpEventInput } from '@dofs/handler-kit/testing';
-import type { CreateOrderRequest } from '@dofs/order-domain';
+import { apiGatewayV1Event, apiGatewayV2Event, sampleOrder, type HttpEventInput } from '@dofs/handler-kit/testing';
 
 export type PayloadVersion = 'v1' | 'v2';
 export const PAYLOAD_VERSIONS: PayloadVersion[] = ['v1', 'v2'];
@@ -8,17 +7,8 @@ export function httpEvent(version: PayloadVersion, input: HttpEventInput) {
   return version === 'v1' ? apiGatewayV1Event(input) : apiGatewayV2Event(input);
 }
 
-export function orderBody(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
-  return {
-    customer_id: 'c-123',
-    items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
-    currency: 'USD',
-    ...overrides,
-  };
-}
-
 /** POST /order with a JSON body (a string body is sent as is). */
-export function postOrder(version: PayloadVersion, body: unknown = orderBody(), headers: Record<string, string> = {}) {
+export function postOrder(version: PayloadVersion, body: unknown = sampleOrder(), headers: Record<string, string> = {}) {
   return httpEvent(version, {
     method: 'POST',
     path: '/order',

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { sampleOrder } from '@dofs/handler-kit/testing';
 import { loadAuthMaterial, mintToken, type MintOptions } from '@dofs/local-aws/auth';
 import type { EffectiveSettings } from '../../src/config';
 import type { LocalAuth } from '../../src/stack';
@@ -52,11 +53,7 @@ export interface ApiBody {
   [field: string]: unknown;
 }
 
-export const SAMPLE_ORDER = {
-  customer_id: 'c-123',
-  items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }],
-  currency: 'USD',
-};
+export const SAMPLE_ORDER = sampleOrder();
 
 /** Long enough for any suite: a test about expiry mints its own. */
 const TEST_TOKEN_SECONDS = 24 * 3600;

@@ -1,19 +1,8 @@
+import { sampleOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, requestHash, type CreateOrderRequest, type OrderExecutionInput } from '@dofs/order-domain';
 
-export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
-  return {
-    customer_id: 'c-123',
-    items: [
-      { sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 },
-      { sku: 'SKU-2', quantity: 1, unit_price_cents: 500 },
-    ],
-    currency: 'USD',
-    ...overrides,
-  };
-}
-
 /** The execution input api-handler starts the workflow with (docs/design.md), for `order`. */
-export function executionInput(order: unknown = orderRequest(), overrides: Partial<OrderExecutionInput> = {}): OrderExecutionInput {
+export function executionInput(order: unknown = sampleOrder(), overrides: Partial<OrderExecutionInput> = {}): OrderExecutionInput {
   const hashable = order as CreateOrderRequest;
   return {
     order_id: newOrderId(),

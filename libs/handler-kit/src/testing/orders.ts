@@ -1,4 +1,9 @@
-import { newOrderId, requestHash, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+import { newOrderId, orderTotalCents, requestHash, type CreateOrderRequest, type OrderStatus, type StoredOrder } from '@dofs/order-domain';
+
+/** A valid order request (one line, 2 x 19.99 USD, total 3998 cents) for any test that needs one. */
+export function sampleOrder(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
+  return { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD', ...overrides };
+}
 
 /** Overrides for a test order; `status` typed from the status model. */
 export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: OrderStatus };
@@ -9,7 +14,7 @@ export type OrderOverrides = Partial<Omit<StoredOrder, 'status'>> & { status?: O
  * adds it where a test writes an order the index must find.
  */
 export function storedOrder(overrides: OrderOverrides = {}): StoredOrder {
-  const request = { customer_id: 'c-123', items: [{ sku: 'SKU-1', quantity: 2, unit_price_cents: 1999 }], currency: 'USD' };
+  const request = sampleOrder();
   const now = new Date().toISOString();
   const orderId = overrides.order_id ?? newOrderId();
   const status = overrides.status ?? 'RECEIVED';
@@ -19,7 +24,7 @@ export function storedOrder(overrides: OrderOverrides = {}): StoredOrder {
   return {
     order_id: orderId,
     ...request,
-    total_cents: 3998,
+    total_cents: orderTotalCents(request.items),
     status,
     attempts: 0,
     request_hash: requestHash(request),
