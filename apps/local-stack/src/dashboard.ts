@@ -4,6 +4,7 @@
 import { GetQueueAttributesCommand, type QueueAttributeName, type SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { openOrderKeys, readOpenOrders } from '@dofs/ddb-repo';
+import { localDynamoDbClient } from '@dofs/local-aws';
 import { OPEN_STATUSES, TERMINAL_STATUSES } from '@dofs/order-domain';
 import type { Execution } from './sfn/service';
 import { sampleDepths, type DepthSampling, type Timeline, type TimelineData } from './timeline';
@@ -175,6 +176,29 @@ export async function readDashboardData(sources: DashboardSources): Promise<Dash
     executions: sources.executions ? recentExecutions(sources.executions()) : [],
     ...(timeline ? { timeline } : {}),
     errors: [...errors.filter((e): e is string => e !== undefined), ...(timeline?.depthError ? [`queue depth sampling: ${timeline.depthError}`] : [])],
+  };
+}
+
+/** The gateway's local pages: the page, and its data once `sources` resolves (when the stack is ready). */
+export function dashboardPages(sources: () => Promise<DashboardSources>): Record<string, () => Promise<{ contentType: string; body: string }>> {
+  return {
+    [DASHBOARD_PATH]: async () => ({ contentType: 'text/html; charset=utf-8', body: DASHBOARD_PAGE }),
+    [DASHBOARD_DATA_PATH]: async () => ({ contentType: 'application/json; charset=utf-8', body: JSON.stringify(await readDashboardData(await sources())) }),
+  };
+}
+
+/** The dashboard's reads (its own DynamoDB client) and its queue-depth sampling; stop() ends both. */
+export function startDashboard(sources: Omit<DashboardSources, 'ddb'> & { ddbEndpoint: string; timeline: Timeline }): { sources: DashboardSources; stop(): void } {
+  const { ddbEndpoint, ...rest } = sources;
+  const ddb = DynamoDBDocumentClient.from(localDynamoDbClient(ddbEndpoint));
+  const dashboard: DashboardSources = { ...rest, ddb };
+  const sampling = startQueueSampling(sources.timeline, dashboard);
+  return {
+    sources: dashboard,
+    stop: () => {
+      sampling.stop();
+      ddb.destroy();
+    },
   };
 }
 
