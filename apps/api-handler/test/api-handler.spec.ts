@@ -6,9 +6,9 @@ import { ConfigError, sdkClientConfig, SDK_BUDGETS } from '@dofs/handler-kit';
 import { apiGatewayV2Event, captureLogs, lambdaContext, sampleOrder, storedOrder as makeStoredOrder } from '@dofs/handler-kit/testing';
 import { newOrderId, PUBLIC_REASONS, requestHash, type StoredOrder } from '@dofs/order-domain';
 import { createHandler } from '../src/handler';
-import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { ordersOf as ordersOfCustomer, uniqueCustomer } from './helpers/orders';
 import { getOrderEvent, httpEvent, PAYLOAD_VERSIONS, parse, postOrder } from './helpers/events';
+import { useFakeSfn } from './helpers/sfn';
 
 // Real DynamoDB Local (ORDERS_TABLE, IDEMPOTENCY_TABLE etc. come from the harness's global setup).
 // Step Functions is faked at the client boundary only: a local server speaking the Step Functions
@@ -17,8 +17,7 @@ const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:do
 const ORDERS_TABLE = String(process.env['ORDERS_TABLE']);
 const IDEMPOTENCY_WINDOW_SECONDS = 3600;
 
-let sfnServer: FakeSfnServer;
-let sfn: SFNClient;
+const sfn = useFakeSfn();
 const logs = captureLogs();
 let handler: ReturnType<typeof createHandler>;
 const ddb = createDocumentClient();
@@ -26,21 +25,16 @@ const orders = new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'test', c
 
 const env = () => ({ ...process.env, STATE_MACHINE_ARN, IDEMPOTENCY_WINDOW_SECONDS: String(IDEMPOTENCY_WINDOW_SECONDS), LOG_LEVEL: 'info' });
 
-beforeAll(async () => {
-  sfnServer = await startFakeSfnServer();
-  sfn = new SFNClient({ endpoint: sfnServer.endpoint, maxAttempts: 1 });
-  handler = createHandler({ sfn, env: env(), logSink: logs.sink });
+beforeAll(() => {
+  handler = createHandler({ sfn: sfn.client, env: env(), logSink: logs.sink });
 });
 
-afterAll(async () => {
-  sfn?.destroy();
+afterAll(() => {
   ddb.destroy();
-  await sfnServer?.close();
 });
 
 beforeEach(() => {
   logs.clear();
-  sfnServer.calls.length = 0;
 });
 
 /** A stored order that carries the internal fields GET must not show. */
@@ -79,8 +73,8 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(response.headers['x-correlation-id']).toBe('client-corr-1');
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
 
-    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
-    const start = sfnServer.calls[0]?.body ?? {};
+    expect(sfn.server.calls.map((c) => c.operation)).toEqual(['StartExecution']);
+    const start = sfn.server.calls[0]?.body ?? {};
     expect(start['stateMachineArn']).toBe(STATE_MACHINE_ARN);
     expect(start['name']).toBe(orderId);
     expect(JSON.parse(String(start['input']))).toEqual({
@@ -110,7 +104,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     const response = parse(await handler(event, lambdaContext()));
     expect(response.statusCode).toBe(202);
     expect(response.headers['x-correlation-id']).toBe(event.requestContext.requestId);
-    expect(JSON.parse(String(sfnServer.calls[0]?.body['input'])).correlation_id).toBe(event.requestContext.requestId);
+    expect(JSON.parse(String(sfn.server.calls[0]?.body['input'])).correlation_id).toBe(event.requestContext.requestId);
   });
 
   it('counts OrdersAccepted once per new order in one Embedded Metric Format line, never for a replay or a refusal', async () => {
@@ -143,7 +137,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(again.body).toEqual(first.body);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(first.headers['idempotent-replayed']).toBeUndefined();
-    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
+    expect(sfn.server.calls.map((c) => c.operation)).toEqual(['StartExecution']);
 
     const conflict = parse(await handler(postOrder(version, sampleOrder({ customer_id: customer, currency: 'EUR' }), { 'Idempotency-Key': key }), lambdaContext()));
     expect(conflict.statusCode).toBe(409);
@@ -165,7 +159,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     // the racing requests resolve, so its client waits as long as the function could.
     const patient = createDocumentClient(new DynamoDBClient({ maxAttempts: 2, requestHandler: { requestTimeout: 4000, throwOnRequestTimeout: true } }));
     const racing = createHandler({
-      sfn,
+      sfn: sfn.client,
       env: env(),
       logSink: logs.sink,
       intake: new OrderIntake({ ordersTable: ORDERS_TABLE, idempotencyTable: String(process.env['IDEMPOTENCY_TABLE']), windowSeconds: 3600, client: patient }),
@@ -177,14 +171,14 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(new Set(responses.map((r) => r.body['order_id'])).size).toBe(1);
     // One order item in the table: no loser's tentative order is left behind.
     expect((await ordersOf(body.customer_id)).map((o) => o.order_id)).toEqual([responses[0]?.body['order_id']]);
-    expect(sfnServer.calls.filter((c) => c.operation === 'StartExecution')).toHaveLength(1);
+    expect(sfn.server.calls.filter((c) => c.operation === 'StartExecution')).toHaveLength(1);
   });
 
   it('frees a key after the idempotency window: the same key then makes a new order', async () => {
     const key = `key-${version}-${newOrderId()}`;
     const body = sampleOrder({ customer_id: uniqueCustomer() });
     const first = parse(await handler(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
-    const later = createHandler({ sfn, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + (IDEMPOTENCY_WINDOW_SECONDS + 1) * 1000) });
+    const later = createHandler({ sfn: sfn.client, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + (IDEMPOTENCY_WINDOW_SECONDS + 1) * 1000) });
     const after = parse(await later(postOrder(version, body, { 'Idempotency-Key': key }), lambdaContext()));
     expect(after.statusCode).toBe(202);
     expect(after.headers['idempotent-replayed']).toBeUndefined();
@@ -193,7 +187,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
   });
 
   it('still answers 202, leaving the order RECEIVED, when Step Functions throttles, fails or is unreachable', async () => {
-    sfnServer.failNext(1, 400, 'ThrottlingException');
+    sfn.server.failNext(1, 400, 'ThrottlingException');
     const throttled = parse(await handler(postOrder(version), lambdaContext()));
     expect(throttled.statusCode).toBe(202);
     // Refused: nothing runs, so the order is marked, and the reconciler may start it without waiting for the workflow deadline.
@@ -203,7 +197,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(logs.lines().filter((l) => l['_aws'] === undefined).at(-1)).toMatchObject({ level: 'WARN', workflow: 'refused', marked_not_started: true, order_id: throttled.body['order_id'] });
 
     // A 5xx may have started an execution: the order is left for the workflow deadline to speak.
-    sfnServer.failNext(1, 500, 'InternalServerError');
+    sfn.server.failNext(1, 500, 'InternalServerError');
     const failed = parse(await handler(postOrder(version), lambdaContext()));
     expect(failed.statusCode).toBe(202);
     const unknown = await orders.get(String(failed.body['order_id']));
@@ -220,30 +214,30 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
 
   it('starts the workflow again when a retried request finds its order still RECEIVED well after intake', async () => {
     const key = `key-${version}-${newOrderId()}`;
-    sfnServer.failNext(1, 400, 'ThrottlingException');
+    sfn.server.failNext(1, 400, 'ThrottlingException');
     const first = parse(await handler(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
     const soon = parse(await handler(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
     expect(soon.body['order_id']).toBe(first.body['order_id']);
-    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution']);
+    expect(sfn.server.calls.map((c) => c.operation)).toEqual(['StartExecution']);
 
-    const later = createHandler({ sfn, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + RESTART_RECEIVED_AFTER_MS + 1000) });
+    const later = createHandler({ sfn: sfn.client, env: env(), logSink: logs.sink, now: () => new Date(Date.now() + RESTART_RECEIVED_AFTER_MS + 1000) });
     const retried = parse(await later(postOrder(version, sampleOrder(), { 'Idempotency-Key': key }), lambdaContext()));
     expect(retried.statusCode).toBe(202);
     expect(retried.headers['idempotent-replayed']).toBe('true');
-    expect(sfnServer.calls.map((c) => c.operation)).toEqual(['StartExecution', 'StartExecution']);
-    expect(sfnServer.calls[1]?.body['name']).toBe(first.body['order_id']);
+    expect(sfn.server.calls.map((c) => c.operation)).toEqual(['StartExecution', 'StartExecution']);
+    expect(sfn.server.calls[1]?.body['name']).toBe(first.body['order_id']);
   });
 
   it('answers 503 with Retry-After, and starts nothing, when DynamoDB is unreachable', async () => {
     const client = createDocumentClient(new DynamoDBClient({ endpoint: 'http://127.0.0.1:1', ...sdkClientConfig(SDK_BUDGETS.dynamodb) }));
     const intake = new OrderIntake({ ordersTable: ORDERS_TABLE, idempotencyTable: 'unused', windowSeconds: 60, client });
-    const down = createHandler({ sfn, env: env(), logSink: logs.sink, intake, orders: new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'test', client }) });
+    const down = createHandler({ sfn: sfn.client, env: env(), logSink: logs.sink, intake, orders: new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'test', client }) });
     const response = parse(await down(postOrder(version), lambdaContext()));
     client.destroy();
     expect(response.statusCode).toBe(503);
     expect(response.body.error?.code).toBe('SERVICE_UNAVAILABLE');
     expect(response.headers['retry-after']).toBe('1');
-    expect(sfnServer.calls).toHaveLength(0);
+    expect(sfn.server.calls).toHaveLength(0);
   });
 
   it('answers 400 VALIDATION_FAILED with field-level details, and stores and starts nothing', async () => {
@@ -253,7 +247,7 @@ describe.each(PAYLOAD_VERSIONS)('POST /order (%s event)', (version) => {
     expect(response.statusCode).toBe(400);
     expect(response.body.error?.code).toBe('VALIDATION_FAILED');
     expect(response.body.error?.details.map((d) => d.path).sort()).toEqual(['/coupon', '/currency', '/customer_id', '/items/0/quantity', '/items/0/unit_price_cents']);
-    expect(sfnServer.calls).toHaveLength(0);
+    expect(sfn.server.calls).toHaveLength(0);
     const customer = uniqueCustomer();
     expect(parse(await handler(postOrder(version, sampleOrder({ customer_id: customer, currency: 'usd' })), lambdaContext())).statusCode).toBe(400);
     expect(await ordersOf(customer)).toEqual([]);
@@ -370,7 +364,7 @@ describe('routing', () => {
 describe('logs and configuration', () => {
   it('writes one JSON line per request with order id, correlation id, request id and cold start (and a new order\'s metrics line)', async () => {
     const ownLogs = captureLogs();
-    const fresh = createHandler({ sfn, env: env(), logSink: ownLogs.sink });
+    const fresh = createHandler({ sfn: sfn.client, env: env(), logSink: ownLogs.sink });
     const first = parse(await fresh(postOrder('v2', sampleOrder(), { 'x-correlation-id': 'corr-log-1' }), lambdaContext({ awsRequestId: 'lambda-1' })));
     await fresh(getOrderEvent('v1', newOrderId(), { 'X-Correlation-Id': 'corr-log-2' }), lambdaContext({ awsRequestId: 'lambda-2' }));
     expect(ownLogs.lines()).toEqual([
@@ -383,7 +377,7 @@ describe('logs and configuration', () => {
   it('refuses to start without STATE_MACHINE_ARN, ORDERS_TABLE or IDEMPOTENCY_TABLE, naming them', () => {
     let error: unknown;
     try {
-      createHandler({ sfn, env: { ORDERS_TABLE: '', IDEMPOTENCY_WINDOW_SECONDS: '5', STATE_MACHINE_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:x' } });
+      createHandler({ sfn: sfn.client, env: { ORDERS_TABLE: '', IDEMPOTENCY_WINDOW_SECONDS: '5', STATE_MACHINE_ARN: 'arn:aws:lambda:eu-west-1:123456789012:function:x' } });
     } catch (e) {
       error = e;
     }

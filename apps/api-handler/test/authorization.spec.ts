@@ -1,20 +1,18 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient } from '@dofs/ddb-repo';
 import { ConfigError } from '@dofs/handler-kit';
 import { captureLogs, lambdaContext, sampleOrder, tokenClaims } from '@dofs/handler-kit/testing';
 import { newOrderId } from '@dofs/order-domain';
-import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { createHandler } from '../src/handler';
 import { ordersOf as ordersOfCustomer, uniqueCustomer } from './helpers/orders';
 import { httpEvent, PAYLOAD_VERSIONS, parse, type PayloadVersion } from './helpers/events';
+import { useFakeSfn } from './helpers/sfn';
 
 // Who may place and read an order (docs/design.md): api-handler trusts only the claims API Gateway's
 // JWT authorizer put in the event. Real DynamoDB Local; Step Functions faked at the client boundary
 // (a local server speaking its protocol), as in api-handler.spec.ts.
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dofs-order-workflow';
 
-let sfnServer: FakeSfnServer;
-let sfn: SFNClient;
+const sfn = useFakeSfn();
 const logs = captureLogs();
 const ddb = createDocumentClient();
 const handlers: Partial<Record<'jwt' | 'none' | 'unset', ReturnType<typeof createHandler>>> = {};
@@ -23,23 +21,15 @@ function handlerFor(mode: 'jwt' | 'none' | 'unset') {
   const env: Record<string, string | undefined> = { ...process.env, STATE_MACHINE_ARN, LOG_LEVEL: 'info' };
   if (mode === 'unset') delete env['AUTH_MODE'];
   else env['AUTH_MODE'] = mode;
-  return (handlers[mode] ??= createHandler({ sfn, env, logSink: logs.sink }));
+  return (handlers[mode] ??= createHandler({ sfn: sfn.client, env, logSink: logs.sink }));
 }
 
-beforeAll(async () => {
-  sfnServer = await startFakeSfnServer();
-  sfn = new SFNClient({ endpoint: sfnServer.endpoint, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  sfn?.destroy();
+afterAll(() => {
   ddb.destroy();
-  await sfnServer?.close();
 });
 
 beforeEach(() => {
   logs.clear();
-  sfnServer.calls.length = 0;
 });
 
 const ordersOf = (customerId: string) => ordersOfCustomer(ddb, customerId);
@@ -81,7 +71,7 @@ describe.each(PAYLOAD_VERSIONS)('who may place and read an order (%s event)', (v
     });
     expect(await ordersOf(other)).toEqual([]);
     expect(await ordersOf(me)).toEqual([]);
-    expect(sfnServer.calls).toEqual([]);
+    expect(sfn.server.calls).toEqual([]);
   });
 
   it('a customer reads their own order (200) and gets 404 for another customer\'s, exactly as for an id that does not exist', async () => {
@@ -125,7 +115,7 @@ describe.each(PAYLOAD_VERSIONS)('who may place and read an order (%s event)', (v
       }
     }
     expect(await ordersOf(customer)).toEqual([]);
-    expect(sfnServer.calls).toEqual([]);
+    expect(sfn.server.calls).toEqual([]);
   });
 
   it('the token\'s scope claim decides the caller kind, not a claim a customer could choose', async () => {
@@ -150,7 +140,7 @@ describe.each(PAYLOAD_VERSIONS)('who may place and read an order (%s event)', (v
 it('refuses to start with an AUTH_MODE it does not know, naming it', () => {
   let error: unknown;
   try {
-    createHandler({ sfn, env: { ...process.env, STATE_MACHINE_ARN, AUTH_MODE: 'open' } });
+    createHandler({ sfn: sfn.client, env: { ...process.env, STATE_MACHINE_ARN, AUTH_MODE: 'open' } });
   } catch (e) {
     error = e;
   }

@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, OrderIntake, OrdersRepository } from '@dofs/ddb-repo';
 import { SDK_BUDGETS, worstCaseMs } from '@dofs/handler-kit';
@@ -8,8 +7,8 @@ import { idempotencyKeyHash } from '@dofs/order-domain';
 import { settings } from '@dofs/local-aws';
 import { MARGIN_MS, worstCaseOfPostMs } from '../src/create-order';
 import { createHandler } from '../src/handler';
-import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { parse, postOrder } from './helpers/events';
+import { useFakeSfn } from './helpers/sfn';
 
 // What a client is told when the commit point (the idempotency key's put) fails, against DynamoDB
 // Local. The failure itself is injected at the client, in the SDK's middleware stack, because no
@@ -21,21 +20,13 @@ const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:do
 const logs = captureLogs();
 const reader = createDocumentClient();
 const orders = new OrdersRepository({ tableName: ORDERS_TABLE, writer: 'test', client: reader });
-let sfnServer: FakeSfnServer;
-let sfn: SFNClient;
+const sfn = useFakeSfn();
 
-beforeAll(async () => {
-  sfnServer = await startFakeSfnServer();
-  sfn = new SFNClient({ endpoint: sfnServer.endpoint, maxAttempts: 1 });
-});
-afterAll(async () => {
-  sfn.destroy();
+afterAll(() => {
   reader.destroy();
-  await sfnServer.close();
 });
 beforeEach(() => {
   logs.clear();
-  sfnServer.calls.length = 0;
 });
 
 type KeyPutFault = 'lost' | 'applied-then-timeout';
@@ -57,7 +48,7 @@ function handlerWithKeyPutFault(fault: KeyPutFault) {
   const ddb = createDocumentClient(client);
   const env = { ...process.env, STATE_MACHINE_ARN, LOG_LEVEL: 'info' };
   const intake = new OrderIntake({ ordersTable: ORDERS_TABLE, idempotencyTable: IDEMPOTENCY_TABLE, windowSeconds: 3600, client: ddb });
-  return { handler: createHandler({ sfn, intake, orders, env, logSink: logs.sink }), close: () => client.destroy() };
+  return { handler: createHandler({ sfn: sfn.client, intake, orders, env, logSink: logs.sink }), close: () => client.destroy() };
 }
 
 async function keyRecord(customerId: string, key: string): Promise<Record<string, unknown> | undefined> {
@@ -84,7 +75,7 @@ describe('a key put that fails: the answer is true to what will happen', () => {
     await expect(keyRecord(body.customer_id, 'k-lost')).resolves.toBeUndefined();
     // The order the intake wrote first is gone again, and no workflow was started for it.
     await expect(ordersOf(body.customer_id)).resolves.toEqual([]);
-    expect(sfnServer.calls).toEqual([]);
+    expect(sfn.server.calls).toEqual([]);
   });
 
   it('answers 202 when the key put landed although its answer was lost: the order is committed and started', async () => {
@@ -97,7 +88,7 @@ describe('a key put that fails: the answer is true to what will happen', () => {
     const orderId = String(response.body['order_id']);
     await expect(keyRecord(body.customer_id, 'k-landed')).resolves.toMatchObject({ order_id: orderId });
     await expect(orders.get(orderId)).resolves.toMatchObject({ status: 'RECEIVED' });
-    expect(sfnServer.calls.map((c) => c.body['name'])).toEqual([orderId]);
+    expect(sfn.server.calls.map((c) => c.body['name'])).toEqual([orderId]);
   });
 });
 

@@ -1,9 +1,8 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import { createDocumentClient, OrdersRepository, openShardKey } from '@dofs/ddb-repo';
 import { captureLogs, lambdaContext } from '@dofs/handler-kit/testing';
-import { startFakeSfnServer, type FakeSfnServer } from '@dofs/local-aws';
 import { createHandler } from '../src/handler';
 import { getOrderEvent, parse, postOrder } from './helpers/events';
+import { useFakeSfn } from './helpers/sfn';
 
 // The intake side of the open-orders index (docs/design.md "open-orders"): the RECEIVED order
 // api-handler stores enters the index with its shard and open_since = received_at. Real DynamoDB
@@ -11,25 +10,17 @@ import { getOrderEvent, parse, postOrder } from './helpers/events';
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:123456789012:stateMachine:dofs-order-workflow';
 const NOW = new Date('2026-04-01T10:00:00.000Z');
 
-let sfnServer: FakeSfnServer;
-let sfn: SFNClient;
+const sfn = useFakeSfn();
 const logs = captureLogs();
 const ddb = createDocumentClient();
 const orders = new OrdersRepository({ tableName: String(process.env['ORDERS_TABLE']), writer: 'test', client: ddb });
 
-beforeAll(async () => {
-  sfnServer = await startFakeSfnServer();
-  sfn = new SFNClient({ endpoint: sfnServer.endpoint, maxAttempts: 1 });
-});
-
-afterAll(async () => {
-  sfn?.destroy();
+afterAll(() => {
   ddb.destroy();
-  await sfnServer?.close();
 });
 
 it('stores a new order with the open-orders key: its shard and open_since = received_at', async () => {
-  const handler = createHandler({ sfn, env: { ...process.env, STATE_MACHINE_ARN, LOG_LEVEL: 'warn' }, logSink: logs.sink, now: () => NOW });
+  const handler = createHandler({ sfn: sfn.client, env: { ...process.env, STATE_MACHINE_ARN, LOG_LEVEL: 'warn' }, logSink: logs.sink, now: () => NOW });
   const response = parse(await handler(postOrder('v2'), lambdaContext()));
   expect(response.statusCode).toBe(202);
   const orderId = String(response.body['order_id']);
