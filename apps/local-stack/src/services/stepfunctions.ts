@@ -8,8 +8,7 @@ import { loadWorkflowDefinition } from '../sfn/definition';
 import { startSfnEndpoint } from '../sfn/endpoint';
 import { StepFunctionsService } from '../sfn/service';
 import { buildTaskHandlers } from '../sfn/tasks';
-import type { StackPlan } from './plan';
-import { StackStartError } from './plan';
+import { StackStartError, type StackPlan } from './plan';
 import type { Running } from './started';
 
 export const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT_ID}:stateMachine:${STATE_MACHINE_NAME}`;
